@@ -1,0 +1,159 @@
+# terraform-provider-secure - one Makefile, out-of-tree build/.
+#
+#   make            debug build: build/terraform-provider-secure (+ -test variant with fixtures)
+#   make test       C unit tests, then the Python acceptance suite (emulator, driver, scenarios)
+#   make asan       the same suite under AddressSanitizer + UBSan (build/asan/)
+#   make fuzz       libFuzzer targets (clang), each run for FUZZ_RUNS iterations
+#   make bench      prints benchmark figures (release build)
+#   make release    self-contained binary linked against Debian's static libraries
+#   make install    into the user's plugin directory;  make dev-config  writes a dev_overrides CLI config
+#   make main       the README's main job: full plan/apply/no-change plan/destroy against the local emulator
+
+PYTHON ?= /usr/bin/python3
+CC ?= gcc
+CLANG ?= clang
+VERSION ?= 0.1.0
+BUILD ?= build
+PROTOC ?= protoc
+PROTOC_C ?= protoc-c
+FUZZ_RUNS ?= 200000
+
+PKGS := grpc libprotobuf-c msgpack jansson libcurl expat openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+BASE_CFLAGS := -std=gnu11 -g -D_GNU_SOURCE -DPROVIDER_VERSION='"$(VERSION)"' \
+	-I. -I$(BUILD)/gen $(PKG_CFLAGS)
+OPT ?= -O1
+CFLAGS_ALL = $(BASE_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDLIBS)
+
+# Sources: the folder is the layer.  Fixtures live in tests/fixtures and are
+# linked only into the -test provider and the unit tests.
+PROTOS := $(wildcard proto/*.proto)
+GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+GEN_H := $(GEN_C:.c=.h)
+LIB_SRCS := $(wildcard core/*.c schema/*.c aws/*.c resources/*.c)
+PROV_SRCS := $(filter-out provider/main.c,$(wildcard provider/*.c))
+FIXTURE_SRCS := $(wildcard tests/fixtures/*.c)
+TEST_SRCS := $(wildcard tests/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+OBJ := $(BUILD)/obj
+LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
+PROV_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(PROV_SRCS))
+GEN_OBJS := $(patsubst $(BUILD)/gen/%.c,$(OBJ)/gen/%.o,$(GEN_C))
+FIXTURE_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(FIXTURE_SRCS))
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+ALL_OBJS := $(LIB_OBJS) $(PROV_OBJS) $(GEN_OBJS)
+
+BIN := $(BUILD)/terraform-provider-secure
+TEST_BIN := $(BUILD)/terraform-provider-secure-test
+
+.PHONY: all test unit acceptance asan fuzz bench release install dev-config main clean pystubs
+all: $(BIN) $(TEST_BIN) pystubs
+
+# ---- generated protocol code (never committed) ----
+# protoc-c 1.4.1 rejects proto3 `optional`: rewrite each to a one-field oneof
+# (same wire format, presence kept).
+$(BUILD)/gen/proto/%.proto: proto/%.proto
+	@mkdir -p $(@D)
+	sed -E 's/^([[:space:]]*)optional[[:space:]]+([A-Za-z0-9_.]+)[[:space:]]+([A-Za-z0-9_]+)[[:space:]]*=[[:space:]]*([0-9]+)[[:space:]]*;/\1oneof _\3 { \2 \3 = \4; }/' $< > $@
+
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: $(BUILD)/gen/proto/%.proto
+	$(PROTOC_C) -I$(BUILD)/gen/proto --c_out=$(BUILD)/gen $<
+
+$(OBJ)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -g $(OPT) $(EXTRA_CFLAGS) -I$(BUILD)/gen $(PKG_CFLAGS) -c $< -o $@
+
+pystubs: $(BUILD)/py/.stamp
+$(BUILD)/py/.stamp: $(PROTOS)
+	@mkdir -p $(BUILD)/py
+	$(PROTOC) -Iproto --python_out=$(BUILD)/py --grpc_out=$(BUILD)/py \
+		--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin $(PROTOS)
+	@touch $@
+
+# ---- objects ----
+$(OBJ)/%.o: %.c $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(WARN) -MMD -MP -c $< -o $@
+
+# The registry compiled with fixtures, for the -test provider and unit tests.
+$(OBJ)/resources/registry.fixtures.o: resources/registry.c $(GEN_H)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(WARN) -DPROVIDER_TEST_FIXTURES -MMD -MP -c $< -o $@
+
+LIB_OBJS_NOREG := $(filter-out $(OBJ)/resources/registry.o,$(LIB_OBJS))
+TEST_LINK_OBJS := $(LIB_OBJS_NOREG) $(OBJ)/resources/registry.fixtures.o \
+	$(PROV_OBJS) $(GEN_OBJS) $(FIXTURE_OBJS)
+
+$(BIN): $(OBJ)/provider/main.o $(ALL_OBJS)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(TEST_BIN): $(OBJ)/provider/main.o $(TEST_LINK_OBJS)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_LINK_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(WARN) -MMD -MP -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
+
+# ---- tests ----
+test: unit acceptance
+
+unit: $(TEST_BINS)
+	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $(VALGRIND) $$t; done
+
+acceptance: $(BIN) $(TEST_BIN) pystubs
+	PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance
+
+asan:
+	$(MAKE) BUILD=build/asan OPT=-O1 \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		EXTRA_LDLIBS="-fsanitize=address,undefined" test
+
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+fuzz:
+	$(MAKE) BUILD=build/fuzz-obj CC=$(CLANG) OPT=-O1 \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
+		$(patsubst build/fuzz/%,build/fuzz-obj/fuzz/%,$(FUZZ_BINS))
+	@set -e; for f in $(patsubst build/fuzz/%,build/fuzz-obj/fuzz/%,$(FUZZ_BINS)); do \
+		n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
+		echo "== $$n"; $$f -runs=$(FUZZ_RUNS) -max_len=65536 build/fuzz-corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; \
+	done
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS) $(LDLIBS_ALL)
+
+# ---- release, bench, install ----
+release:
+	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure
+	@echo "release binary: build/release/terraform-provider-secure"
+
+bench: release pystubs
+	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure-test
+	PROVIDER_BIN=$(abspath build/release/terraform-provider-secure) \
+	PROVIDER_TEST_BIN=$(abspath build/release/terraform-provider-secure-test) \
+		$(PYTHON) -m acceptance.bench
+
+PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins/registry.terraform.io/secure-iac/secure/$(VERSION)/linux_amd64
+install: $(BIN)
+	mkdir -p $(PLUGIN_DIR)
+	install -m 0755 $(BIN) $(PLUGIN_DIR)/terraform-provider-secure_v$(VERSION)
+
+DEV_CONFIG ?= $(BUILD)/dev.tfrc
+dev-config: $(BIN)
+	@printf 'provider_installation {\n  dev_overrides {\n    "registry.terraform.io/secure-iac/secure" = "%s"\n  }\n  direct {}\n}\n' "$(abspath $(BUILD))" > $(DEV_CONFIG)
+	@echo "wrote $(DEV_CONFIG); use it with: export TF_CLI_CONFIG_FILE=$(abspath $(DEV_CONFIG))"
+
+main: $(BIN) pystubs
+	$(PYTHON) -m acceptance.main --provider $(abspath $(BIN))
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/*
+ * ctx.h - the per-RPC context every handler and resource operation receives.
+ *
+ * Owns nothing itself: the arena is created and freed by the RPC dispatcher
+ * (provider/), which also fills in the logger fields and the stop flag.
+ * The configured provider (AWS clients, default tags) is immutable after
+ * ConfigureProvider and shared read-only between concurrent RPCs.
+ */
+#ifndef CORE_CTX_H
+#define CORE_CTX_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "log.h"
+
+struct provider_config;		/* defined by the provider layer; opaque here */
+
+struct ctx {
+	struct arena *arena;		/* per-RPC; freed after the response */
+	struct diags diags;		/* returned to Terraform */
+	const char *rpc;		/* "PlanResourceChange", for tf_rpc */
+	const char *req_id;		/* uuid, for tf_req_id */
+	const char *resource_type;	/* for tf_resource_type, may be NULL */
+	const struct provider_config *config;	/* NULL before configure */
+	const atomic_int *stop;		/* nonzero once StopProvider ran */
+	int64_t deadline_ms;		/* CLOCK_MONOTONIC ms, 0 = none */
+};
+
+/* Initialises c with a fresh arena (freed by ctx_release). */
+void ctx_init(struct ctx *c, const char *rpc, const atomic_int *stop);
+void ctx_release(struct ctx *c);
+
+/* True once the provider was asked to stop or the deadline passed. */
+int ctx_cancelled(const struct ctx *c);
+
+/* Logs with tf_rpc, tf_req_id and tf_resource_type attached. */
+void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Monotonic clock in milliseconds. */
+int64_t ctx_now_ms(void);
+
+#endif
