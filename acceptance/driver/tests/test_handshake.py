@@ -1,0 +1,553 @@
+"""go-plugin handshake, mTLS and process-lifecycle tests for the provider.
+
+The first group checks the driver itself (certificate, handshake parser,
+environment) and needs no provider. The rest start the real provider binary
+(fixture ``provider_binary``) the way Terraform does and check what
+Terraform relies on. Where the expected behaviour is go-plugin's, the test
+says so; where it is this project's own contract (TF_PLUGIN_TCP, parent-death
+exit, SIGTERM), it says that too.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+import re
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
+
+from acceptance.driver import certs, plugin
+from acceptance.driver.plugin import HandshakeError, start_provider
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
+LEVELS = {"trace", "debug", "info", "warn", "error"}
+REATTACH_RE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
+PROVIDER_ADDRESS = "registry.terraform.io/secure-iac/secure"
+
+grpc = pytest.importorskip("grpc")
+plugin.stubs_path()
+import grpc_health_v1_pb2  # noqa: E402
+import grpc_health_v1_pb2_grpc  # noqa: E402
+import tfplugin6_pb2  # noqa: E402
+import tfplugin6_pb2_grpc  # noqa: E402
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def assert_go_plugin_cert(cert: x509.Certificate) -> None:
+    """What go-plugin's generateCert (mtls.go) produces."""
+    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "HashiCorp"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "HashiCorp"
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "localhost"
+    assert cert.subject == name, cert.subject.rfc4514_string()
+    assert cert.issuer == cert.subject, "must be self-signed"
+    key = cert.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    assert key.curve.name == "secp521r1"
+    # self-signature verifies
+    key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+    assert 0 < cert.serial_number < (1 << 128)
+
+    bc = cert.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS)
+    assert bc.critical and bc.value.ca is True
+    ku = cert.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE)
+    assert ku.critical
+    assert ku.value.digital_signature and ku.value.key_encipherment
+    assert ku.value.key_agreement and ku.value.key_cert_sign
+    assert not (ku.value.content_commitment or ku.value.data_encipherment or ku.value.crl_sign)
+    eku = cert.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE)
+    assert set(eku.value) == {ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH}
+    san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+    assert san.value.get_values_for_type(x509.DNSName) == ["localhost"]
+
+    lifetime = cert.not_valid_after - cert.not_valid_before
+    expected = datetime.timedelta(hours=262980, seconds=30)
+    assert abs(lifetime - expected) <= datetime.timedelta(seconds=2), lifetime
+    now = datetime.datetime.utcnow()
+    assert cert.not_valid_before <= now < cert.not_valid_after
+
+
+def no_error_diagnostics(diags) -> None:
+    errors = [d for d in diags if d.severity == tfplugin6_pb2.Diagnostic.ERROR]
+    assert not errors, [f"{d.summary}: {d.detail}" for d in errors]
+
+
+def rpc_code(fn) -> "grpc.StatusCode":
+    try:
+        fn()
+    except grpc.RpcError as exc:
+        return exc.code()
+    return grpc.StatusCode.OK
+
+
+def process_gone(pid: int) -> bool:
+    """True when pid no longer runs (absent, or a zombie awaiting its reaper)."""
+    try:
+        data = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    state = data.rsplit(")", 1)[1].split()[0]
+    return state in ("Z", "X")
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process_gone(pid):
+            return True
+        time.sleep(0.05)
+    return process_gone(pid)
+
+
+def read_lines_until(stream, predicate, timeout: float) -> tuple[str | None, list[str]]:
+    """Read lines from a binary stream on a thread until predicate matches."""
+    lines: list[str] = []
+    found: list[str] = []
+    done = threading.Event()
+
+    def reader():
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            lines.append(line)
+            if predicate(line):
+                found.append(line)
+                break
+        done.set()
+
+    threading.Thread(target=reader, daemon=True).start()
+    done.wait(timeout)
+    return (found[0] if found else None), lines
+
+
+def run_direct(binary: str, env: dict, timeout: float = 10.0) -> subprocess.CompletedProcess:
+    return subprocess.run([binary], stdin=subprocess.DEVNULL, capture_output=True,
+                          env=env, timeout=timeout)
+
+
+# ------------------------------------------------- driver-only tests
+
+
+def test_client_cert_is_like_go_plugin_generatecert():
+    c = certs.generate_client_cert()
+    cert = c.certificate
+    assert_go_plugin_cert(cert)
+    assert isinstance(cert.signature_hash_algorithm, hashes.SHA512)
+    assert c.cert_pem.startswith(b"-----BEGIN CERTIFICATE-----\n")
+    assert c.key_pem.startswith(b"-----BEGIN EC PRIVATE KEY-----\n")
+    key = serialization.load_pem_private_key(c.key_pem, password=None)
+    assert key.public_key().public_numbers() == cert.public_key().public_numbers()
+    # SubjectKeyIdentifier as Go adds for CA certificates
+    ski = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+    assert ski.value == x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
+    # fresh key and serial every time
+    other = certs.generate_client_cert().certificate
+    assert other.serial_number != cert.serial_number
+    assert other.public_key().public_numbers() != cert.public_key().public_numbers()
+    assert "PRIVATE" not in repr(c)
+
+
+def _cert_field(c: certs.ClientCertificate) -> str:
+    der = c.certificate.public_bytes(serialization.Encoding.DER)
+    return base64.b64encode(der).decode().rstrip("=")
+
+
+def test_parse_handshake_accepts_go_plugin_lines():
+    field = _cert_field(certs.generate_client_cert())
+    hs = plugin.parse_handshake(f"1|6|unix|/tmp/plugin123|grpc|{field}\n",
+                                offered_versions=[5, 6], tls=True)
+    assert hs["network"] == "unix" and hs["address"] == "/tmp/plugin123"
+    assert hs["core_protocol"] == 1 and hs["app_protocol"] == 6 and hs["protocol"] == "grpc"
+    assert hs["server_cert_pem"].startswith(b"-----BEGIN CERTIFICATE-----")
+    hs = plugin.parse_handshake("1|6|tcp|127.0.0.1:10001|grpc|", offered_versions=[6], tls=False)
+    assert hs["network"] == "tcp" and hs["server_cert_der"] is None
+
+
+@pytest.mark.parametrize("line, tls, why", [
+    ("", True, "expected CORE"),
+    ("hello world", True, "expected CORE"),
+    ("1|6|unix|/tmp/p", True, "no protocol field"),
+    ("2|6|unix|/tmp/p|grpc|CERT", True, "core protocol"),
+    ("x|6|unix|/tmp/p|grpc|CERT", True, "core protocol"),
+    ("1|5|unix|/tmp/p|grpc|CERT", True, "driver speaks only 6"),
+    ("1|7|unix|/tmp/p|grpc|CERT", True, "incompatible API version"),
+    ("1|6|pipe|/tmp/p|grpc|CERT", True, "unknown network"),
+    ("1|6|unix|relative/p|grpc|CERT", True, "absolute path"),
+    ("1|6|tcp|127.0.0.1|grpc|CERT", True, "host:port"),
+    ("1|6|unix|/tmp/p|netrpc|CERT", True, "unsupported plugin protocol"),
+    ("1|6|unix|/tmp/p|grpc|", True, "no server certificate"),
+    ("1|6|unix|/tmp/p|grpc|PADDED==", True, "base64"),
+    ("1|6|unix|/tmp/p|grpc|bm90IGEgY2VydGlmaWNhdGUgYXQgYWxsLCBqdXN0IHNvbWUgdGV4dA", True,
+     "server cert"),
+    ("1|6|unix|/tmp/p|grpc|CERT", False, "PLUGIN_CLIENT_CERT was not set"),
+])
+def test_parse_handshake_rejects(line, tls, why):
+    if line.endswith("CERT") and tls:
+        line = line[:-4] + _cert_field(certs.generate_client_cert())
+    with pytest.raises(HandshakeError) as exc:
+        plugin.parse_handshake(line, offered_versions=[5, 6], tls=tls)
+    assert why in str(exc.value)
+    assert repr(line.strip()) in str(exc.value) or line == ""
+
+
+def test_environment_is_terraforms(monkeypatch):
+    monkeypatch.setenv("FROM_CALLER", "kept")
+    monkeypatch.setenv("TF_PLUGIN_TCP", "1")
+    c = certs.generate_client_cert()
+    env = plugin.plugin_environment({"EXTRA": "x", "FROM_CALLER": None},
+                                    client_cert_pem=c.cert_pem)
+    assert env["TF_PLUGIN_MAGIC_COOKIE"] == plugin.MAGIC_COOKIE_VALUE
+    assert env["PLUGIN_PROTOCOL_VERSIONS"] == "5,6"
+    assert env["PLUGIN_MIN_PORT"] == "10000" and env["PLUGIN_MAX_PORT"] == "25000"
+    assert env["PLUGIN_CLIENT_CERT"] == c.cert_pem.decode()
+    assert env["EXTRA"] == "x" and "FROM_CALLER" not in env
+    assert "TF_PLUGIN_TCP" not in env  # unix requested
+    env = plugin.plugin_environment(None, client_cert_pem=None, unix=False)
+    assert "PLUGIN_CLIENT_CERT" not in env and env["TF_PLUGIN_TCP"] == "1"
+
+
+# ------------------------------------------------- provider tests
+
+
+def test_unix_mtls_handshake_health_and_rpcs(provider_binary):
+    with start_provider(provider_binary) as p:
+        hs = p.handshake
+        assert hs["core_protocol"] == 1 and hs["app_protocol"] == 6
+        assert hs["network"] == "unix", hs["line"]
+        assert hs["protocol"] == "grpc"
+        assert stat.S_ISSOCK(os.stat(hs["address"]).st_mode), hs["address"]
+        assert p.health("plugin") == "SERVING"
+        md = p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        no_error_diagnostics(md.diagnostics)
+        schema = p.stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=10)
+        no_error_diagnostics(schema.diagnostics)
+        assert schema.HasField("provider"), "GetProviderSchema has no provider schema"
+        # every resource announced by GetMetadata has a schema
+        for r in md.resources:
+            assert r.type_name in schema.resource_schemas, r.type_name
+        assert p.unexpected_stdout() == []
+
+
+def test_server_certificate_is_like_go_plugin(provider_binary):
+    with start_provider(provider_binary) as p:
+        field = p.handshake["line"].split("|")[5]
+        assert "=" not in field, "server cert must be unpadded base64 (RawStdEncoding)"
+        cert = x509.load_der_x509_certificate(p.handshake["server_cert_der"])
+        assert_go_plugin_cert(cert)
+        assert cert.public_bytes(serialization.Encoding.DER) != \
+            p.client_cert.certificate.public_bytes(serialization.Encoding.DER)
+
+
+def test_unix_socket_honours_plugin_unix_socket_dir(provider_binary, tmp_path):
+    # go-plugin (server.go serverListener_unix): os.CreateTemp(PLUGIN_UNIX_SOCKET_DIR, "plugin*")
+    sockdir = tmp_path / "sock"
+    sockdir.mkdir()
+    with start_provider(provider_binary, env={"PLUGIN_UNIX_SOCKET_DIR": str(sockdir)}) as p:
+        addr = Path(p.handshake["address"])
+        assert addr.parent == sockdir, addr
+        assert p.health() == "SERVING"
+    assert not addr.exists(), "socket left behind"
+
+
+def test_tcp_mode(provider_binary):
+    # Our own switch (go-plugin listens on TCP only on Windows): TF_PLUGIN_TCP=1.
+    with start_provider(provider_binary, unix=False) as p:
+        hs = p.handshake
+        assert hs["network"] == "tcp", hs["line"]
+        host, port = hs["address"].rsplit(":", 1)
+        assert host == "127.0.0.1"
+        assert 10000 <= int(port) <= 25000
+        assert p.health() == "SERVING"
+        md = p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        no_error_diagnostics(md.diagnostics)
+
+
+def test_tcp_mode_honours_port_range(provider_binary):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        busy = s.getsockname()[1]
+        s.listen()
+        # the first port of the range is taken: the provider must skip to the next
+        env = {"PLUGIN_MIN_PORT": str(busy), "PLUGIN_MAX_PORT": str(busy + 3)}
+        with start_provider(provider_binary, unix=False, env=env) as p:
+            port = int(p.handshake["address"].rsplit(":", 1)[1])
+            assert busy < port <= busy + 3, p.handshake["line"]
+            assert p.health() == "SERVING"
+
+
+@pytest.mark.parametrize("cookie", ["wrong-cookie", None], ids=["wrong", "missing"])
+def test_bad_magic_cookie_exits_1_with_message(provider_binary, cookie):
+    env = plugin.plugin_environment({plugin.MAGIC_COOKIE_KEY: cookie},
+                                    client_cert_pem=certs.generate_client_cert().cert_pem)
+    res = run_direct(provider_binary, env)
+    assert res.returncode == 1, (res.returncode, res.stderr)
+    assert res.stdout == b"", f"nothing may go to stdout, got {res.stdout!r}"
+    text = res.stderr.decode("utf-8", "replace").strip()
+    assert text, "expected a human-readable message on stderr"
+    first = text.splitlines()[0]
+    assert not first.startswith("{"), f"message should be for a human, not JSON: {first}"
+    assert re.search(r"[A-Za-z]+ [A-Za-z]+", text), text
+
+
+def test_protocol_versions_without_6_is_a_clear_error(provider_binary):
+    # go-plugin's server would announce its own (only) version 6 and the
+    # client then refuses it; a provider that exits with a message is also
+    # a clear error. Announcing 5, hanging or exiting silently is not.
+    with pytest.raises(HandshakeError) as exc:
+        start_provider(provider_binary, env={"PLUGIN_PROTOCOL_VERSIONS": "5"}, timeout=10)
+    err = exc.value
+    if err.line is None:
+        assert err.returncode not in (None, 0), str(err)
+        assert any(line.strip() for line in err.stderr), "exited without a message"
+    else:
+        assert "incompatible API version" in str(err) and err.line.split("|")[1] == "6", str(err)
+
+
+def test_no_client_certificate_is_rejected(provider_binary):
+    with start_provider(provider_binary) as p:
+        ch = p.open_channel(client_cert=False)
+        try:
+            code = rpc_code(lambda: grpc_health_v1_pb2_grpc.HealthStub(ch).Check(
+                grpc_health_v1_pb2.HealthCheckRequest(service="plugin"), timeout=5))
+        finally:
+            ch.close()
+        assert code == grpc.StatusCode.UNAVAILABLE, code
+        assert p.health() == "SERVING", "server must survive a rejected client"
+
+
+def test_other_client_certificate_is_rejected(provider_binary):
+    with start_provider(provider_binary) as p:
+        stranger = certs.generate_client_cert()  # same shape, not the pinned one
+        ch = p.open_channel(client_cert=stranger)
+        try:
+            code = rpc_code(lambda: tfplugin6_pb2_grpc.ProviderStub(ch).GetMetadata(
+                tfplugin6_pb2.GetMetadata.Request(), timeout=5))
+        finally:
+            ch.close()
+        assert code == grpc.StatusCode.UNAVAILABLE, code
+        assert p.health() == "SERVING"
+
+
+def test_plaintext_client_against_tls_server_fails(provider_binary):
+    with start_provider(provider_binary) as p:
+        ch = p.open_channel(tls=False)
+        try:
+            code = rpc_code(lambda: tfplugin6_pb2_grpc.ProviderStub(ch).GetMetadata(
+                tfplugin6_pb2.GetMetadata.Request(), timeout=5))
+        finally:
+            ch.close()
+        assert code == grpc.StatusCode.UNAVAILABLE, code
+        assert p.health() == "SERVING"
+
+
+def test_tls_disabled_serves_plaintext(provider_binary):
+    with start_provider(provider_binary, tls=False) as p:
+        assert p.handshake["server_cert_der"] is None
+        assert p.health() == "SERVING"
+        md = p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        no_error_diagnostics(md.diagnostics)
+        # and a TLS client cannot talk to it
+        ch = p.open_channel(tls=True, client_cert=certs.generate_client_cert(),
+                            root_pem=certs.generate_client_cert().cert_pem)
+        try:
+            code = rpc_code(lambda: tfplugin6_pb2_grpc.ProviderStub(ch).GetMetadata(
+                tfplugin6_pb2.GetMetadata.Request(), timeout=5))
+        finally:
+            ch.close()
+        assert code == grpc.StatusCode.UNAVAILABLE, code
+
+
+def test_ten_concurrent_clients(provider_binary):
+    n = 10
+    with start_provider(provider_binary) as p:
+        reference = p.stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=10)
+        ref_md = p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        barrier = threading.Barrier(n)
+        errors: list[str] = []
+
+        def worker(i: int) -> None:
+            # half share Terraform's channel, half open their own connection
+            ch = p.channel if i % 2 == 0 else p.open_channel()
+            stub = tfplugin6_pb2_grpc.ProviderStub(ch)
+            try:
+                barrier.wait(timeout=10)
+                for _ in range(3):
+                    s = stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(),
+                                               timeout=20)
+                    m = stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=20)
+                    if s != reference:
+                        errors.append(f"thread {i}: GetProviderSchema differs")
+                    if m != ref_md:
+                        errors.append(f"thread {i}: GetMetadata differs")
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(f"thread {i}: {exc!r}")
+            finally:
+                if ch is not p.channel:
+                    ch.close()
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not any(t.is_alive() for t in threads), "a client hung"
+        assert not errors, errors
+        assert p.health() == "SERVING"
+
+
+def test_controller_shutdown_exits_zero_promptly_and_removes_socket(provider_binary):
+    p = start_provider(provider_binary)
+    try:
+        sock = p.handshake["address"]
+        t0 = time.monotonic()
+        rc = p.shutdown(timeout=5)
+        elapsed = time.monotonic() - t0
+    finally:
+        if p.process.poll() is None:
+            p.kill()
+    assert rc == 0, (rc, p.stderr_lines()[-10:])
+    assert elapsed < 3.0, f"took {elapsed:.2f}s to exit after Shutdown"
+    assert not os.path.exists(sock), f"unix socket {sock} left behind"
+    assert p.unexpected_stdout() == []
+
+
+INTERMEDIATE = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from acceptance.driver.plugin import start_provider
+p = start_provider(sys.argv[2])
+print(p.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_provider_exits_when_its_parent_dies(provider_binary):
+    parent = subprocess.Popen([sys.executable, "-c", INTERMEDIATE, str(REPO_ROOT), provider_binary],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    pid = None
+    try:
+        line, _ = read_lines_until(parent.stdout, lambda s: s.strip().isdigit(), 20)
+        assert line is not None, parent.stderr.read1(4096) if parent.poll() is not None else \
+            "intermediate process did not start the provider"
+        pid = int(line)
+        assert not process_gone(pid)
+        parent.kill()  # SIGKILL: no cleanup in the parent
+        parent.wait(5)
+        assert wait_gone(pid, 5.0), f"provider {pid} still running 5s after its parent died"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        if pid is not None and not process_gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_sigint_is_ignored_and_sigterm_ends_it(provider_binary):
+    with start_provider(provider_binary) as p:
+        p.signal(signal.SIGINT)
+        time.sleep(1.0)
+        assert p.process.poll() is None, "provider died on SIGINT (go-plugin ignores it)"
+        assert p.health() == "SERVING"
+        p.signal(signal.SIGINT)
+        time.sleep(0.3)
+        assert p.process.poll() is None
+        p.signal(signal.SIGTERM)
+        try:
+            rc = p.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pytest.fail("provider still running 5s after SIGTERM")
+        assert rc in (0, -signal.SIGTERM), rc
+
+
+def test_trace_logging_is_hclog_json(provider_binary):
+    p = start_provider(provider_binary, env={"TF_LOG": "trace", "TF_LOG_PROVIDER": None})
+    try:
+        p.health()
+        p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        p.stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=10)
+        assert p.shutdown(timeout=5) == 0
+    finally:
+        if p.process.poll() is None:
+            p.kill()
+    lines = p.stderr_lines()
+    assert lines, "TF_LOG=trace produced no log lines"
+    for line in lines:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            pytest.fail(f"stderr line is not JSON: {line!r}")
+        assert isinstance(rec, dict), line
+        assert rec.get("@level") in LEVELS, line
+        assert isinstance(rec.get("@message"), str) and rec["@message"], line
+        assert TIMESTAMP_RE.match(str(rec.get("@timestamp"))), line
+    assert p.log_records() == [json.loads(line) for line in lines]
+    assert p.unexpected_stdout() == [], "stdout must carry only the handshake"
+
+
+def test_silent_without_tf_log(provider_binary):
+    p = start_provider(provider_binary, env={"TF_LOG": None, "TF_LOG_PROVIDER": None})
+    try:
+        p.health()
+        p.stub.GetMetadata(tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+        p.stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=10)
+        assert p.shutdown(timeout=5) == 0
+    finally:
+        if p.process.poll() is None:
+            p.kill()
+    assert p.stderr_lines() == [], p.stderr_lines()[:10]
+    assert p.unexpected_stdout() == []
+
+
+def test_debug_mode_prints_reattach_config(provider_binary):
+    env = plugin.plugin_environment({plugin.MAGIC_COOKIE_KEY: None, "TF_LOG": None},
+                                    client_cert_pem=None)
+    proc = subprocess.Popen([provider_binary, "-debug"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        line, lines = read_lines_until(proc.stdout, lambda s: "TF_REATTACH_PROVIDERS=" in s, 10)
+        assert line is not None, f"no TF_REATTACH_PROVIDERS line on stdout: {lines!r}"
+        m = REATTACH_RE.search(line)
+        assert m, f"expected TF_REATTACH_PROVIDERS='<json>': {line!r}"
+        cfg = json.loads(m.group(1))
+        assert list(cfg) == [PROVIDER_ADDRESS], cfg
+        rc = cfg[PROVIDER_ADDRESS]
+        assert rc["Protocol"] == "grpc"
+        assert rc["ProtocolVersion"] == 6
+        assert rc["Pid"] == proc.pid
+        assert rc["Test"] is True
+        assert rc["Addr"]["Network"] in ("unix", "tcp")
+        addr = rc["Addr"]["String"]
+        target = "unix:" + addr if rc["Addr"]["Network"] == "unix" else addr
+        # Terraform reattaches without TLS
+        with grpc.insecure_channel(target) as ch:
+            h = grpc_health_v1_pb2_grpc.HealthStub(ch).Check(
+                grpc_health_v1_pb2.HealthCheckRequest(service="plugin"), timeout=10)
+            assert h.status == grpc_health_v1_pb2.HealthCheckResponse.SERVING
+            md = tfplugin6_pb2_grpc.ProviderStub(ch).GetMetadata(
+                tfplugin6_pb2.GetMetadata.Request(), timeout=10)
+            no_error_diagnostics(md.diagnostics)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
