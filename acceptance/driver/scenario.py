@@ -1,0 +1,1147 @@
+"""Scenario runner: behaves like Terraform core running `terraform apply` step by step.
+
+A scenario is a directory of ordered steps <scenario>/<NN-name>/ each holding *.tf.json
+(and optionally expect.json, read only by this driver).  Each step is what a user does
+with `terraform apply` in that directory against one shared state; after the last step
+everything is destroyed and the state must be empty.
+
+Per step, like Terraform:
+  schema walk  : GetProviderSchema (+ GetMetadata); config conformance checks
+  validate walk: ValidateProviderConfig, ValidateResourceConfig per resource (references unknown)
+  plan walk    : ConfigureProvider; refresh (UpgradeResourceState with the raw state JSON and
+                 schema version, then ReadResource; null removes); imports
+                 (ImportResourceState + ReadResource); per resource in dependency order
+                 ProposedNew -> PlanResourceChange -> conformance, AssertPlanValid, write-only;
+                 requires_replace -> replace; orphans -> delete
+  apply walk   : ConfigureProvider; deletes of orphans in reverse dependency order; then per
+                 resource in dependency order: re-evaluate config with known values, re-plan,
+                 assert the final plan is consistent with the first, ApplyResourceChange,
+                 conformance, no unknowns, AssertObjectCompatible, write-only null
+  then a second plan that must be all no-op (unless expect.json says otherwise).
+Each walk uses a fresh provider process, as Terraform does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import uuid
+
+from . import config as cfgmod
+from . import cty, objchange
+from .config import ConfigError, Evaluator
+from .cty import NullVal, UnknownVal, Value
+from .objchange import format_error, format_error_prefixed
+
+TERRAFORM_VERSION = "1.11.4"
+
+ACTION_SYMBOL = {"create": "+", "update": "~", "replace": "-/+", "delete": "-", "no-op": " ", "read": "<="}
+
+
+class Violation(Exception):
+    """Something Terraform would report as an error (provider bug or provider error)."""
+
+    def __init__(self, diags):
+        self.diags = diags if isinstance(diags, list) else [diags]
+        super().__init__("; ".join(d.summary for d in self.diags))
+
+
+class Diag:
+    def __init__(self, severity, summary, detail="", addr="", attribute="", filename="", origin="terraform"):
+        self.severity = severity  # "error" | "warning"
+        self.summary = summary
+        self.detail = detail
+        self.addr = addr
+        self.attribute = attribute
+        self.filename = filename
+        self.origin = origin  # "provider" (returned by it) or "terraform" (a core check)
+
+    def render(self):
+        lines = ["%s: %s" % ("Error" if self.severity == "error" else "Warning", self.summary)]
+        if self.addr or self.filename:
+            lines.append("")
+            if self.addr:
+                lines.append("  with %s%s," % (self.addr, self.attribute if self.attribute.startswith(("[", ".")) or not self.attribute else "." + self.attribute))
+            if self.filename:
+                lines.append("  on %s%s:" % (self.filename, (", in resource \"%s\" \"%s\"" % tuple(self.addr.split(".", 1))) if self.addr.count(".") == 1 else ""))
+        if self.detail:
+            lines.append("")
+            lines.append(self.detail)
+        return "\n".join(lines)
+
+    def to_dict(self):
+        return {"severity": self.severity, "summary": self.summary, "detail": self.detail,
+                "address": self.addr, "attribute": self.attribute, "origin": self.origin}
+
+
+def _err(summary, detail, addr="", filename=""):
+    return Diag("error", summary, detail, addr, "", filename)
+
+
+def path_from_proto(ap):
+    steps = []
+    for s in ap.steps:
+        which = s.WhichOneof("selector")
+        if which == "attribute_name":
+            steps.append(("attr", s.attribute_name))
+        elif which == "element_key_string":
+            steps.append(("index", cty.StringVal(s.element_key_string)))
+        elif which == "element_key_int":
+            steps.append(("index", cty.NumberVal(s.element_key_int)))
+    return steps
+
+
+# ------------------------------------------------------------------ provider
+
+class ProviderSession:
+    """One provider process (one Terraform graph walk): encodes/decodes values, collects diags."""
+
+    def __init__(self, handle, provider_addr, log):
+        self.h = handle
+        self.stub = handle.stub
+        self.pb = handle.pb
+        self.provider_addr = provider_addr  # e.g. registry.terraform.io/ns/secure
+        self.log = log
+        self.schema = None
+
+    def close(self):
+        try:
+            self.h.shutdown()
+        except Exception:  # noqa: BLE001 - a failing shutdown is reported by plugin.py's logs
+            pass
+
+    def dv(self, val: Value, ty):
+        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, ty))
+
+    def undv(self, dv, ty, what):
+        if dv is None:
+            return None
+        if dv.msgpack:
+            try:
+                return cty.msgpack_unmarshal(dv.msgpack, ty)
+            except cty.CtyError as e:
+                raise Violation(_err("Provider returned an invalid value",
+                                     "Provider %s returned an undecodable msgpack %s: %s" % (self.provider_addr, what, format_error(e))))
+        if dv.json:
+            try:
+                return cty.json_unmarshal(dv.json, ty)
+            except cty.CtyError as e:
+                raise Violation(_err("Provider returned an invalid value",
+                                     "Provider %s returned undecodable JSON %s: %s" % (self.provider_addr, what, format_error(e))))
+        return None
+
+    def diags(self, pbdiags, addr="", filename=""):
+        out = []
+        for d in pbdiags:
+            sev = {1: "error", 2: "warning"}.get(d.severity)
+            if sev is None:
+                out.append(Diag("error", "Provider returned an invalid diagnostic",
+                                "Diagnostic %r has severity INVALID." % d.summary, addr, "", filename))
+                continue
+            attr = ""
+            if d.HasField("attribute"):
+                attr = cty.format_path(path_from_proto(d.attribute)).lstrip(".")
+            out.append(Diag(sev, d.summary, d.detail, addr, attr, filename, origin="provider"))
+        return out
+
+    def call(self, name, req):
+        self.log.append(name)
+        try:
+            return getattr(self.stub, name)(req, timeout=600)
+        except Exception as e:  # grpc.RpcError and friends
+            code = getattr(e, "code", lambda: None)()
+            details = getattr(e, "details", lambda: str(e))()
+            raise Violation(_err("Plugin did not respond",
+                                 "The plugin encountered an error, and failed to respond to the plugin.(*GRPCProvider).%s call. "
+                                 "The plugin logs may contain more details. (%s: %s)" % (name, code, details)))
+
+
+class Schemas:
+    def __init__(self, provider, resources, capabilities, raw_versions):
+        self.provider = provider
+        self.resources = resources
+        self.capabilities = capabilities
+        self.versions = raw_versions
+
+
+# ------------------------------------------------------------------ results
+
+class StepResult:
+    def __init__(self, name):
+        self.name = name
+        self.actions = {}
+        self.diags = []
+        self.expected = {}
+        self.ok = True
+        self.failures = []
+        self.second_plan_actions = {}
+
+    @property
+    def errors(self):
+        return [d for d in self.diags if d.severity == "error"]
+
+    @property
+    def warnings(self):
+        return [d for d in self.diags if d.severity == "warning"]
+
+
+class Result:
+    def __init__(self):
+        self.steps = []
+        self.violations = []
+        self.transcript_lines = []
+        self.rpc_log = []
+        self.final_state = None
+
+    @property
+    def ok(self):
+        return not self.violations
+
+    @property
+    def transcript(self):
+        return "\n".join(self.transcript_lines)
+
+
+# ------------------------------------------------------------------ state
+
+class StateObject:
+    def __init__(self, addr, value, private=b"", schema_version=0, status="ready", deps=None, raw=None):
+        self.addr = addr
+        self.value = value
+        self.private = private or b""
+        self.schema_version = schema_version
+        self.status = status  # ready | tainted
+        self.deps = list(deps or [])
+        self.raw = raw  # raw attributes JSON text (as read from a state file), or None
+
+
+class State:
+    def __init__(self, path, provider_addr):
+        self.path = path
+        self.provider_addr = provider_addr
+        self.objects = {}
+        self.serial = 0
+        self.lineage = str(uuid.uuid4())
+        if path and os.path.exists(path):
+            self._load()
+
+    def _load(self):
+        with open(self.path, "rb") as f:
+            doc = json.loads(f.read().decode("utf-8"))
+        if doc.get("version") != 4:
+            raise ConfigError("Unsupported state file format", "state version must be 4")
+        self.serial = doc.get("serial", 0)
+        self.lineage = doc.get("lineage", self.lineage)
+        for r in doc.get("resources", []):
+            if r.get("mode") != "managed":
+                continue
+            for inst in r.get("instances", []):
+                addr = "%s.%s" % (r["type"], r["name"])
+                self.objects[addr] = StateObject(
+                    addr, None, base64.b64decode(inst.get("private", "") or ""),
+                    inst.get("schema_version", 0), inst.get("status", "ready") or "ready",
+                    inst.get("dependencies", []),
+                    raw=json.dumps(inst.get("attributes", {}), separators=(",", ":")))
+
+    def raw_json(self, obj: StateObject, schemas):
+        if obj.raw is not None:
+            return obj.raw.encode("utf-8")
+        ty = schemas.resources[obj.addr.split(".")[0]].implied_type()
+        return cty.json_marshal(obj.value, ty)
+
+    def save(self, schemas):
+        if not self.path:
+            return
+        self.serial += 1
+        resources = []
+        for addr in sorted(self.objects):
+            o = self.objects[addr]
+            rtype, name = addr.split(".", 1)
+            if o.value is not None and rtype in schemas.resources:
+                attrs = json.loads(cty.json_marshal(o.value, schemas.resources[rtype].implied_type()))
+            else:
+                attrs = json.loads(o.raw or "{}")
+            inst = {"schema_version": o.schema_version, "attributes": attrs, "sensitive_attributes": []}
+            if o.private:
+                inst["private"] = base64.b64encode(o.private).decode("ascii")
+            if o.deps:
+                inst["dependencies"] = sorted(o.deps)
+            if o.status == "tainted":
+                inst["status"] = "tainted"
+            resources.append({"mode": "managed", "type": rtype, "name": name,
+                              "provider": 'provider["%s"]' % self.provider_addr, "instances": [inst]})
+        doc = {"version": 4, "terraform_version": TERRAFORM_VERSION, "serial": self.serial,
+               "lineage": self.lineage, "outputs": {}, "resources": resources, "check_results": None}
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f, indent=2)
+            f.write("\n")
+        os.replace(tmp, self.path)
+
+
+# ------------------------------------------------------------------ planning
+
+class PlannedChange:
+    def __init__(self, addr, action, before, after, private, config_val, requires_replace=()):
+        self.addr = addr
+        self.action = action
+        self.before = before
+        self.after = after
+        self.private = private
+        self.config = config_val
+        self.requires_replace = list(requires_replace)
+
+
+class Runner:
+    def __init__(self, provider_factory, out=None):
+        self.factory = provider_factory
+        self.result = Result()
+        self.out = out
+
+    # output
+    def say(self, line=""):
+        self.result.transcript_lines.append(line)
+        if self.out is not None:
+            self.out.write(line + "\n")
+            self.out.flush()
+
+    def report(self, diags, step=None):
+        for d in diags:
+            if step is not None:
+                step.diags.append(d)
+            self.say(d.render())
+            self.say("")
+
+    # provider lifecycle
+    def open(self, provider_addr):
+        h = self.factory()
+        return ProviderSession(h, provider_addr, self.result.rpc_log)
+
+    def load_schemas(self, sess):
+        pb = sess.pb
+        diags = []
+        md = sess.call("GetMetadata", pb.GetMetadata.Request())
+        diags += sess.diags(md.diagnostics)
+        resp = sess.call("GetProviderSchema", pb.GetProviderSchema.Request())
+        diags += sess.diags(resp.diagnostics)
+        if any(d.severity == "error" for d in diags):
+            raise Violation(diags)
+        try:
+            prov = objchange.block_from_proto(resp.provider.block)
+            res = {n: objchange.block_from_proto(s.block) for n, s in resp.resource_schemas.items()}
+        except cty.CtyError as e:
+            raise Violation(_err("Invalid provider schema", "Provider %s returned a schema Terraform cannot use: %s" % (sess.provider_addr, e)))
+        versions = {n: int(s.version) for n, s in resp.resource_schemas.items()}
+        problems = objchange.schema_problems(prov, "provider.")
+        for n, b in res.items():
+            problems += objchange.schema_problems(b, n + ".")
+        md_types = sorted(r.type_name for r in md.resources)
+        if md_types and md_types != sorted(res):
+            problems.append("GetMetadata lists resources %s but GetProviderSchema has %s" % (md_types, sorted(res)))
+        if problems:
+            raise Violation(_err("Invalid provider schema", "Provider %s: %s" % (sess.provider_addr, "; ".join(problems))))
+        caps = resp.server_capabilities
+        return Schemas(prov, res, caps, versions), diags
+
+    # -------------------------------------------------------------- a step
+    def run_step(self, step_dir, state: State, expect, final_destroy=False):
+        name = os.path.basename(step_dir.rstrip("/")) if step_dir else "destroy"
+        sr = StepResult(name)
+        sr.expected = expect
+        self.result.steps.append(sr)
+        self.say("=== step %s" % name)
+        try:
+            cfg = cfgmod.load_dir(step_dir) if step_dir else None
+        except ConfigError as e:
+            d = Diag("error", e.summary, e.detail, "", "", e.where)
+            self.report([d], sr)
+            return self._finish(sr, "config", d)
+        try:
+            self._step(cfg, state, sr, final_destroy)
+        except Violation as v:
+            self.report(v.diags, sr)
+            return self._finish(sr, getattr(v, "phase", "apply"), v.diags[0])
+        except ConfigError as e:
+            d = Diag("error", e.summary, e.detail, "", "", e.where)
+            self.report([d], sr)
+            return self._finish(sr, "config", d)
+        return self._finish(sr, None, None)
+
+    def _finish(self, sr, phase, diag):
+        exp = sr.expected or {}
+        wanted = None
+        for key in ("validate_error", "plan_error", "apply_error"):
+            if key in exp:
+                wanted = key
+        if diag is None:
+            if wanted:
+                self._fail(sr, "expected %s %r but the step succeeded" % (wanted, exp[wanted]))
+            return sr
+        if wanted is None:
+            self._fail(sr, "step failed: %s" % diag.summary)
+            return sr
+        spec = exp[wanted]
+        want_phase = wanted.split("_")[0]
+        errs = sr.errors
+        if isinstance(spec, str):
+            spec = {"contains": spec}
+        match = [d for d in errs if _diag_matches(d, spec)]
+        if not match:
+            self._fail(sr, "expected %s %r; got: %s" % (wanted, spec, " | ".join("%s: %s" % (d.summary, d.detail) for d in errs)))
+        elif want_phase != phase and not (want_phase == "validate" and phase == "config"):
+            self._fail(sr, "expected a %s error but the error came during %s" % (want_phase, phase))
+        elif any(d.origin == "terraform" and d.summary.startswith("Provider produced") for d in errs):
+            self._fail(sr, "provider contract violation: %s" % errs[0].summary)
+        else:
+            self.say("(expected %s seen)" % wanted)
+        return sr
+
+    def _fail(self, sr, msg):
+        sr.ok = False
+        sr.failures.append(msg)
+        self.result.violations.append("%s: %s" % (sr.name, msg))
+        self.say("VIOLATION: " + msg)
+
+    def _step(self, cfg, state, sr, final_destroy):
+        provider_addr = state.provider_addr
+        # schema walk
+        sess = self.open(provider_addr)
+        try:
+            schemas, d = self.load_schemas(sess)
+        finally:
+            sess.close()
+        self.report(d, sr)
+        self.schemas = schemas
+
+        if final_destroy:
+            return self._destroy_all(state, schemas, sr)
+
+        local = _single_provider(cfg, state)
+        pbody, pfile = cfg.providers.get(local, ({}, ""))
+        for addr, r in cfg.resources.items():
+            if r.type not in schemas.resources:
+                raise _phase(Violation(Diag("error", "Invalid resource type",
+                                            'The provider %s does not support resource type "%s".' % (provider_addr, r.type),
+                                            addr, "", r.filename)), "validate")
+        order, deps = cfgmod.dependency_order(cfg)
+
+        # validate walk: references are unknown
+        unknown_ev = Evaluator(lambda a: UnknownVal(schemas.resources[a.split(".")[0]].implied_type()))
+        pconf = self._decode(schemas.provider, pbody, unknown_ev, "provider", pfile)
+        rconfs = {a: self._decode(schemas.resources[cfg.resources[a].type], cfg.resources[a].body,
+                                  unknown_ev, a, cfg.resources[a].filename) for a in order}
+        sess = self.open(provider_addr)
+        try:
+            pb = sess.pb
+            resp = sess.call("GetProviderSchema", pb.GetProviderSchema.Request())
+            ds = sess.diags(resp.diagnostics)
+            resp = sess.call("ValidateProviderConfig", pb.ValidateProviderConfig.Request(
+                config=sess.dv(pconf, schemas.provider.implied_type())))
+            ds += sess.diags(resp.diagnostics, "provider", pfile)
+            for a in order:
+                r = cfg.resources[a]
+                ty = schemas.resources[r.type].implied_type()
+                resp = sess.call("ValidateResourceConfig", pb.ValidateResourceConfig.Request(
+                    type_name=r.type, config=sess.dv(rconfs[a], ty),
+                    client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+                ds += sess.diags(resp.diagnostics, a, r.filename)
+        finally:
+            sess.close()
+        self._raise_errors(ds, sr, "validate")
+
+        # plan walk
+        changes, plan_pconf = self._plan(cfg, state, schemas, sr, order, pbody, pfile, deps)
+        self._check_plan_expectations(changes, sr)
+        if not any(c.action != "no-op" for c in changes.values()):
+            self.say("No changes. Your infrastructure matches the configuration.")
+            return
+        # apply walk
+        self._apply(cfg, state, schemas, sr, order, changes, plan_pconf, deps)
+        state.save(schemas)
+        if (sr.expected or {}).get("after_no_change_plan", True):
+            self.say("--- second plan (must be empty)")
+            changes2, _ = self._plan(cfg, state, schemas, sr, order, pbody, pfile, deps, second=True)
+            sr.second_plan_actions = {a: c.action for a, c in changes2.items()}
+            bad = {a: c for a, c in changes2.items() if c.action != "no-op"}
+            if bad:
+                for a, c in bad.items():
+                    detail = _diff_summary(c)
+                    self._fail(sr, "after apply, the second plan is not empty: %s planned %s%s" % (a, c.action, detail))
+            else:
+                self.say("No changes. Your infrastructure matches the configuration.")
+            state.save(schemas)
+
+    def _raise_errors(self, ds, sr, phase):
+        errs = [d for d in ds if d.severity == "error"]
+        if errs:
+            raise _phase(Violation(ds), phase)
+        self.report(ds, sr)
+
+    def _decode(self, schema, body, ev, addr, filename):
+        try:
+            val = cfgmod.decode_body(schema, body, ev, "")
+        except ConfigError as e:
+            raise _phase(Violation(Diag("error", e.summary, e.detail, addr, e.where.lstrip("."), filename)), "validate")
+        probs = objchange.validate_config(schema, val)
+        if probs:
+            raise _phase(Violation([Diag("error", s, d, addr, cty.format_path(p).lstrip("."), filename)
+                                    for p, s, d in probs]), "validate")
+        return val
+
+    # -------------------------------------------------------------- plan
+    def _configure(self, sess, schemas, pbody, pfile, sr):
+        pb = sess.pb
+        resp = sess.call("GetProviderSchema", pb.GetProviderSchema.Request())
+        ds = sess.diags(resp.diagnostics)
+        ev = Evaluator(lambda a: (_ for _ in ()).throw(ConfigError(
+            "Unsupported reference", "provider configuration may not refer to resources in the protocol driver")))
+        pconf = self._decode(schemas.provider, pbody, ev, "provider", pfile)
+        resp = sess.call("ValidateProviderConfig", pb.ValidateProviderConfig.Request(
+            config=sess.dv(pconf, schemas.provider.implied_type())))
+        ds += sess.diags(resp.diagnostics, "provider", pfile)
+        resp = sess.call("ConfigureProvider", pb.ConfigureProvider.Request(
+            terraform_version=TERRAFORM_VERSION, config=sess.dv(pconf, schemas.provider.implied_type()),
+            client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+        ds += sess.diags(resp.diagnostics, "provider", pfile)
+        return pconf, ds
+
+    def _refresh(self, sess, state, schemas, sr):
+        pb = sess.pb
+        for addr in sorted(state.objects):
+            o = state.objects[addr]
+            rtype = addr.split(".")[0]
+            schema = schemas.resources.get(rtype)
+            if schema is None:
+                raise Violation(_err("Resource type not supported", "state has %s but the provider has no schema for it" % addr, addr))
+            ty = schema.implied_type()
+            resp = sess.call("UpgradeResourceState", pb.UpgradeResourceState.Request(
+                type_name=rtype, version=o.schema_version, raw_state=pb.RawState(json=state.raw_json(o, schemas))))
+            ds = sess.diags(resp.diagnostics, addr)
+            if any(d.severity == "error" for d in ds):
+                raise Violation(ds)
+            self.report(ds, sr)
+            up = sess.undv(resp.upgraded_state, ty, "upgraded state")
+            if up is None:
+                raise Violation(_err("Invalid resource state upgrade", "Provider %s returned no upgraded state for %s." % (sess.provider_addr, addr), addr))
+            self._conform(up, ty, "Invalid resource state upgrade",
+                          "The %s provider upgraded the state for %s from a previous version, but produced an invalid result: %%s." % (sess.provider_addr, addr), addr)
+            self._write_only("Invalid resource state upgrade", up, schema, addr,
+                             "The provider %s returned a value for the write-only attribute \"%s%%s\" during state upgrade." % (sess.provider_addr, addr))
+            if not up.is_wholly_known():
+                raise Violation(_err("Invalid resource state upgrade", "The provider returned an unknown value in the upgraded state of %s." % addr, addr))
+            o.value, o.raw = up, None
+            o.schema_version = schemas.versions.get(rtype, 0)
+            resp = sess.call("ReadResource", pb.ReadResource.Request(
+                type_name=rtype, current_state=sess.dv(up, ty), private=o.private,
+                client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+            ds = sess.diags(resp.diagnostics, addr)
+            if any(d.severity == "error" for d in ds):
+                raise Violation(ds)
+            self.report(ds, sr)
+            new = sess.undv(resp.new_state, ty, "new state")
+            if new is None:
+                new = NullVal(ty)
+            self._conform(new, ty, "Provider produced invalid object",
+                          "Provider %s planned an invalid value for %s during refresh: %%s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr), addr)
+            if not new.is_wholly_known():
+                raise Violation(_err("Provider produced invalid object",
+                                     "Provider %s returned an unknown value for %s during refresh." % (_q(sess.provider_addr), addr), addr))
+            self._write_only("Provider produced invalid object", new, schema, addr,
+                             "Provider %s returned a value for the write-only attribute \"%s%%s\" during refresh. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr))
+            if new.is_null():
+                self.say("%s: Refreshing state... object has been deleted outside of Terraform" % addr)
+                del state.objects[addr]
+                continue
+            o.value = new
+            o.private = resp.private
+            self.say("%s: Refreshing state..." % addr)
+
+    def _import(self, sess, cfg, state, schemas, sr):
+        pb = sess.pb
+        imported = set()
+        ev = Evaluator(lambda a: (_ for _ in ()).throw(ConfigError("Invalid import id argument", "The import ID cannot refer to resources in the protocol driver.")))
+        for imp in cfg.imports:
+            if imp.to in state.objects:
+                continue  # already managed: import blocks are no-ops
+            rtype = imp.to.split(".")[0]
+            schema = schemas.resources[rtype]
+            ty = schema.implied_type()
+            idv = ev.eval_json(imp.id_expr, cty.STRING)
+            if not idv.known or idv.is_null() or idv.v == "":
+                raise Violation(_err("Invalid import id argument", "The import ID cannot be null or empty.", imp.to, imp.filename))
+            self.say("%s: Preparing import... [id=%s]" % (imp.to, idv.v))
+            resp = sess.call("ImportResourceState", pb.ImportResourceState.Request(
+                type_name=rtype, id=idv.v,
+                client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+            ds = sess.diags(resp.diagnostics, imp.to, imp.filename)
+            if any(d.severity == "error" for d in ds):
+                raise Violation(ds)
+            self.report(ds, sr)
+            mine = [r for r in resp.imported_resources if r.type_name == rtype]
+            if len(resp.imported_resources) == 0:
+                raise Violation(_err("Import returned no resources", "While attempting to import with ID %s, the provider returned no instance states." % idv.v, imp.to))
+            if len(mine) != 1 or len(resp.imported_resources) != 1:
+                raise Violation(_err("Multiple import states not supported",
+                                     "While attempting to import with ID %s, the provider returned multiple resource instance states. This is not currently supported." % idv.v, imp.to))
+            st = sess.undv(mine[0].state, ty, "imported state")
+            if st is None:
+                st = NullVal(ty)
+            self._conform(st, ty, "Provider produced invalid object", "Provider %s returned an invalid imported object for %s: %%s." % (_q(sess.provider_addr), imp.to), imp.to)
+            self._write_only("Import returned a non-null value for a write-only attribute", st, schema, imp.to,
+                             "While attempting to import with ID %s, the provider %s returned a value for the write-only attribute \"%s%%s\". Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (idv.v, _q('provider["%s"]' % sess.provider_addr), imp.to))
+            if st.is_null():
+                raise Violation(_err("Import returned null resource", "While attempting to import with ID %s, the provider returned an instance with no state." % idv.v, imp.to))
+            resp = sess.call("ReadResource", pb.ReadResource.Request(
+                type_name=rtype, current_state=sess.dv(st, ty), private=mine[0].private,
+                client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+            ds = sess.diags(resp.diagnostics, imp.to, imp.filename)
+            if any(d.severity == "error" for d in ds):
+                raise Violation(ds)
+            self.report(ds, sr)
+            new = sess.undv(resp.new_state, ty, "new state")
+            if new is None or new.is_null():
+                raise Violation(_err("Cannot import non-existent remote object",
+                                     "While attempting to import an existing object to \"%s\", the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct and that it is associated with the provider's configured region or endpoint, or use \"terraform apply\" to create a new remote object for this resource." % imp.to, imp.to))
+            self._conform(new, ty, "Provider produced invalid object",
+                          "Provider %s planned an invalid value for %s during refresh: %%s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), imp.to), imp.to)
+            if not new.is_wholly_known():
+                raise Violation(_err("Provider produced invalid object", "Provider returned an unknown value for %s during import read." % imp.to, imp.to))
+            state.objects[imp.to] = StateObject(imp.to, new, resp.private, schemas.versions.get(rtype, 0))
+            imported.add(imp.to)
+            self.say("%s: Import prepared!" % imp.to)
+        return imported
+
+    def _plan(self, cfg, state, schemas, sr, order, pbody, pfile, deps, second=False):
+        sess = self.open(state.provider_addr)
+        try:
+            pconf, ds = self._configure(sess, schemas, pbody, pfile, sr)
+            self._raise_errors(ds, sr, "plan")
+            try:
+                self._refresh(sess, state, schemas, sr)
+                imported = self._import(sess, cfg, state, schemas, sr) if not second else set()
+            except Violation as v:
+                raise _phase(v, "plan")
+            changes = {}
+            planned_vals = {}
+
+            def lookup(a):
+                if a in planned_vals:
+                    return planned_vals[a]
+                raise ConfigError("Reference to undeclared resource", a)
+
+            ev = Evaluator(lookup)
+            for addr in order:
+                r = cfg.resources[addr]
+                schema = schemas.resources[r.type]
+                try:
+                    ch = self._plan_one(sess, addr, r, schema, state.objects.get(addr), ev, sr)
+                except Violation as v:
+                    raise _phase(v, "plan")
+                ch.imported = addr in imported
+                changes[addr] = ch
+                planned_vals[addr] = ch.after
+            for addr in sorted(state.objects):
+                if addr in cfg.resources:
+                    continue
+                o = state.objects[addr]
+                changes[addr] = self._plan_delete(sess, addr, o, schemas, sr)
+        finally:
+            sess.close()
+        self._print_plan(changes)
+        return changes, pconf
+
+    def _plan_delete(self, sess, addr, o, schemas, sr):
+        rtype = addr.split(".")[0]
+        schema = schemas.resources[rtype]
+        ty = schema.implied_type()
+        private = o.private
+        if schemas.capabilities is not None and schemas.capabilities.plan_destroy:
+            pb = sess.pb
+            resp = sess.call("PlanResourceChange", pb.PlanResourceChange.Request(
+                type_name=rtype, prior_state=sess.dv(o.value, ty), proposed_new_state=sess.dv(NullVal(ty), ty),
+                config=sess.dv(NullVal(ty), ty), prior_private=o.private,
+                client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+            ds = sess.diags(resp.diagnostics, addr)
+            if any(d.severity == "error" for d in ds):
+                raise _phase(Violation(ds), "plan")
+            self.report(ds, sr)
+            planned = sess.undv(resp.planned_state, ty, "planned state")
+            if planned is not None and not planned.is_null():
+                raise _phase(Violation(_err("Provider produced invalid plan",
+                                            "Provider %s planned a non-null destroy value for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr), addr)), "plan")
+            private = resp.planned_private
+        return PlannedChange(addr, "delete", o.value, NullVal(ty), private, NullVal(ty))
+
+    def _plan_one(self, sess, addr, r, schema, prior_obj, ev, sr, first_plan=None):
+        pb = sess.pb
+        ty = schema.implied_type()
+        config_val = self._decode(schema, r.body, ev, addr, r.filename)
+        tainted = prior_obj is not None and prior_obj.status == "tainted"
+        if prior_obj is None or tainted:
+            prior = NullVal(ty)
+            prior_private = b""
+        else:
+            prior = prior_obj.value
+            prior_private = prior_obj.private
+        # Terraform re-validates the (now more known) configuration during plan.
+        resp = sess.call("ValidateResourceConfig", pb.ValidateResourceConfig.Request(
+            type_name=r.type, config=sess.dv(config_val, ty),
+            client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+        ds = sess.diags(resp.diagnostics, addr, r.filename)
+        if any(d.severity == "error" for d in ds):
+            raise Violation(ds)
+        planned, planned_private, req_rep, ds = self._plan_call(sess, addr, r, schema, prior, prior_private, config_val)
+        self.report(ds, sr)
+        # requires_replace filtering
+        rep_paths = []
+        if not prior.is_null():
+            for p in req_rep:
+                pv = _apply_path(prior, p)
+                nv = _apply_path(planned, p)
+                if pv is _MISSING and nv is _MISSING:
+                    raise Violation(_err("Provider produced invalid plan",
+                                         "Provider %s has indicated \"requires replacement\" on %s for a non-existent attribute path %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr, cty.format_path(p)), addr))
+                if pv is _MISSING:
+                    pv = NullVal(nv.ty)
+                if nv is _MISSING:
+                    nv = NullVal(pv.ty)
+                if nv.equals(pv) is not True:
+                    rep_paths.append(p)
+        eq = planned.equals(prior)
+        if prior.is_null():
+            action = "create"
+        elif eq is True:
+            action = "no-op"
+        elif rep_paths:
+            action = "replace"
+        else:
+            action = "update"
+        if action == "replace":
+            null_prior = NullVal(ty)
+            planned, planned_private, _, ds2 = self._plan_call(sess, addr, r, schema, null_prior, planned_private, config_val)
+        if action == "create" and tainted:
+            action = "replace"
+            prior = prior_obj.value
+        return PlannedChange(addr, action, prior, planned, planned_private, config_val, rep_paths)
+
+    def _plan_call(self, sess, addr, r, schema, prior, prior_private, config_val):
+        pb = sess.pb
+        ty = schema.implied_type()
+        proposed = objchange.proposed_new(schema, prior, config_val)
+        resp = sess.call("PlanResourceChange", pb.PlanResourceChange.Request(
+            type_name=r.type, prior_state=sess.dv(prior, ty), proposed_new_state=sess.dv(proposed, ty),
+            config=sess.dv(config_val, ty), prior_private=prior_private,
+            client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+        ds = sess.diags(resp.diagnostics, addr, r.filename)
+        if any(d.severity == "error" for d in ds):
+            raise Violation(ds)
+        planned = sess.undv(resp.planned_state, ty, "planned state")
+        if planned is None:
+            planned = NullVal(ty)
+        self._conform(planned, ty, "Provider produced invalid plan",
+                      "Provider %s planned an invalid value for %%s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % _q(sess.provider_addr), addr, prefixed=True)
+        errs = objchange.assert_plan_valid(schema, prior, config_val, planned)
+        if errs and resp.legacy_type_system:
+            ds.append(Diag("warning", "Provider set legacy_type_system",
+                           "Terraform tolerates these plan problems only for the legacy SDK: %s" % "; ".join(format_error(e) for e in errs), addr))
+            errs = []
+        if errs:
+            raise Violation([_err("Provider produced invalid plan",
+                                  "Provider %s planned an invalid value for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), format_error_prefixed(e, addr)), addr, r.filename)
+                             for e in errs])
+        self._write_only("Provider produced invalid plan", planned, schema, addr,
+                         "Provider %s returned a value for the write-only attribute \"%s%%s\" during planning. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr))
+        req_rep = [path_from_proto(p) for p in resp.requires_replace]
+        return planned, resp.planned_private, req_rep, ds
+
+    def _conform(self, val, ty, summary, detail_fmt, addr, prefixed=False):
+        errs = cty.test_conformance(val.ty, ty)
+        if errs:
+            raise Violation([_err(summary, detail_fmt % (format_error_prefixed(e, addr) if prefixed else format_error(e)), addr)
+                             for e in errs])
+
+    def _write_only(self, summary, val, schema, addr, detail_fmt):
+        paths = objchange.non_null_write_only_paths(val, schema)
+        if paths:
+            raise Violation([_err(summary, detail_fmt % cty.format_path(p), addr) for p in paths])
+
+    def _print_plan(self, changes):
+        add = chg = dele = 0
+        for addr in sorted(changes):
+            c = changes[addr]
+            if c.action == "no-op":
+                continue
+            sym = ACTION_SYMBOL[c.action]
+            extra = " (imported)" if getattr(c, "imported", False) else ""
+            why = ""
+            if c.action == "replace" and c.requires_replace:
+                why = " # forces replacement: %s" % ", ".join(cty.format_path(p).lstrip(".") for p in c.requires_replace)
+            self.say("  %s %s will be %s%s%s" % (sym, addr, _verb(c.action), extra, why))
+            if c.action == "create":
+                add += 1
+            elif c.action == "update":
+                chg += 1
+            elif c.action == "delete":
+                dele += 1
+            elif c.action == "replace":
+                add += 1
+                dele += 1
+        imports = sum(1 for c in changes.values() if getattr(c, "imported", False))
+        if add or chg or dele or imports:
+            if imports:
+                self.say("Plan: %d to import, %d to add, %d to change, %d to destroy." % (imports, add, chg, dele))
+            else:
+                self.say("Plan: %d to add, %d to change, %d to destroy." % (add, chg, dele))
+
+    def _check_plan_expectations(self, changes, sr):
+        sr.actions = {a: c.action for a, c in changes.items()}
+        exp = (sr.expected or {}).get("plan")
+        if not exp:
+            return
+        for addr, want in exp.items():
+            got = sr.actions.get(addr, "absent")
+            if want == "import":
+                if not getattr(changes.get(addr), "imported", False):
+                    self._fail(sr, "expected %s to be imported" % addr)
+                continue
+            if got != want:
+                self._fail(sr, "expected %s to plan %s, planned %s" % (addr, want, got))
+
+    # -------------------------------------------------------------- apply
+    def _apply(self, cfg, state, schemas, sr, order, changes, pconf_unused, deps):
+        sess = self.open(state.provider_addr)
+        pbody, pfile = cfg.providers.get(_single_provider(cfg, state), ({}, ""))
+        try:
+            _, ds = self._configure(sess, schemas, pbody, pfile, sr)
+            self._raise_errors(ds, sr, "apply")
+            # orphans: reverse dependency order (dependents first)
+            orphans = [a for a, c in changes.items() if c.action == "delete"]
+            for addr in _reverse_dep_order(orphans, state):
+                self._apply_delete(sess, addr, changes[addr], state, schemas, sr)
+            applied = {}
+
+            def lookup(a):
+                if a in applied:
+                    return applied[a]
+                return changes[a].after
+
+            ev = Evaluator(lookup)
+            for addr in order:
+                c = changes[addr]
+                r = cfg.resources[addr]
+                schema = schemas.resources[r.type]
+                if c.action == "no-op":
+                    applied[addr] = state.objects[addr].value
+                    continue
+                if c.action == "replace":
+                    old = state.objects.get(addr)
+                    if old is not None:
+                        self._apply_delete(sess, addr, PlannedChange(addr, "delete", old.value, NullVal(schema.implied_type()), old.private, None), state, schemas, sr)
+                applied[addr] = self._apply_one(sess, addr, r, schema, c, state, ev, sr, deps.get(addr, []))
+        finally:
+            sess.close()
+            state.save(schemas)
+
+    def _apply_delete(self, sess, addr, c, state, schemas, sr):
+        pb = sess.pb
+        rtype = addr.split(".")[0]
+        schema = schemas.resources[rtype]
+        ty = schema.implied_type()
+        o = state.objects[addr]
+        self.say("%s: Destroying..." % addr)
+        resp = sess.call("ApplyResourceChange", pb.ApplyResourceChange.Request(
+            type_name=rtype, prior_state=sess.dv(o.value, ty), planned_state=sess.dv(NullVal(ty), ty),
+            config=sess.dv(NullVal(ty), ty), planned_private=c.private if c.private is not None else o.private))
+        ds = sess.diags(resp.diagnostics, addr)
+        new = sess.undv(resp.new_state, ty, "new state")
+        if new is None:
+            new = NullVal(ty)
+        if any(d.severity == "error" for d in ds):
+            if not new.is_null():
+                o.value, o.private = new, resp.private
+            state.save(schemas)
+            raise _phase(Violation(ds), "apply")
+        self.report(ds, sr)
+        if not new.is_null():
+            raise _phase(Violation(_err("Provider returned invalid result object after apply",
+                                        "After applying a Delete plan, the provider returned a non-null object for %s. Destroying should always produce a null value, so this is always a bug in the provider and should be reported in the provider's own repository. Terraform will still save this errant object in the state for debugging and recovery." % addr, addr)), "apply")
+        del state.objects[addr]
+        state.save(schemas)
+        self.say("%s: Destruction complete" % addr)
+
+    def _apply_one(self, sess, addr, r, schema, c, state, ev, sr, deps):
+        pb = sess.pb
+        ty = schema.implied_type()
+        action = c.action
+        prior_obj = state.objects.get(addr)
+        prior = prior_obj.value if (prior_obj is not None and action == "update") else NullVal(ty)
+        prior_private = prior_obj.private if (prior_obj is not None and action == "update") else b""
+        # re-plan with the now-known configuration (Terraform's apply-time plan)
+        try:
+            config_val = self._decode(schema, r.body, ev, addr, r.filename)
+            planned, planned_private, _, ds = self._plan_call(
+                sess, addr, r, schema, prior, prior_private if action == "update" else c.private, config_val)
+        except Violation as v:
+            raise _phase(v, "apply")
+        errs = objchange.assert_object_compatible(schema, c.after, planned)
+        if errs:
+            raise _phase(Violation([_err("Provider produced inconsistent final plan",
+                                         "When expanding the plan for %s to include new values learned so far during apply, provider %s produced an invalid new value for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), format_error(e)), addr, r.filename)
+                                    for e in errs]), "apply")
+        self.say("%s: %s..." % (addr, "Creating" if action in ("create", "replace") else "Modifying"))
+        resp = sess.call("ApplyResourceChange", pb.ApplyResourceChange.Request(
+            type_name=r.type, prior_state=sess.dv(prior, ty), planned_state=sess.dv(planned, ty),
+            config=sess.dv(config_val, ty), planned_private=planned_private))
+        ds = sess.diags(resp.diagnostics, addr, r.filename)
+        has_err = any(d.severity == "error" for d in ds)
+        new = sess.undv(resp.new_state, ty, "new state")
+        if new is None:
+            new = prior
+            if not has_err:
+                ds.append(_err("Provider produced invalid object",
+                               "Provider %s produced an invalid nil value after apply for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr), addr))
+        conf_errs = cty.test_conformance(new.ty, ty)
+        if conf_errs:
+            raise _phase(Violation(ds + [_err("Provider produced invalid object",
+                                              "Provider %s produced an invalid value after apply for %s. The result cannot not be saved in the Terraform state.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), format_error_prefixed(e, addr)), addr)
+                                         for e in conf_errs]), "apply")
+        if not new.is_wholly_known():
+            def fn(p, v):
+                if not v.known:
+                    ds.append(_err("Provider returned invalid result object after apply",
+                                   "After the apply operation, the provider still indicated an unknown value for %s%s. All values must be known after apply, so this is always a bug in the provider and should be reported in the provider's own repository. Terraform will still save the other known object values in the state." % (addr, cty.format_path(p)), addr))
+                return True
+            cty.walk(new, fn)
+            new = cty.unknown_as_null(new)
+        if not any(d.severity == "error" for d in ds):
+            errs = objchange.assert_object_compatible(schema, planned, new)
+            for e in errs:
+                ds.append(_err("Provider produced inconsistent result after apply",
+                               "When applying changes to %s, provider %s produced an unexpected new value: %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), format_error(e)), addr))
+        wo = objchange.non_null_write_only_paths(new, schema)
+        for p in wo:
+            ds.append(_err("Provider produced invalid object",
+                           "Provider %s returned a value for the write-only attribute \"%s%s\" after apply. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr, cty.format_path(p)), addr))
+        if not any(d.severity == "error" for d in ds) and new.is_null():
+            ds.append(_err("Provider returned invalid result object after apply",
+                           "After applying a %s plan, the provider returned a null object for %s. Only destroying should always produce a null value, so this is always a bug in the provider and should be reported in the provider's own repository." % ({"create": "Create", "update": "Update", "replace": "DeleteThenCreate"}[action], addr), addr))
+        errors = any(d.severity == "error" for d in ds)
+        if errors:
+            if not new.is_null():
+                status = "tainted" if action in ("create", "replace") else (prior_obj.status if prior_obj else "ready")
+                state.objects[addr] = StateObject(addr, new, resp.private, self.schemas.versions.get(r.type, 0), status, deps)
+            state.save(self.schemas)
+            raise _phase(Violation(ds), "apply")
+        self.report(ds, sr)
+        state.objects[addr] = StateObject(addr, new, resp.private, self.schemas.versions.get(r.type, 0), "ready", deps)
+        state.save(self.schemas)
+        self.say("%s: %s complete" % (addr, "Creation" if action in ("create", "replace") else "Modifications"))
+        return new
+
+    # -------------------------------------------------------------- destroy
+    def _destroy_all(self, state, schemas, sr):
+        """`terraform destroy`: refresh, plan deletes, apply them in reverse dependency order."""
+        if not state.objects:
+            self.say("No objects need to be destroyed.")
+            return
+        sess = self.open(state.provider_addr)
+        try:
+            _, ds = self._configure(sess, schemas, self.last_provider_body or {}, "", sr)
+            self._raise_errors(ds, sr, "plan")
+            self._refresh(sess, state, schemas, sr)
+            changes = {a: self._plan_delete(sess, a, o, schemas, sr) for a, o in sorted(state.objects.items())}
+        finally:
+            sess.close()
+        self._print_plan(changes)
+        sess = self.open(state.provider_addr)
+        try:
+            _, ds = self._configure(sess, schemas, self.last_provider_body or {}, "", sr)
+            self._raise_errors(ds, sr, "apply")
+            for addr in _reverse_dep_order(list(changes), state):
+                self._apply_delete(sess, addr, changes[addr], state, schemas, sr)
+        finally:
+            sess.close()
+            state.save(schemas)
+        if state.objects:
+            raise Violation(_err("Destroy left objects in state", ", ".join(sorted(state.objects))))
+        self.say("Destroy complete! Resources: %d destroyed." % len(changes))
+
+
+_MISSING = object()
+
+
+def _apply_path(val, path):
+    v = val
+    for kind, key in path:
+        if not v.known:
+            return UnknownVal(cty.DYNAMIC)
+        if v.is_null():
+            return _MISSING
+        if kind == "attr":
+            if not v.ty.is_object() or key not in v.ty.attrs:
+                return _MISSING
+            v = v.get_attr(key)
+        else:
+            if v.ty.is_object() and key.ty == cty.STRING and key.v in v.ty.attrs:
+                v = v.get_attr(key.v)
+            elif v.has_index(key):
+                v = v.index(key)
+            else:
+                return _MISSING
+    return v
+
+
+def _reverse_dep_order(addrs, state):
+    addrs = set(addrs)
+    order = []
+    seen = set()
+
+    def visit(a):
+        if a in seen:
+            return
+        seen.add(a)
+        for b in sorted(addrs):
+            o = state.objects.get(b)
+            if o is not None and a in o.deps:
+                visit(b)
+        order.append(a)
+
+    for a in sorted(addrs):
+        visit(a)
+    return order
+
+
+def _diff_summary(c):
+    if c.before is None or c.after is None or not c.before.ty.is_object() or c.before.is_null() or c.after.is_null():
+        return ""
+    diffs = []
+    for n in sorted(c.after.ty.attrs):
+        b = c.before.get_attr(n)
+        a = c.after.get_attr(n)
+        if not a.raw_equals(b):
+            diffs.append("%s: %s -> %s" % (n, b.go_string(), a.go_string()))
+    return (" (" + "; ".join(diffs) + ")") if diffs else ""
+
+
+def _verb(action):
+    return {"create": "created", "update": "updated in-place", "replace": "replaced",
+            "delete": "destroyed", "read": "read"}[action]
+
+
+def _q(s):
+    return json.dumps(s)
+
+
+def _phase(v, phase):
+    if not hasattr(v, "phase"):
+        v.phase = phase
+    return v
+
+
+def _diag_matches(d, spec):
+    for k, want in spec.items():
+        if k == "summary" and want not in d.summary:
+            return False
+        if k == "detail" and want not in d.detail:
+            return False
+        if k == "contains" and want not in d.summary and want not in d.detail:
+            return False
+        if k == "attribute" and want.lstrip(".") != d.attribute.lstrip("."):
+            return False
+    return True
+
+
+def _single_provider(cfg, state):
+    locals_ = {r.provider_local_name for r in cfg.resources.values()} | set(cfg.providers)
+    if len(locals_) > 1:
+        raise ConfigError("Multiple providers", "The protocol driver runs one provider per scenario; found %s." % sorted(locals_))
+    return next(iter(locals_)) if locals_ else ""
+
+
+# ------------------------------------------------------------------ API
+
+def list_steps(path):
+    steps = sorted(d for d in os.listdir(path)
+                   if os.path.isdir(os.path.join(path, d)) and d[:1].isdigit())
+    if not steps:
+        raise ConfigError("No steps", "Scenario %s has no <NN-name> step directories." % path)
+    return [os.path.join(path, d) for d in steps]
+
+
+def _provider_addr_for(path, steps):
+    for s in steps:
+        try:
+            cfg = cfgmod.load_dir(s)
+        except ConfigError:
+            continue
+        local = None
+        for r in cfg.resources.values():
+            local = r.provider_local_name
+        for p in cfg.providers:
+            local = p
+        if local:
+            return cfg.provider_source(local), cfg.providers.get(local, ({}, ""))[0]
+    return "registry.terraform.io/hashicorp/unknown", {}
+
+
+def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None, out=None):
+    """Run a scenario directory; returns a Result (result.ok, result.violations, result.transcript).
+
+    provider_factory: a callable returning a started provider handle (stub, pb, shutdown());
+    defaults to plugin.start_provider(provider_binary, env=env)."""
+    if provider_factory is None:
+        from . import plugin  # started like Terraform does: go-plugin handshake with mTLS
+        plugin.stubs_path()
+
+        def provider_factory():
+            return plugin.start_provider(provider_binary, env=env)
+
+    runner = Runner(provider_factory, out)
+    result = runner.result
+    try:
+        steps = list_steps(path)
+    except (ConfigError, OSError) as e:
+        result.violations.append(str(e))
+        return result
+    provider_addr, pbody = _provider_addr_for(path, steps)
+    runner.last_provider_body = pbody
+    state_path = keep_state
+    tmpdir = None
+    if state_path is None:
+        import tempfile
+        tmpdir = tempfile.mkdtemp(prefix="driver-state-")
+        state_path = os.path.join(tmpdir, "terraform.tfstate")
+    elif os.path.exists(state_path):
+        os.unlink(state_path)
+    state = State(state_path, provider_addr)
+    for s in steps:
+        exp = {}
+        ep = os.path.join(s, "expect.json")
+        if os.path.exists(ep):
+            try:
+                with open(ep) as f:
+                    exp = json.load(f)
+            except ValueError as e:
+                result.violations.append("%s: invalid expect.json: %s" % (s, e))
+                return result
+            unknown = set(exp) - {"apply_error", "validate_error", "plan_error", "plan", "after_no_change_plan", "//"}
+            if unknown:
+                result.violations.append("%s: unknown expect.json keys %s" % (s, sorted(unknown)))
+                return result
+        try:
+            cfg = cfgmod.load_dir(s)
+            local = _single_provider(cfg, state)
+            if local in cfg.providers:
+                runner.last_provider_body = cfg.providers[local][0]
+        except ConfigError:
+            pass
+        runner.run_step(s, state, exp)
+    runner.run_step(None, state, {}, final_destroy=True)
+    result.final_state = state
+    if state.objects:
+        result.violations.append("state is not empty after destroy: %s" % sorted(state.objects))
+    if tmpdir is not None:
+        import shutil
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return result
