@@ -810,6 +810,8 @@ class Service:
             raise _fault("InvalidUserStateFault", "User %s is not in active state (status: %s)."
                          % (u["UserId"], u["Status"]))
         for g in self.user_groups.values():
+            if g["Status"] == "deleting":
+                continue  # a group on its way out does not hold its members
             if u["UserId"] in g["UserIds"] and u["UserName"] == "default":
                 raise _fault("DefaultUserAssociatedToUserGroupFault",
                              "User %s is the default user of user group %s; remove it from the group first."
@@ -820,7 +822,8 @@ class Service:
         for g in self.user_groups.values():
             if u["UserId"] in g["UserIds"]:
                 g["UserIds"].remove(u["UserId"])
-                self._begin(g, "modifying", "modify_delay_s", 1.0, "active")
+                if g["Status"] == "active":
+                    self._begin(g, "modifying", "modify_delay_s", 1.0, "active")
         self._begin(u, "deleting", "delete_delay_s", 1.0, None)
         return self._user_out(u)
 
