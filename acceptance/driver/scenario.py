@@ -906,6 +906,12 @@ class Runner:
             raise _phase(Violation(ds + [_err("Provider produced invalid object",
                                               "Provider %s produced an invalid value after apply for %s. The result cannot not be saved in the Terraform state.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), format_error_prefixed(e, addr)), addr)
                                          for e in conf_errs]), "apply")
+        # Like Terraform, a write-only value coming back makes the result unsaveable.
+        wo = objchange.non_null_write_only_paths(new, schema)
+        if wo:
+            raise _phase(Violation(ds + [_err("Provider produced invalid object",
+                                              "Provider %s returned a value for the write-only attribute \"%s%s\" after apply. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr, cty.format_path(p)), addr)
+                                         for p in wo]), "apply")
         if not new.is_wholly_known():
             def fn(p, v):
                 if not v.known:
@@ -919,10 +925,6 @@ class Runner:
             for e in errs:
                 ds.append(_err("Provider produced inconsistent result after apply",
                                "When applying changes to %s, provider %s produced an unexpected new value: %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), format_error(e)), addr))
-        wo = objchange.non_null_write_only_paths(new, schema)
-        for p in wo:
-            ds.append(_err("Provider produced invalid object",
-                           "Provider %s returned a value for the write-only attribute \"%s%s\" after apply. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr, cty.format_path(p)), addr))
         if not any(d.severity == "error" for d in ds) and new.is_null():
             ds.append(_err("Provider returned invalid result object after apply",
                            "After applying a %s plan, the provider returned a null object for %s. Only destroying should always produce a null value, so this is always a bug in the provider and should be reported in the provider's own repository." % ({"create": "Create", "update": "Update", "replace": "DeleteThenCreate"}[action], addr), addr))
