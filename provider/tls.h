@@ -1,0 +1,44 @@
+/*
+ * tls.h - AutoMTLS certificates (hashicorp/go-plugin mtls.go, generateCert,
+ * and server.go's use of PLUGIN_CLIENT_CERT).
+ *
+ * Every start makes a fresh ECDSA P-521 key (signature ECDSA-SHA512, what
+ * Go picks for P-521) and a self-signed certificate shaped like
+ * go-plugin's: O=HashiCorp, CN=localhost, DNS SAN localhost,
+ * KeyUsage digitalSignature|keyEncipherment|keyAgreement|keyCertSign,
+ * EKU clientAuth+serverAuth, CA:TRUE, valid from now-30s for 262980 hours,
+ * a random 128-bit serial below 2^128.  Generation takes about a
+ * millisecond, so it stays before the handshake line.
+ *
+ * Thread-safe (OpenSSL 3); no shared state.
+ */
+#ifndef PROVIDER_TLS_H
+#define PROVIDER_TLS_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* A generated identity.  All buffers are heap memory owned by the struct;
+ * key_pem is wiped on release. */
+struct tls_identity {
+	char *cert_pem;			/* NUL-terminated */
+	char *key_pem;			/* NUL-terminated, secret */
+	unsigned char *cert_der;
+	size_t cert_der_len;
+};
+
+/* Generates a key and a certificate valid from now-30s.  On failure returns
+ * -1 with a message in err and leaves id empty (safe to release). */
+int tls_identity_generate(struct tls_identity *id, time_t now, char *err,
+			  size_t errlen);
+
+/* Wipes the key and frees everything; id may be zeroed or NULL. */
+void tls_identity_release(struct tls_identity *id);
+
+/* Checks the PLUGIN_CLIENT_CERT value: one or more PEM CERTIFICATE blocks
+ * that all parse as X.509 (other PEM blocks are skipped, as Go's
+ * AppendCertsFromPEM does).  Returns a new, normalised PEM string of those
+ * certificates (caller frees), or NULL with a message in err. */
+char *tls_client_roots(const char *pem, char *err, size_t errlen);
+
+#endif
