@@ -349,7 +349,7 @@ class _QueryParser:
         return out
 
 
-def parse_query_params(pairs, operation_model, ec2):
+def parse_query_params(pairs, operation_model, ec2, validate=True):
     """Parse form pairs (excluding Action/Version) into params for the
     operation's input shape. Raises ParamErrors."""
     shape = operation_model.input_shape
@@ -361,7 +361,7 @@ def parse_query_params(pairs, operation_model, ec2):
         params = {}
     else:
         params = parser.structure(shape, tree, "")
-    if not parser.problems and shape is not None:
+    if validate and not parser.problems and shape is not None:
         _validate(shape, params, "", "", parser.problems, ec2, top=True)
     if parser.problems:
         raise ParamErrors(parser.problems)
@@ -472,7 +472,7 @@ class _JsonParser:
         return value
 
 
-def parse_json_params(body, operation_model):
+def parse_json_params(body, operation_model, validate=True):
     """Parse a JSON 1.x request body. Raises AwsError for malformed JSON and
     ParamErrors for shape problems."""
     if body.strip() == b"":
@@ -493,7 +493,7 @@ def parse_json_params(body, operation_model):
         params = {}
     else:
         params = parser.parse(shape, data, "", "") or {}
-    if not parser.problems and shape is not None:
+    if validate and not parser.problems and shape is not None:
         _validate(shape, params, "", "", parser.problems, False, top=True)
     if parser.problems:
         raise ParamErrors(parser.problems)
