@@ -1,0 +1,669 @@
+/*
+ * rpc_resource.c - the managed resource lifecycle: UpgradeResourceState,
+ * ReadResource, PlanResourceChange, ApplyResourceChange,
+ * ImportResourceState, MoveResourceState, GenerateResourceConfig.
+ *
+ * The protocol work lives here, the resource only does its own job
+ * (resources/resource.h): decode every DynamicValue with the resource
+ * schema's implied type, run the generic planner (schema/plan.c), call the
+ * resource's hook, then enforce Terraform's rules on what comes back
+ * (write-only attributes null, no unknowns after apply, plan and apply
+ * consistency, values conforming to the schema) so that a resource bug is
+ * an error diagnostic, never a crash or a Terraform-side panic.
+ *
+ * Not done here: resource identity (no resource has one), legacy flatmap
+ * state (answered with an error), moving state between resource types.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider/config.h"
+#include "provider/dynval.h"
+#include "provider/rpc_handlers.h"
+#include "provider/timeouts.h"
+#include "resources/resource.h"
+#include "schema/codec.h"
+#include "schema/plan.h"
+
+const struct resource *rpc_resource_lookup(struct ctx *c, const char *type_name)
+{
+	const struct resource *r = resource_find(type_name ? type_name : "");
+
+	if (!r) {
+		diag_error(&c->diags, NULL, "Unknown resource type",
+			   "The provider \"secure\" has no resource type "
+			   "\"%s\".", type_name ? type_name : "");
+		return NULL;
+	}
+	c->resource_type = r->type_name;
+	return r;
+}
+
+static bool config_deferred(const struct ctx *c)
+{
+	return c->config && c->config->deferred;
+}
+
+static Tfplugin6__Deferred *deferred_provider(struct ctx *c)
+{
+	Tfplugin6__Deferred *d = RPC_NEW(c->arena, tfplugin6__deferred,
+					 Tfplugin6__Deferred);
+
+	d->reason = TFPLUGIN6__DEFERRED__REASON__PROVIDER_CONFIG_UNKNOWN;
+	return d;
+}
+
+static void set_deadline(struct ctx *c, int64_t ms)
+{
+	int64_t at;
+
+	if (ms <= 0)
+		return;
+	at = ctx_now_ms() + ms;
+	if (!c->deadline_ms || at < c->deadline_ms)
+		c->deadline_ms = at;
+}
+
+static ProtobufCBinaryData bytes_out(struct bytes b, ProtobufCBinaryData dflt)
+{
+	ProtobufCBinaryData out = dflt;
+
+	if (b.ptr) {
+		out.data = (uint8_t *)b.ptr;
+		out.len = b.len;
+	}
+	return out;
+}
+
+static struct bytes bytes_in(ProtobufCBinaryData b)
+{
+	struct bytes out = { b.data, b.len };
+
+	return out;
+}
+
+/* Replaces unknown values by nulls (partial state after a failed apply
+ * must be storable). */
+static const struct value *unknowns_to_null(struct arena *a,
+					    const struct value *v)
+{
+	const struct value **items;
+	size_t i;
+
+	if (value_is_unknown(v))
+		return value_null(a, v->type);
+	if (!value_is_known(v) || !value_has_unknown(v))
+		return v;
+	items = arena_calloc(a, v->u.coll.n + 1, sizeof(*items));
+	for (i = 0; i < v->u.coll.n; i++)
+		items[i] = unknowns_to_null(a, v->u.coll.items[i]);
+	switch (v->type->kind) {
+	case TYPE_OBJECT:
+		return value_object(a, v->type, items);
+	case TYPE_TUPLE:
+		return value_tuple(a, v->type, v->u.coll.n, items);
+	case TYPE_LIST:
+		return value_list(a, v->type->elem, v->u.coll.n, items);
+	case TYPE_SET:
+		return value_set(a, v->type->elem, v->u.coll.n, items);
+	case TYPE_MAP:
+		return value_map(a, v->type->elem, v->u.coll.n, v->u.coll.keys,
+				 items);
+	default:
+		return v;
+	}
+}
+
+/* What a resource returns as state: an object of the schema type (checked
+ * by the encoder), write-only attributes null, wholly known. */
+static Tfplugin6__DynamicValue *encode_state(struct ctx *c,
+					     const struct resource *r,
+					     const struct type *t,
+					     const struct value *v,
+					     const char *what)
+{
+	struct path p;
+
+	if (!v)
+		v = value_null(c->arena, t);
+	if (!value_is_null(v) && value_is_known(v) &&
+	    v->type->kind == TYPE_OBJECT)
+		v = schema_null_write_only(c->arena, r->schema->block, v);
+	if (dynval_find_unknown(c->arena, v, &p)) {
+		diag_error(&c->diags, &p, "Provider produced an invalid value",
+			   "The %s holds an unknown value at \"%s\"; state "
+			   "must be wholly known. This is a bug in the "
+			   "provider.", what, path_string(c->arena, p));
+		v = unknowns_to_null(c->arena, v);
+	}
+	return dynval_encode(c, t, v, what);
+}
+
+/* ---- UpgradeResourceState ---- */
+
+/* Deletes, recursively, object keys the schema block does not have.
+ * Returns the number removed. */
+static size_t prune_block(const struct schema_block *b, json_t *obj);
+
+static size_t prune_nested(enum nesting nesting, const struct schema_block *b,
+			   json_t *v)
+{
+	size_t n = 0, i;
+	const char *key;
+	json_t *e;
+
+	switch (nesting) {
+	case NEST_SINGLE:
+	case NEST_GROUP:
+		return prune_block(b, v);
+	case NEST_LIST:
+	case NEST_SET:
+		if (json_is_array(v))
+			json_array_foreach(v, i, e)
+				n += prune_block(b, e);
+		return n;
+	case NEST_MAP:
+		if (json_is_object(v))
+			json_object_foreach(v, key, e)
+				n += prune_block(b, e);
+		return n;
+	}
+	return 0;
+}
+
+static size_t prune_block(const struct schema_block *b, json_t *obj)
+{
+	const char *key;
+	json_t *v, *tmp;
+	size_t n = 0;
+
+	if (!json_is_object(obj))
+		return 0;
+	json_object_foreach_safe(obj, tmp, key, v) {
+		const struct schema_attr *sa = schema_find_attr(b, key);
+		const struct schema_nested_block *sb;
+
+		if (sa) {
+			if (sa->nested) {
+				struct schema_block nb = {
+					.n_attrs = sa->nested->n_attrs,
+					.attrs = sa->nested->attrs,
+				};
+
+				n += prune_nested(sa->nested->nesting, &nb, v);
+			}
+			continue;
+		}
+		sb = schema_find_block(b, key);
+		if (sb) {
+			n += prune_nested(sb->nesting, sb->block, v);
+			continue;
+		}
+		json_object_del(obj, key);
+		n++;
+	}
+	return n;
+}
+
+/* Decodes raw JSON state with the current schema.  Attributes the schema
+ * no longer has are dropped (only when the strict decode fails, so numbers
+ * keep their exact text in the common case). */
+static int upgrade_decode(struct ctx *c, const struct resource *r,
+			  const struct type *t, const char *json, size_t len,
+			  const struct value **out)
+{
+	struct diags first;
+	json_error_t jerr;
+	json_t *root;
+	char *pruned;
+	size_t removed;
+	int rc;
+
+	diags_init(&first, c->arena);
+	if (codec_json_decode(c->arena, t, json, len, out, &first) == 0)
+		return 0;
+	root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
+	if (!root) {
+		diag_error(&c->diags, NULL, "Invalid raw state",
+			   "The stored state is not valid JSON: %s (line %d, "
+			   "column %d).", jerr.text, jerr.line, jerr.column);
+		return -1;
+	}
+	removed = prune_block(r->schema->block, root);
+	if (removed == 0) {
+		json_decref(root);
+		diags_append(&c->diags, &first);
+		return -1;
+	}
+	pruned = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY |
+			    JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (!pruned)
+		return diag_error(&c->diags, NULL, "Invalid raw state",
+				  "the stored state could not be re-encoded");
+	ctx_log(c, LOG_DEBUG, "upgrade: dropped %zu attribute(s) the schema "
+		"no longer has", removed);
+	rc = codec_json_decode(c->arena, t, pruned, strlen(pruned), out,
+			       &c->diags);
+	free(pruned);
+	return rc;
+}
+
+RPC_UNARY(rpc_upgrade_resource_state)
+{
+	const Tfplugin6__UpgradeResourceState__Request *req =
+		(const Tfplugin6__UpgradeResourceState__Request *)req_msg;
+	Tfplugin6__UpgradeResourceState__Response *resp =
+		(Tfplugin6__UpgradeResourceState__Response *)resp_msg;
+	const struct resource *r = rpc_resource_lookup(c, req->type_name);
+	const struct value *v = NULL;
+	const struct type *t;
+	const char *json;
+	size_t len;
+
+	(void)ps;
+	if (!r)
+		goto out;
+	t = schema_block_type(c->arena, r->schema->block);
+	if (!req->raw_state || (req->raw_state->json.len == 0 &&
+				req->raw_state->n_flatmap == 0)) {
+		diag_error(&c->diags, NULL, "Invalid raw state",
+			   "UpgradeResourceState received no state");
+		goto out;
+	}
+	if (req->raw_state->json.len == 0) {
+		diag_error(&c->diags, NULL, "Unsupported legacy state",
+			   "The state of this %s is in the legacy flatmap "
+			   "format (Terraform 0.11 and earlier), which this "
+			   "provider cannot read. Remove it from the state and "
+			   "import the resource again.", r->type_name);
+		goto out;
+	}
+	if (req->version > r->schema->version || req->version < 0) {
+		diag_error(&c->diags, NULL, "Unsupported state version",
+			   "The state of this %s was written with schema "
+			   "version %lld, but this provider supports version "
+			   "%lld and earlier. Use a newer provider release.",
+			   r->type_name, (long long)req->version,
+			   (long long)r->schema->version);
+		goto out;
+	}
+	json = (const char *)req->raw_state->json.data;
+	len = req->raw_state->json.len;
+	if (req->version < r->schema->version && r->upgrade) {
+		if (r->upgrade(c, req->version, json, len, &v) < 0 || !v) {
+			if (!diags_has_errors(&c->diags))
+				diag_error(&c->diags, NULL, "State upgrade "
+					   "failed", "the resource's upgrade "
+					   "returned no state");
+			goto out;
+		}
+	} else if (upgrade_decode(c, r, t, json, len, &v) < 0) {
+		goto out;
+	}
+	resp->upgraded_state = encode_state(c, r, t, v, "upgraded state");
+out:
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+/* ---- ReadResource ---- */
+
+RPC_UNARY(rpc_read_resource)
+{
+	const Tfplugin6__ReadResource__Request *req =
+		(const Tfplugin6__ReadResource__Request *)req_msg;
+	Tfplugin6__ReadResource__Response *resp =
+		(Tfplugin6__ReadResource__Response *)resp_msg;
+	const struct resource *r = rpc_resource_lookup(c, req->type_name);
+	struct resource_op op = { 0 };
+	const struct value *state;
+	const struct type *t;
+
+	(void)ps;
+	resp->private_ = req->private_;
+	if (!r)
+		goto out;
+	t = schema_block_type(c->arena, r->schema->block);
+	if (dynval_decode(c, req->current_state, t, "current state",
+			  &state) < 0)
+		goto out;
+	if (config_deferred(c) || value_is_null(state)) {
+		if (config_deferred(c))
+			resp->deferred = deferred_provider(c);
+		resp->new_state = dynval_encode(c, t, state, "state");
+		goto out;
+	}
+	op.prior = state;
+	op.prior_private = bytes_in(req->private_);
+	set_deadline(c, timeouts_get(state, TIMEOUTS_READ, r->timeout_read_ms));
+	if (r->read(c, &op) < 0) {
+		/* Terraform keeps the prior state when read fails */
+		resp->new_state = dynval_encode(c, t, state, "state");
+		goto out;
+	}
+	if (!op.new_state)
+		ctx_log(c, LOG_INFO, "resource no longer exists: removing it "
+			"from the state");
+	resp->new_state = encode_state(c, r, t, op.new_state, "new state");
+	resp->private_ = bytes_out(op.new_private, req->private_);
+out:
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+/* ---- PlanResourceChange ---- */
+
+static Tfplugin6__AttributePath **replace_to_proto(struct ctx *c,
+						   const struct plan_result *pr,
+						   size_t *n)
+{
+	Tfplugin6__AttributePath **out;
+	size_t i;
+
+	out = arena_calloc(c->arena, pr->n_requires_replace + 1, sizeof(*out));
+	for (i = 0; i < pr->n_requires_replace; i++)
+		out[i] = dynval_path_to_proto(c->arena,
+					      pr->requires_replace[i]);
+	*n = pr->n_requires_replace;
+	return out;
+}
+
+static void add_hook_replace(struct ctx *c, struct plan_result *pr,
+			     const struct resource_op *op)
+{
+	struct path *all;
+	size_t i, n = pr->n_requires_replace + op->n_requires_replace;
+
+	if (!op->n_requires_replace)
+		return;
+	all = arena_calloc(c->arena, n, sizeof(*all));
+	for (i = 0; i < pr->n_requires_replace; i++)
+		all[i] = pr->requires_replace[i];
+	for (i = 0; i < op->n_requires_replace; i++) {
+		size_t j;
+		bool dup = false;
+
+		for (j = 0; j < pr->n_requires_replace; j++)
+			if (path_equal(all[j], op->requires_replace[i]))
+				dup = true;
+		if (!dup)
+			all[pr->n_requires_replace++] = op->requires_replace[i];
+	}
+	pr->requires_replace = all;
+}
+
+/* Runs the generic planner, the resource's hook and the validity checks.
+ * Returns the planned value or NULL (diagnostics added). */
+static const struct value *plan_run(struct ctx *c, const struct resource *r,
+				    struct resource_op *op,
+				    struct plan_result *pr)
+{
+	const struct schema_block *b = r->schema->block;
+
+	if (plan_resource(c->arena, b, op->prior, op->proposed, op->config,
+			  pr, &c->diags) < 0)
+		return NULL;
+	if (value_is_null(pr->planned) || config_deferred(c) || !r->plan)
+		return pr->planned;
+	op->planned = pr->planned;
+	if (r->plan(c, op) < 0)
+		return NULL;
+	if (!op->planned || value_is_null(op->planned)) {
+		diag_error(&c->diags, NULL, "Provider produced invalid plan",
+			   "The %s plan hook returned no planned state. This "
+			   "is a bug in the provider.", r->type_name);
+		return NULL;
+	}
+	pr->planned = schema_null_write_only(c->arena, b, op->planned);
+	pr->n_requires_replace = 0;
+	pr->requires_replace = NULL;
+	plan_requires_replace(c->arena, b, op->prior, pr->planned, pr);
+	add_hook_replace(c, pr, op);
+	return pr->planned;
+}
+
+RPC_UNARY(rpc_plan_resource_change)
+{
+	const Tfplugin6__PlanResourceChange__Request *req =
+		(const Tfplugin6__PlanResourceChange__Request *)req_msg;
+	Tfplugin6__PlanResourceChange__Response *resp =
+		(Tfplugin6__PlanResourceChange__Response *)resp_msg;
+	const struct resource *r = rpc_resource_lookup(c, req->type_name);
+	struct resource_op op = { 0 };
+	struct plan_result pr = { 0 };
+	const struct value *planned;
+	const struct type *t;
+
+	(void)ps;
+	if (!r)
+		goto out;
+	t = schema_block_type(c->arena, r->schema->block);
+	if (dynval_decode(c, req->prior_state, t, "prior state",
+			  &op.prior) < 0 ||
+	    dynval_decode(c, req->proposed_new_state, t, "proposed new state",
+			  &op.proposed) < 0 ||
+	    dynval_decode(c, req->config, t, "configuration", &op.config) < 0)
+		goto out;
+	op.prior_private = bytes_in(req->prior_private);
+	planned = plan_run(c, r, &op, &pr);
+	if (!planned)
+		goto out;
+	if (plan_check_planned(c->arena, r->schema->block, op.prior,
+			       op.config, planned, &c->diags) < 0)
+		goto out;
+	resp->planned_state = dynval_encode(c, t, planned, "planned state");
+	if (!resp->planned_state)
+		goto out;
+	resp->requires_replace = replace_to_proto(c, &pr,
+						  &resp->n_requires_replace);
+	resp->planned_private = bytes_out(op.new_private, req->prior_private);
+	if (config_deferred(c))
+		resp->deferred = deferred_provider(c);
+out:
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+/* ---- ApplyResourceChange ---- */
+
+enum apply_kind { APPLY_CREATE, APPLY_UPDATE, APPLY_DELETE };
+
+static int apply_run(struct ctx *c, const struct resource *r,
+		     struct resource_op *op, enum apply_kind kind)
+{
+	switch (kind) {
+	case APPLY_DELETE:
+		set_deadline(c, timeouts_get(op->prior, TIMEOUTS_DELETE,
+					     r->timeout_delete_ms));
+		return r->delete(c, op);
+	case APPLY_CREATE:
+		set_deadline(c, timeouts_get(op->planned, TIMEOUTS_CREATE,
+					     r->timeout_create_ms));
+		return r->create(c, op);
+	case APPLY_UPDATE:
+		set_deadline(c, timeouts_get(op->planned, TIMEOUTS_UPDATE,
+					     r->timeout_update_ms));
+		return r->update(c, op);
+	}
+	return -1;
+}
+
+/* The state to send after apply: on success the resource's new state
+ * (null after delete); on failure the partial state it reported, else
+ * what existed before. */
+static const struct value *apply_result(struct ctx *c,
+					const struct resource *r,
+					const struct resource_op *op,
+					enum apply_kind kind, int rc)
+{
+	if (rc < 0) {
+		if (!diags_has_errors(&c->diags))
+			diag_error(&c->diags, NULL, "Apply failed",
+				   "%s failed without saying why.",
+				   r->type_name);
+		return op->new_state ? op->new_state : op->prior;
+	}
+	if (kind == APPLY_DELETE)
+		return value_null(c->arena, op->prior->type);
+	if (!op->new_state || value_is_null(op->new_state)) {
+		diag_error(&c->diags, NULL, "Provider produced inconsistent "
+			   "result after apply", "%s returned no state after "
+			   "%s. This is a bug in the provider.", r->type_name,
+			   kind == APPLY_CREATE ? "create" : "update");
+		return op->prior;
+	}
+	plan_check_applied(c->arena, r->schema->block, op->planned,
+			   op->new_state, &c->diags);
+	return op->new_state;
+}
+
+RPC_UNARY(rpc_apply_resource_change)
+{
+	const Tfplugin6__ApplyResourceChange__Request *req =
+		(const Tfplugin6__ApplyResourceChange__Request *)req_msg;
+	Tfplugin6__ApplyResourceChange__Response *resp =
+		(Tfplugin6__ApplyResourceChange__Response *)resp_msg;
+	const struct resource *r = rpc_resource_lookup(c, req->type_name);
+	struct resource_op op = { 0 };
+	const struct type *t;
+	enum apply_kind kind;
+	int rc;
+
+	(void)ps;
+	resp->private_ = req->planned_private;
+	if (!r)
+		goto out;
+	t = schema_block_type(c->arena, r->schema->block);
+	if (dynval_decode(c, req->prior_state, t, "prior state",
+			  &op.prior) < 0 ||
+	    dynval_decode(c, req->planned_state, t, "planned state",
+			  &op.planned) < 0 ||
+	    dynval_decode(c, req->config, t, "configuration", &op.config) < 0)
+		goto out;
+	if (config_deferred(c)) {
+		diag_error(&c->diags, NULL, "Provider configuration unknown",
+			   "The provider configuration depends on values not "
+			   "yet known, so %s cannot be applied.", r->type_name);
+		goto out;
+	}
+	if (value_is_null(op.planned) && value_is_null(op.prior)) {
+		resp->new_state = dynval_encode(c, t, op.planned, "new state");
+		goto out;
+	}
+	kind = value_is_null(op.planned) ? APPLY_DELETE :
+		value_is_null(op.prior) ? APPLY_CREATE : APPLY_UPDATE;
+	op.planned_private = bytes_in(req->planned_private);
+	op.prior_private = op.planned_private;
+	rc = apply_run(c, r, &op, kind);
+	resp->new_state = encode_state(c, r, t,
+				       apply_result(c, r, &op, kind, rc),
+				       "new state");
+	resp->private_ = bytes_out(op.new_private, req->planned_private);
+out:
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+/* ---- ImportResourceState ---- */
+
+RPC_UNARY(rpc_import_resource_state)
+{
+	const Tfplugin6__ImportResourceState__Request *req =
+		(const Tfplugin6__ImportResourceState__Request *)req_msg;
+	Tfplugin6__ImportResourceState__Response *resp =
+		(Tfplugin6__ImportResourceState__Response *)resp_msg;
+	const struct resource *r = rpc_resource_lookup(c, req->type_name);
+	Tfplugin6__ImportResourceState__ImportedResource *ir;
+	struct resource_op op = { 0 };
+	const struct type *t;
+
+	(void)ps;
+	if (!r)
+		goto out;
+	t = schema_block_type(c->arena, r->schema->block);
+	ir = RPC_NEW(c->arena, tfplugin6__import_resource_state__imported_resource,
+		     Tfplugin6__ImportResourceState__ImportedResource);
+	ir->type_name = (char *)r->type_name;
+	if (config_deferred(c)) {
+		ir->state = dynval_encode(c, t, value_unknown(c->arena, t),
+					  "imported state");
+		resp->deferred = deferred_provider(c);
+	} else {
+		if (!r->import) {
+			diag_error(&c->diags, NULL, "Import not supported",
+				   "%s cannot be imported.", r->type_name);
+			goto out;
+		}
+		if (!req->id || !*req->id) {
+			diag_error(&c->diags, NULL, "Invalid import id",
+				   "The import id of %s must not be empty.",
+				   r->type_name);
+			goto out;
+		}
+		op.import_id = req->id;
+		set_deadline(c, r->timeout_read_ms);
+		if (r->import(c, &op) < 0)
+			goto out;
+		if (!op.new_state || value_is_null(op.new_state)) {
+			diag_error(&c->diags, NULL, "Cannot import "
+				   "non-existent remote object", "No %s with "
+				   "id \"%s\" exists.", r->type_name, req->id);
+			goto out;
+		}
+		ir->state = encode_state(c, r, t, op.new_state,
+					 "imported state");
+		if (!ir->state)
+			goto out;
+		ir->private_ = bytes_out(op.new_private, ir->private_);
+	}
+	resp->imported_resources = arena_calloc(c->arena, 1,
+						sizeof(*resp->imported_resources));
+	resp->imported_resources[0] = ir;
+	resp->n_imported_resources = 1;
+out:
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+/* ---- MoveResourceState, GenerateResourceConfig ---- */
+
+RPC_UNARY(rpc_move_resource_state)
+{
+	const Tfplugin6__MoveResourceState__Request *req =
+		(const Tfplugin6__MoveResourceState__Request *)req_msg;
+	Tfplugin6__MoveResourceState__Response *resp =
+		(Tfplugin6__MoveResourceState__Response *)resp_msg;
+
+	(void)ps;
+	if (rpc_resource_lookup(c, req->target_type_name))
+		diag_error(&c->diags, NULL, "Unsupported resource move",
+			   "%s cannot be created by moving a \"%s\" resource "
+			   "of provider \"%s\": no resource of this provider "
+			   "accepts moved state. Import the object instead.",
+			   req->target_type_name,
+			   req->source_type_name ? req->source_type_name : "",
+			   req->source_provider_address ?
+			   req->source_provider_address : "");
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
+
+RPC_UNARY(rpc_generate_resource_config)
+{
+	const Tfplugin6__GenerateResourceConfig__Request *req =
+		(const Tfplugin6__GenerateResourceConfig__Request *)req_msg;
+	Tfplugin6__GenerateResourceConfig__Response *resp =
+		(Tfplugin6__GenerateResourceConfig__Response *)resp_msg;
+
+	(void)ps;
+	if (rpc_resource_lookup(c, req->type_name))
+		diag_error(&c->diags, NULL, "Not supported by this provider",
+			   "The provider \"secure\" does not generate "
+			   "configuration (server capability "
+			   "generate_resource_config is off); Terraform "
+			   "generates it from the schema.");
+	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
+	return 0;
+}
