@@ -8,6 +8,7 @@
  */
 #include "provider/handshake.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -33,7 +34,9 @@ static int parse_int(const char *s, long lo, long hi, int *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* Like Go's strconv.Atoi: no blanks, optional sign, digits. */
+	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '-' ||
+			   *s == '+'))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
