@@ -20,6 +20,7 @@ Faithfulness notes (what this module models and where it deliberately differs fr
   valid_auth_tokens(rgid) / valid_passwords(user_id).
 """
 
+import contextlib
 import copy
 import datetime
 import re
@@ -48,8 +49,8 @@ def _ipc(message):
 
 # requested EngineVersion -> actual engine version reported by DescribeCacheClusters
 ENGINE_VERSIONS = {
-    "redis": {"4.0.10": "4.0.10", "5.0.6": "5.0.6", "6.0": "6.0.5", "6.2": "6.2.6", "7.0": "7.0.7",
-              "7.1": "7.1.0"},
+    "redis": {"4.0.10": "4.0.10", "5.0.6": "5.0.6", "6.0": "6.0.5", "6.2": "6.2.6", "6.x": "6.2.6",
+              "7.0": "7.0.7", "7.1": "7.1.0"},
     "valkey": {"7.2": "7.2.6", "8.0": "8.0.1", "8.1": "8.1.0"},
 }
 DEFAULT_ENGINE_VERSION = {"redis": "7.1", "valkey": "8.0"}
@@ -309,27 +310,37 @@ class Service:
                     out.append("ElastiCache replication group %s" % rg["Id"])
         return out
 
+    def _locked(self):
+        """Test helpers run outside the framework's per-request lock: take it (it is re-entrant)."""
+        lock = getattr(self.emu, "lock", None)
+        return lock if lock is not None else contextlib.nullcontext()
+
     def valid_auth_tokens(self, rgid):
         """Test helper: the AUTH tokens the replication group currently accepts (never exposed by any API)."""
-        self._tick()
-        rg = self.rgs.get(rgid.lower())
-        return list(rg["_tokens"]) if rg else []
+        with self._locked():
+            self._tick()
+            rg = self.rgs.get(rgid.lower())
+            return list(rg["_tokens"]) if rg else []
 
     def valid_passwords(self, user_id):
         """Test helper: the passwords the user currently accepts (never exposed by any API)."""
-        self._tick()
-        u = self.users.get(user_id.lower())
-        return list(u["_passwords"]) if u else []
+        with self._locked():
+            self._tick()
+            u = self.users.get(user_id.lower())
+            return list(u["_passwords"]) if u else []
 
     def apply_maintenance(self, rgid):
         """Test helper: run the maintenance window now, applying changes made with ApplyImmediately=false."""
-        self._tick()
-        rg = self.rgs[rgid.lower()]
-        if rg["_deferred"]:
-            deferred, rg["_deferred"] = rg["_deferred"], {}
-            rg["_pending_cluster"] = dict(deferred)
-            self._begin(rg, "modifying", "modify_delay_s", 1.0, "available",
-                        lambda: self._apply_node_changes(rg, deferred))
+        with self._locked():
+            self._tick()
+            rg = self._get_rg(rgid)
+            self._require_available(rg)
+            if rg["_deferred"]:
+                deferred, rg["_deferred"] = rg["_deferred"], {}
+                rg["_pending_cluster"] = {k: v for k, v in deferred.items() if k in ("CacheNodeType",
+                                                                                     "EngineVersion")}
+                self._begin(rg, "modifying", "modify_delay_s", 1.0, "available",
+                            lambda: self._apply_node_changes(rg, deferred))
 
     def resources(self):
         self._tick()

@@ -109,6 +109,8 @@ class Service:
 
     def _check_kms(self, key_id):
         kms = self.emu.service("kms")
+        if kms is not None and key_id == "alias/aws/secretsmanager" and hasattr(kms, "aws_managed_key"):
+            kms.aws_managed_key("secretsmanager")  # AWS creates the managed key on first use
         key = kms.key(key_id) if kms is not None else None
         if key is None:
             raise _fault("EncryptionFailure", "Secrets Manager can't find the specified KMS key %s." % key_id)
