@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import time
 import uuid
 
 from . import config as cfgmod
@@ -741,6 +742,9 @@ class Runner:
             planned = NullVal(ty)
         self._conform(planned, ty, "Provider produced invalid plan",
                       "Provider %s planned an invalid value for %%s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % _q(sess.provider_addr), addr, prefixed=True)
+        # Terraform checks write-only attributes before AssertPlanValid.
+        self._write_only("Provider produced invalid plan", planned, schema, addr,
+                         "Provider %s returned a value for the write-only attribute \"%s%%s\" during planning. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr))
         errs = objchange.assert_plan_valid(schema, prior, config_val, planned)
         if errs and resp.legacy_type_system:
             ds.append(Diag("warning", "Provider set legacy_type_system",
@@ -750,8 +754,6 @@ class Runner:
             raise Violation([_err("Provider produced invalid plan",
                                   "Provider %s planned an invalid value for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), format_error_prefixed(e, addr)), addr, r.filename)
                              for e in errs])
-        self._write_only("Provider produced invalid plan", planned, schema, addr,
-                         "Provider %s returned a value for the write-only attribute \"%s%%s\" during planning. Write-only attributes cannot be read back from the provider. This is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr))
         req_rep = [path_from_proto(p) for p in resp.requires_replace]
         return planned, resp.planned_private, req_rep, ds
 
@@ -839,6 +841,9 @@ class Runner:
                     if old is not None:
                         self._apply_delete(sess, addr, PlannedChange(addr, "delete", old.value, NullVal(schema.implied_type()), old.private, None), state, schemas, sr)
                 applied[addr] = self._apply_one(sess, addr, r, schema, c, state, ev, sr, deps.get(addr, []))
+            counts = [sum(1 for c in changes.values() if c.action in acts) for acts in
+                      (("create", "replace"), ("update",), ("delete", "replace"))]
+            self.say("Apply complete! Resources: %d added, %d changed, %d destroyed." % tuple(counts))
         finally:
             sess.close()
             state.save(schemas)
@@ -850,6 +855,7 @@ class Runner:
         ty = schema.implied_type()
         o = state.objects[addr]
         self.say("%s: Destroying..." % addr)
+        t0 = time.monotonic()
         resp = sess.call("ApplyResourceChange", pb.ApplyResourceChange.Request(
             type_name=rtype, prior_state=sess.dv(o.value, ty), planned_state=sess.dv(NullVal(ty), ty),
             config=sess.dv(NullVal(ty), ty), planned_private=c.private if c.private is not None else o.private))
@@ -868,7 +874,7 @@ class Runner:
                                         "After applying a Delete plan, the provider returned a non-null object for %s. Destroying should always produce a null value, so this is always a bug in the provider and should be reported in the provider's own repository. Terraform will still save this errant object in the state for debugging and recovery." % addr, addr)), "apply")
         del state.objects[addr]
         state.save(schemas)
-        self.say("%s: Destruction complete" % addr)
+        self.say("%s: Destruction complete after %ds" % (addr, time.monotonic() - t0))
 
     def _apply_one(self, sess, addr, r, schema, c, state, ev, sr, deps):
         pb = sess.pb
@@ -890,6 +896,7 @@ class Runner:
                                          "When expanding the plan for %s to include new values learned so far during apply, provider %s produced an invalid new value for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), format_error(e)), addr, r.filename)
                                     for e in errs]), "apply")
         self.say("%s: %s..." % (addr, "Creating" if action in ("create", "replace") else "Modifying"))
+        t0 = time.monotonic()
         resp = sess.call("ApplyResourceChange", pb.ApplyResourceChange.Request(
             type_name=r.type, prior_state=sess.dv(prior, ty), planned_state=sess.dv(planned, ty),
             config=sess.dv(config_val, ty), planned_private=planned_private))
@@ -900,11 +907,11 @@ class Runner:
             new = prior
             if not has_err:
                 ds.append(_err("Provider produced invalid object",
-                               "Provider %s produced an invalid nil value after apply for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr), addr))
+                               "Provider %s produced an invalid nil value after apply for %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), addr), addr))
         conf_errs = cty.test_conformance(new.ty, ty)
         if conf_errs:
             raise _phase(Violation(ds + [_err("Provider produced invalid object",
-                                              "Provider %s produced an invalid value after apply for %s. The result cannot not be saved in the Terraform state.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), format_error_prefixed(e, addr)), addr)
+                                              "Provider %s produced an invalid value after apply for %s. The result cannot not be saved in the Terraform state.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q('provider["%s"]' % sess.provider_addr), format_error_prefixed(e, addr)), addr)
                                          for e in conf_errs]), "apply")
         # Like Terraform, a write-only value coming back makes the result unsaveable.
         wo = objchange.non_null_write_only_paths(new, schema)
@@ -924,7 +931,7 @@ class Runner:
             errs = objchange.assert_object_compatible(schema, planned, new)
             for e in errs:
                 ds.append(_err("Provider produced inconsistent result after apply",
-                               "When applying changes to %s, provider %s produced an unexpected new value: %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), format_error(e)), addr))
+                               "When applying changes to %s, provider %s produced an unexpected new value: %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q('provider["%s"]' % sess.provider_addr), format_error(e)), addr))
         if not any(d.severity == "error" for d in ds) and new.is_null():
             ds.append(_err("Provider returned invalid result object after apply",
                            "After applying a %s plan, the provider returned a null object for %s. Only destroying should always produce a null value, so this is always a bug in the provider and should be reported in the provider's own repository." % ({"create": "Create", "update": "Update", "replace": "DeleteThenCreate"}[action], addr), addr))
@@ -938,7 +945,10 @@ class Runner:
         self.report(ds, sr)
         state.objects[addr] = StateObject(addr, new, resp.private, self.schemas.versions.get(r.type, 0), "ready", deps)
         state.save(self.schemas)
-        self.say("%s: %s complete" % (addr, "Creation" if action in ("create", "replace") else "Modifications"))
+        idv = new.get_attr("id") if new.ty.has_attribute("id") else None
+        idtxt = " [id=%s]" % idv.v if idv is not None and idv.known and not idv.is_null() and idv.ty == cty.STRING else ""
+        self.say("%s: %s complete after %ds%s" % (addr, "Creation" if action in ("create", "replace") else "Modifications",
+                                                  time.monotonic() - t0, idtxt))
         return new
 
     # -------------------------------------------------------------- destroy
