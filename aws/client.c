@@ -606,6 +606,21 @@ static int one_attempt(struct ctx *c, struct aws_client *cl,
 	return http_send(cl->http, a, &req, resp, c->stop);
 }
 
+int aws_parse_response(struct ctx *c, struct aws_call *call,
+		       const struct http_response *r)
+{
+	enum aws_protocol proto = aws_service_info(call->service)->protocol;
+
+	if (r->status >= 200 && r->status < 300) {
+		if (parse_success(c, call, proto, r) == 0)
+			return 0;
+		call->err.http_status = (int)r->status;
+		return -1;
+	}
+	parse_error(c, proto, r, &call->err);
+	return -1;
+}
+
 int aws_call(struct ctx *c, struct aws_client *cl, struct aws_call *call)
 {
 	const struct aws_service_info *si = aws_service_info(call->service);
@@ -659,18 +674,15 @@ int aws_call(struct ctx *c, struct aws_client *cl, struct aws_call *call)
 			    resp.error == HTTP_ERR_TOO_LARGE ||
 			    resp.error == HTTP_ERR_OTHER)
 				kind = RETRY_NO;
-		} else if (resp.status >= 200 && resp.status < 300) {
+		} else if (aws_parse_response(c, call, &resp) == 0) {
 			ctx_log(c, LOG_DEBUG, "%s %s: HTTP %ld in %lld ms (attempt %d)",
 				si->display, call->operation, resp.status,
 				(long long)(ctx_now_ms() - t0), attempt);
-			if (parse_success(c, call, si->protocol, &resp) != 0) {
-				call->err.attempts = attempt;
-				call->err.http_status = (int)resp.status;
-				return -1;
-			}
 			return 0;
+		} else if (call->err.kind != AWS_ERR_SERVICE) {
+			call->err.attempts = attempt;	/* unreadable success */
+			return -1;
 		} else {
-			parse_error(c, si->protocol, &resp, &call->err);
 			kind = retry_classify((int)resp.status, call->err.code,
 					      false, false);
 			if (kind == RETRY_CLOCK_SKEW && !learn_skew(cl, &resp, local_s))

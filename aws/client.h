@@ -101,6 +101,13 @@ struct aws_call {
  * Adds no diagnostic: callers decide (see aws_error_diag). */
 int aws_call(struct ctx *c, struct aws_client *cl, struct aws_call *call);
 
+/* Interprets one HTTP response for call (success document or AWS error of
+ * the service's protocol): 0 with call->result / call->response set, or -1
+ * with call->err set (kind AWS_ERR_SERVICE for an error answer,
+ * AWS_ERR_RESPONSE for an unreadable one).  Exposed for the fuzz targets. */
+int aws_parse_response(struct ctx *c, struct aws_call *call,
+		       const struct http_response *r);
+
 /* Adds the standard diagnostic for a failed call: summary
  * "<Service> <Operation> failed", detail "<Code>: <message> (request id
  * <id>)".  p may be NULL.  Returns -1. */
