@@ -72,6 +72,14 @@ const struct type *type_tuple(struct arena *a, size_t n,
 			      const struct type *const *types);
 
 bool type_equal(const struct type *x, const struct type *y);
+/* (added) True if concrete type t satisfies constraint: dynamic anywhere in
+ * the constraint accepts any type there; object attribute names must match
+ * exactly (optional markers are ignored). */
+bool type_conforms(const struct type *t, const struct type *constraint);
+/* (added) True if t contains the dynamic pseudo-type anywhere. */
+bool type_has_dynamic(const struct type *t);
+/* (added) cty GoString of a type: cty.String, cty.List(cty.Number) ... */
+char *type_gostring(struct arena *a, const struct type *t);
 /* Index of an object attribute, or -1. */
 int type_attr_index(const struct type *object, const char *name);
 /* "string", "list of number", "object" ... for messages. */
@@ -132,6 +140,10 @@ struct value {
 /* Constructors.  All return arena memory and never fail (OOM aborts). */
 const struct value *value_null(struct arena *a, const struct type *t);
 const struct value *value_unknown(struct arena *a, const struct type *t);
+/* (added) Unknown with refinements (copied; r may be NULL). */
+const struct value *value_unknown_refined(struct arena *a,
+					  const struct type *t,
+					  const struct refinements *r);
 const struct value *value_bool(struct arena *a, bool b);
 const struct value *value_int(struct arena *a, int64_t i);
 const struct value *value_number(struct arena *a, struct number n);
@@ -190,6 +202,20 @@ bool value_has_unknown(const struct value *v);
 bool value_conforms(const struct value *v, const struct type *t);
 /* Numbers: exact comparison across the three forms; -1, 0, 1. */
 int number_cmp(const struct number *x, const struct number *y);
+/* (added) Parses decimal number text ([+-]d[.d][e[+-]d], exponent at most
+ * 4096, at most 4096 digits) into canonical form: NUMBER_INT when integral
+ * and within int64, NUMBER_FLOAT when a double holds it exactly, else
+ * NUMBER_BIG with the plain decimal text (no exponent, no redundant zeros).
+ * Returns 0, or -1 on malformed text (out untouched then). */
+int number_parse(struct arena *a, const char *s, size_t len,
+		 struct number *out);
+/* (added) Exact plain decimal text of n ("12", "-0.5", "1e3" -> "1000");
+ * NULL for infinities.  Arena memory. */
+char *number_text(struct arena *a, const struct number *n);
+/* (added) UTF-8 helpers used by the codecs. utf8_decode returns the length
+ * (1-4) of the valid sequence at s and its code point, 0 if invalid. */
+bool utf8_valid(const char *s, size_t len);
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* Debug rendering like cty's GoString, for diagnostics and tests:
  * cty.StringVal("x"), cty.NullVal(cty.String), cty.UnknownVal(cty.Number). */
 char *value_gostring(struct arena *a, const struct value *v);
