@@ -23,18 +23,14 @@ static const struct schema_attr timeouts_attrs[] = {
 	  "a Go duration string." },
 };
 
-static const struct schema_block timeouts_schema = {
+const struct schema_block timeouts_schema = {
 	.n_attrs = sizeof(timeouts_attrs) / sizeof(timeouts_attrs[0]),
 	.attrs = timeouts_attrs,
 	.description = "Operation timeouts. Each is a Go duration string "
 	"(`\"30s\"`, `\"60m\"`, `\"1h30m\"`).",
 };
 
-const struct schema_nested_block timeouts_block = {
-	.type_name = "timeouts",
-	.nesting = NEST_SINGLE,
-	.block = &timeouts_schema,
-};
+const struct schema_nested_block timeouts_block = TIMEOUTS_NESTED_BLOCK;
 
 static const char *const timeouts_names[] = {
 	[TIMEOUTS_CREATE] = "create",

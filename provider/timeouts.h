@@ -2,8 +2,8 @@
  * timeouts.h - the `timeouts` nested block convention and Go duration
  * strings.
  *
- * A resource that supports timeouts lists `timeouts_block` among its nested
- * blocks: a single block with optional string attributes create, read,
+ * A resource that supports timeouts lists TIMEOUTS_NESTED_BLOCK among its
+ * nested blocks: a single block with optional string attributes create, read,
  * update and delete holding Go duration strings ("60m", "1h30m", "90s"),
  * as terraform-plugin-framework-timeouts does.  The provider layer validates
  * them (ValidateResourceConfig) and turns the one matching the operation
@@ -19,7 +19,15 @@
 #include "core/ctx.h"
 #include "schema/schema.h"
 
+extern const struct schema_block timeouts_schema;
 extern const struct schema_nested_block timeouts_block;
+
+/* For static schema tables, which cannot copy timeouts_block:
+ *   static const struct schema_nested_block blocks[] = {
+ *           ..., TIMEOUTS_NESTED_BLOCK }; */
+#define TIMEOUTS_NESTED_BLOCK                                                \
+	{ .type_name = "timeouts", .nesting = NEST_SINGLE,                   \
+	  .block = &timeouts_schema }
 
 enum timeouts_op {
 	TIMEOUTS_CREATE,
