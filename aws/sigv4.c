@@ -820,23 +820,37 @@ int sigv4_string_to_sign(struct arena *a, const struct sigv4_params *params,
 
 /* ---- signing key and signature ---- */
 
-static int hmac_sha256(EVP_MAC *mac, const void *key, size_t key_len,
+/* One HMAC-SHA256 with ctx, re-keyed each time (the digest was set when the
+ * ctx was made).  The ctx's key copy is wiped by OpenSSL when re-keyed or
+ * freed. */
+static int hmac_sha256(EVP_MAC_CTX *ctx, const void *key, size_t key_len,
 		       const void *msg, size_t msg_len, unsigned char out[32])
+{
+	size_t out_len = 0;
+
+	if (!EVP_MAC_init(ctx, key, key_len, NULL) ||
+	    !EVP_MAC_update(ctx, msg, msg_len) ||
+	    !EVP_MAC_final(ctx, out, &out_len, 32) || out_len != 32)
+		return -1;
+	return 0;
+}
+
+static EVP_MAC_CTX *hmac_sha256_new(void)
 {
 	OSSL_PARAM p[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
 						 (char *)"SHA256", 0),
 		OSSL_PARAM_construct_end(),
 	};
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-	size_t out_len = 0;
-	int ok;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
 
-	ok = ctx && EVP_MAC_init(ctx, key, key_len, p) &&
-	     EVP_MAC_update(ctx, msg, msg_len) &&
-	     EVP_MAC_final(ctx, out, &out_len, 32) && out_len == 32;
-	EVP_MAC_CTX_free(ctx); /* OpenSSL wipes the key copy it holds */
-	return ok ? 0 : -1;
+	EVP_MAC_free(mac); /* the ctx holds its own reference */
+	if (ctx && !EVP_MAC_CTX_set_params(ctx, p)) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
 }
 
 /*
@@ -855,7 +869,7 @@ int sigv4_signature(struct arena *a, const struct sigv4_params *params,
 	char hex[SIGV4_HEX_LEN];
 	unsigned char *ksecret = NULL;
 	size_t ksecret_len = 0;
-	EVP_MAC *mac = NULL;
+	EVP_MAC_CTX *hmac = NULL;
 	int rc;
 
 	if (!a || !string_to_sign || !hex_out)
@@ -870,28 +884,28 @@ int sigv4_signature(struct arena *a, const struct sigv4_params *params,
 	ksecret = xmalloc(ksecret_len);
 	memcpy(ksecret, "AWS4", 4);
 	memcpy(ksecret + 4, creds->secret_access_key, ksecret_len - 4);
-	mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
-	rc = mac ? 0 : -1;
+	hmac = hmac_sha256_new();
+	rc = hmac ? 0 : -1;
 	if (!rc)
-		rc = hmac_sha256(mac, ksecret, ksecret_len, amz_date, 8, k1);
+		rc = hmac_sha256(hmac, ksecret, ksecret_len, amz_date, 8, k1);
 	if (!rc)
-		rc = hmac_sha256(mac, k1, 32, params->region,
+		rc = hmac_sha256(hmac, k1, 32, params->region,
 				 strlen(params->region), k2);
 	if (!rc)
-		rc = hmac_sha256(mac, k2, 32, params->service,
+		rc = hmac_sha256(hmac, k2, 32, params->service,
 				 strlen(params->service), k1);
 	if (!rc)
-		rc = hmac_sha256(mac, k1, 32, SIGV4_TERMINATOR,
+		rc = hmac_sha256(hmac, k1, 32, SIGV4_TERMINATOR,
 				 strlen(SIGV4_TERMINATOR), k2);
 	if (!rc)
-		rc = hmac_sha256(mac, k2, 32, string_to_sign,
+		rc = hmac_sha256(hmac, k2, 32, string_to_sign,
 				 strlen(string_to_sign), sig);
 
 	wipe(params, ksecret, ksecret_len);
 	free(ksecret);
 	wipe(params, k1, sizeof(k1));
 	wipe(params, k2, sizeof(k2));
-	EVP_MAC_free(mac);
+	EVP_MAC_CTX_free(hmac);
 	if (rc)
 		return fail(err, "HMAC-SHA256 failed");
 	hex_encode(sig, sizeof(sig), hex);

@@ -380,12 +380,16 @@ static int suite_entries(const char *root, char ***names_out, size_t *n_out)
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		char path[1024];
+		char *path;
+		bool dir;
 
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
-		if (!is_dir(path))
+		path = xmalloc(strlen(root) + strlen(e->d_name) + 2);
+		sprintf(path, "%s/%s", root, e->d_name);
+		dir = is_dir(path);
+		free(path);
+		if (!dir)
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof(*names));
 		names[n++] = xstrdup(e->d_name);
