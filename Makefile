@@ -33,7 +33,10 @@ LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(EXTRA_LDLIBS)
 # Sources: the folder is the layer.  Fixtures live in tests/fixtures and are
 # linked only into the -test provider and the unit tests.
 PROTOS := $(wildcard proto/*.proto)
-GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+# tfplugin6 and grpc_stdio import well-known types (libprotobuf-dev).
+WKT_DIR ?= /usr/include
+GEN_C := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS)) \
+	$(BUILD)/gen/google/protobuf/timestamp.pb-c.c $(BUILD)/gen/google/protobuf/empty.pb-c.c
 GEN_H := $(GEN_C:.c=.h)
 LIB_SRCS := $(wildcard core/*.c schema/*.c aws/*.c resources/*.c)
 PROV_SRCS := $(filter-out provider/main.c,$(wildcard provider/*.c))
@@ -62,8 +65,12 @@ $(BUILD)/gen/proto/%.proto: proto/%.proto
 	@mkdir -p $(@D)
 	sed -E 's/^([[:space:]]*)optional[[:space:]]+([A-Za-z0-9_.]+)[[:space:]]+([A-Za-z0-9_]+)[[:space:]]*=[[:space:]]*([0-9]+)[[:space:]]*;/\1oneof _\3 { \2 \3 = \4; }/' $< > $@
 
+$(BUILD)/gen/google/protobuf/%.pb-c.c $(BUILD)/gen/google/protobuf/%.pb-c.h: $(WKT_DIR)/google/protobuf/%.proto
+	@mkdir -p $(BUILD)/gen
+	$(PROTOC_C) -I$(WKT_DIR) --c_out=$(BUILD)/gen google/protobuf/$*.proto
+
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: $(BUILD)/gen/proto/%.proto
-	$(PROTOC_C) -I$(BUILD)/gen/proto --c_out=$(BUILD)/gen $<
+	$(PROTOC_C) -I$(BUILD)/gen/proto -I$(WKT_DIR) --c_out=$(BUILD)/gen $<
 
 $(OBJ)/gen/%.o: $(BUILD)/gen/%.c $(GEN_H)
 	@mkdir -p $(@D)
@@ -157,3 +164,6 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Keep the rewritten .proto files (make would delete them as intermediates).
+.SECONDARY:

@@ -100,7 +100,7 @@ static void log_timestamp(char *buf, size_t size)
 void log_vwrite(enum log_level level, const struct log_field *fields,
 		size_t n_fields, const char *fmt, va_list ap)
 {
-	char ts[40], msg[4096];
+	char ts[96], msg[4096];
 	struct iovec iov[2];
 	json_t *obj, *m;
 	char *line;
