@@ -285,6 +285,9 @@ class Service:
             for rg in self.rgs.values():
                 if ident in rg["SecurityGroupIds"]:
                     out.append("ElastiCache replication group %s" % rg["Id"])
+            for c in self.standalone.values():
+                if ident in c["SecurityGroupIds"]:
+                    out.append("ElastiCache cache cluster %s" % c["CacheClusterId"])
         elif kind == "subnet":
             for sg in self.subnet_groups.values():
                 if ident in sg["SubnetIds"]:
@@ -292,9 +295,13 @@ class Service:
         elif kind == "subnet-group":
             out = ["ElastiCache replication group %s" % rg["Id"] for rg in self.rgs.values()
                    if rg["CacheSubnetGroupName"] == ident]
+            out += ["ElastiCache cache cluster %s" % c["CacheClusterId"] for c in self.standalone.values()
+                    if c["CacheSubnetGroupName"] == ident]
         elif kind == "parameter-group":
             out = ["ElastiCache replication group %s" % rg["Id"] for rg in self.rgs.values()
                    if rg["CacheParameterGroupName"] == ident]
+            out += ["ElastiCache cache cluster %s" % c["CacheClusterId"] for c in self.standalone.values()
+                    if c["CacheParameterGroupName"] == ident]
         elif kind == "user-group":
             ug = self.user_groups.get(ident)
             if ug:

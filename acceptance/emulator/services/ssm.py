@@ -137,6 +137,9 @@ class Service:
 
     def _resolve(self, ref):
         """ref: name, name:version or ARN; returns (name, version dict, selector)."""
+        if not isinstance(ref, str) or not ref:
+            raise _validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: "
+                              "Member must not be null")
         name = self._name_from(ref)
         selector = None
         m = re.match(r"^(.*):([^:/]+)$", name) if not name.startswith("arn:") else None

@@ -617,6 +617,8 @@ def test_retain_primary_and_final_snapshot(env):
     res = svc.resources()
     assert {"type": "cache-cluster", "id": "keep-001", "status": "available"} in res
     assert {"type": "snapshot", "id": "keep-final"} in res
+    assert err(svc.op_DeleteCacheSubnetGroup, {"CacheSubnetGroupName": "sng"}).code == "CacheSubnetGroupInUse"
+    assert svc.uses("security-group", "sg-1") == ["ElastiCache cache cluster keep-001"]
     clusters = svc.op_DescribeCacheClusters({})["CacheClusters"]
     assert [c["CacheClusterId"] for c in clusters] == ["keep-001"] and "ReplicationGroupId" not in clusters[0]
     svc.op_DeleteCacheCluster({"CacheClusterId": "keep-001"})
