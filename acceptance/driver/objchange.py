@@ -744,7 +744,9 @@ def _assert_object_compatible(schema, planned, actual, path):
         pv, av = _attr(planned, name), _attr(actual, name)
         p = path + [("attr", name)]
         more = assert_value_compatible(pv, av, p)
-        if a.sensitive:
+        # Terraform masks an attribute whose value carries sensitive marks anywhere inside;
+        # values here are unmarked, so use the schema (nested sensitive attributes count).
+        if a.sensitive or _nested_sensitive(a):
             if more:
                 errs.append(_perr(p, "inconsistent values for sensitive attribute"))
         else:
@@ -801,6 +803,10 @@ def _assert_object_compatible(schema, planned, actual, path):
             if pl < al:
                 errs.append(_perr(p, "block set length changed from %d to %d" % (pl, al)))
     return errs
+
+
+def _nested_sensitive(attr):
+    return attr.nested is not None and any(a.sensitive or _nested_sensitive(a) for a in attr.nested.attributes.values())
 
 
 def _index_str(k: Value):

@@ -467,7 +467,7 @@ class Runner:
             bad = {a: c for a, c in changes2.items() if c.action != "no-op"}
             if bad:
                 for a, c in bad.items():
-                    detail = _diff_summary(c)
+                    detail = _diff_summary(c, schemas.resources.get(a.split(".")[0]))
                     self._fail(sr, "after apply, the second plan is not empty: %s planned %s%s" % (a, c.action, detail))
             else:
                 self.say("No changes. Your infrastructure matches the configuration.")
@@ -694,21 +694,7 @@ class Runner:
             raise Violation(ds)
         planned, planned_private, req_rep, ds = self._plan_call(sess, addr, r, schema, prior, prior_private, config_val)
         self.report(ds, sr)
-        # requires_replace filtering
-        rep_paths = []
-        if not prior.is_null():
-            for p in req_rep:
-                pv = _apply_path(prior, p)
-                nv = _apply_path(planned, p)
-                if pv is _MISSING and nv is _MISSING:
-                    raise Violation(_err("Provider produced invalid plan",
-                                         "Provider %s has indicated \"requires replacement\" on %s for a non-existent attribute path %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr, cty.format_path(p)), addr))
-                if pv is _MISSING:
-                    pv = NullVal(nv.ty)
-                if nv is _MISSING:
-                    nv = NullVal(pv.ty)
-                if nv.equals(pv) is not True:
-                    rep_paths.append(p)
+        rep_paths = self._replace_paths(sess, addr, prior, planned, req_rep)
         eq = planned.equals(prior)
         if prior.is_null():
             action = "create"
@@ -725,6 +711,25 @@ class Runner:
             action = "replace"
             prior = prior_obj.value
         return PlannedChange(addr, action, prior, planned, planned_private, config_val, rep_paths)
+
+    def _replace_paths(self, sess, addr, prior, planned, req_rep):
+        """requires_replace filtered to the paths whose values actually change (as Terraform does)."""
+        rep_paths = []
+        if prior.is_null():
+            return rep_paths
+        for p in req_rep:
+            pv = _apply_path(prior, p)
+            nv = _apply_path(planned, p)
+            if pv is _MISSING and nv is _MISSING:
+                raise Violation(_err("Provider produced invalid plan",
+                                     "Provider %s has indicated \"requires replacement\" on %s for a non-existent attribute path %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (_q(sess.provider_addr), addr, cty.format_path(p)), addr))
+            if pv is _MISSING:
+                pv = NullVal(nv.ty)
+            if nv is _MISSING:
+                nv = NullVal(pv.ty)
+            if nv.equals(pv) is not True:
+                rep_paths.append(p)
+        return rep_paths
 
     def _plan_call(self, sess, addr, r, schema, prior, prior_private, config_val):
         pb = sess.pb
@@ -886,10 +891,19 @@ class Runner:
         # re-plan with the now-known configuration (Terraform's apply-time plan)
         try:
             config_val = self._decode(schema, r.body, ev, addr, r.filename)
-            planned, planned_private, _, ds = self._plan_call(
-                sess, addr, r, schema, prior, prior_private if action == "update" else c.private, config_val)
+            planned, planned_private, req_rep, ds = self._plan_call(
+                sess, addr, r, schema, prior, prior_private, config_val)
+            new_action = action
+            if action == "update":
+                if self._replace_paths(sess, addr, prior, planned, req_rep):
+                    new_action = "replace"
+                elif planned.equals(prior) is True:
+                    new_action = "no-op"
         except Violation as v:
             raise _phase(v, "apply")
+        if new_action != action:
+            raise _phase(Violation(_err("Provider produced inconsistent final plan",
+                                        "When expanding the plan for %s to include new values learned so far during apply, provider %s changed the planned action from %s to %s.\n\nThis is a bug in the provider, which should be reported in the provider's own issue tracker." % (addr, _q(sess.provider_addr), _GO_ACTION[action], _GO_ACTION[new_action]), addr, r.filename)), "apply")
         errs = objchange.assert_object_compatible(schema, c.after, planned)
         if errs:
             raise _phase(Violation([_err("Provider produced inconsistent final plan",
@@ -1024,7 +1038,17 @@ def _reverse_dep_order(addrs, state):
     return order
 
 
-def _diff_summary(c):
+_GO_ACTION = {"create": "Create", "update": "Update", "replace": "DeleteThenCreate", "delete": "Delete", "no-op": "NoOp"}
+
+
+def _has_sensitive(attr):
+    if attr.sensitive or attr.write_only:
+        return True
+    return attr.nested is not None and any(_has_sensitive(a) for a in attr.nested.attributes.values())
+
+
+def _diff_summary(c, schema=None):
+    """Changed top-level attributes of a change, with sensitive values hidden."""
     if c.before is None or c.after is None or not c.before.ty.is_object() or c.before.is_null() or c.after.is_null():
         return ""
     diffs = []
@@ -1032,8 +1056,21 @@ def _diff_summary(c):
         b = c.before.get_attr(n)
         a = c.after.get_attr(n)
         if not a.raw_equals(b):
-            diffs.append("%s: %s -> %s" % (n, b.go_string(), a.go_string()))
+            attr = schema.attributes.get(n) if schema is not None else None
+            if attr is None and schema is not None and n in schema.block_types:
+                hidden = _block_has_sensitive(schema.block_types[n].block)
+            else:
+                hidden = attr is None or _has_sensitive(attr)
+            if hidden:
+                diffs.append("%s: (sensitive value changed)" % n)
+            else:
+                diffs.append("%s: %s -> %s" % (n, b.go_string(), a.go_string()))
     return (" (" + "; ".join(diffs) + ")") if diffs else ""
+
+
+def _block_has_sensitive(block):
+    return any(_has_sensitive(a) for a in block.attributes.values()) or \
+        any(_block_has_sensitive(b.block) for b in block.block_types.values())
 
 
 def _verb(action):

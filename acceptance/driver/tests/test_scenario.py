@@ -289,3 +289,14 @@ def test_cli_usage_errors():
     with pytest.raises(SystemExit) as ei:
         main(["run", "x"])
     assert ei.value.code == 2
+
+
+def test_driver_catches_action_change_in_final_plan(tmp_path):
+    steps = [("01", {"a": {"name": "x", "size": 1}}, None, None),
+             ("02", {"a": {"name": "x", "size": 2}}, {"plan": {"fake_thing.a": "update"}}, None)]
+    cloud = Cloud(["apply_plan_replaces"])
+    cloud.plans = 1  # so that the plan walk of step 02 is odd and its apply-time plan even
+    path = write_scenario(tmp_path / "scn", steps)
+    res = run_scenario(path, provider_factory=factory(cloud))
+    assert not res.ok
+    assert "changed the planned action from Update to DeleteThenCreate" in res.transcript, res.transcript

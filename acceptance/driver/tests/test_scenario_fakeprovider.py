@@ -249,6 +249,10 @@ class FakeProvider(pbg.ProviderServicer):
                 step = pb.AttributePath()
                 step.steps.add(attribute_name="name")
                 rr.append(step)
+            if "apply_plan_replaces" in self.cloud.bugs and nplan % 2 == 0:
+                step = pb.AttributePath()
+                step.steps.add(attribute_name="size")
+                rr.append(step)
         if config.get_attr("mode").is_null() and p["mode"].is_null():
             p["mode"] = cty.StringVal("standard")
             if "final_plan_differs" in self.cloud.bugs and nplan % 2 == 0:
