@@ -41,15 +41,28 @@ struct sb {
 	char *p;
 	size_t len, cap;
 	bool overflow; /* set once the text would pass SIGV4_MAX_TEXT */
+	bool secret;   /* holds the session token: wipe every block */
 };
 
-static void sb_init(struct sb *b, struct arena *a, size_t hint)
+/* A buffer that will hold a secret (the session token) has every block it
+ * ever uses registered with arena_add_secret, so the copies abandoned by
+ * growth are wiped at arena_free() too. */
+static void sb_init_secret(struct sb *b, struct arena *a, size_t hint,
+			   bool secret)
 {
 	b->a = a;
 	b->cap = hint < 64 ? 64 : hint;
 	b->p = arena_alloc(a, b->cap);
 	b->len = 0;
 	b->overflow = false;
+	b->secret = secret;
+	if (secret)
+		arena_add_secret(a, b->p, b->cap);
+}
+
+static void sb_init(struct sb *b, struct arena *a, size_t hint)
+{
+	sb_init_secret(b, a, hint, false);
 }
 
 static bool sb_reserve(struct sb *b, size_t n)
@@ -68,6 +81,8 @@ static bool sb_reserve(struct sb *b, size_t n)
 	/* The old block stays in the arena: growth is geometric, so the
 	 * waste is bounded by the final size. */
 	p = arena_alloc(b->a, cap);
+	if (b->secret)
+		arena_add_secret(b->a, p, cap);
 	memcpy(p, b->p, b->len);
 	b->p = p;
 	b->cap = cap;
@@ -727,7 +742,7 @@ static void add_auth_params(struct arena *a, struct qlist *q,
 	sb_add_encoded(&v, signed_headers, strlen(signed_headers), false);
 	qlist_add(a, q, "X-Amz-SignedHeaders", v.p);
 	if (tok && !params->omit_session_token) {
-		sb_init(&v, a, strlen(tok) * 3 + 1);
+		sb_init_secret(&v, a, strlen(tok) * 3 + 1, true);
 		sb_add_encoded(&v, tok, strlen(tok), false);
 		qlist_add(a, q, "X-Amz-Security-Token", v.p);
 	}
@@ -745,6 +760,7 @@ int sigv4_canonical_request(struct arena *a, const struct sigv4_request *req,
 	struct qlist q = {0};
 	struct hlist h = {0};
 	struct sb out, block, names;
+	bool has_token;
 	int rc;
 
 	if (!a || !req || !canonical)
@@ -764,9 +780,11 @@ int sigv4_canonical_request(struct arena *a, const struct sigv4_request *req,
 	if (rc)
 		return -1;
 
+	/* Where the token goes, buffers are wiped at arena_free(). */
+	has_token = session_token(creds) && !params->omit_session_token;
 	if (!presign)
 		add_signer_headers(a, &h, params, creds, amz_date, payload);
-	sb_init(&block, a, 512);
+	sb_init_secret(&block, a, 512, has_token);
 	sb_init(&names, a, 128);
 	emit_headers(&h, &block, &names);
 
@@ -774,7 +792,7 @@ int sigv4_canonical_request(struct arena *a, const struct sigv4_request *req,
 	if (!rc && presign)
 		add_auth_params(a, &q, params, creds, amz_date, names.p);
 
-	sb_init(&out, a, 1024);
+	sb_init_secret(&out, a, 1024, has_token);
 	if (!rc) {
 		sb_adds(&out, req->method);
 		sb_addc(&out, '\n');
@@ -994,11 +1012,11 @@ int sigv4_presign(struct arena *a, const struct sigv4_request *req,
 		/* Sent, but not part of what was signed. */
 		struct sb v;
 
-		sb_init(&v, a, strlen(tok) * 3 + 1);
+		sb_init_secret(&v, a, strlen(tok) * 3 + 1, true);
 		sb_add_encoded(&v, tok, strlen(tok), false);
 		qlist_add(a, &q, "X-Amz-Security-Token", v.p);
 	}
-	sb_init(&out, a, 512);
+	sb_init_secret(&out, a, 512, tok != NULL);
 	if (req->query && *req->query) {
 		sb_adds(&out, req->query);
 		sb_addc(&out, '&');

@@ -15,8 +15,10 @@
  * Secrets: the derived signing key and every intermediate HMAC key live on the
  * stack or in a private heap buffer and are wiped (OPENSSL_cleanse, or the
  * params->wipe hook) before the function returns, on success and on failure.
- * The secret access key and session token are never copied into an error
- * message.
+ * The secret access key is never copied anywhere else.  Arena buffers the
+ * session token is copied into (canonical request, presigned query) are
+ * registered with arena_add_secret and wiped at arena_free().  Neither ever
+ * appears in an error message.
  *
  * Errors: every fallible function returns 0 on success and -1 on failure.
  * When err is not NULL, *err is set to a short human-readable reason (static
@@ -67,7 +69,10 @@ struct sigv4_header {
 struct sigv4_request {
 	const char *method;  /* "GET", "POST", ... (an HTTP token) */
 	const char *path;    /* raw, as sent, starts with '/'; NULL or "" = "/" */
-	const char *query;   /* raw, as sent, without '?'; NULL or "" = none */
+	/* raw, as sent, without '?'; NULL or "" = none.  Each key and value is
+	 * percent-decoded and re-encoded, so any valid spelling signs alike;
+	 * '+' is a literal plus: send a space as %20. */
+	const char *query;
 	const struct sigv4_header *headers;
 	size_t n_headers;
 	const void *body;    /* may be NULL when body_len is 0 */
