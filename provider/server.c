@@ -26,6 +26,7 @@
 #include <grpc/slice.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/log.h>
+#include <grpc/support/time.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -347,6 +348,21 @@ static void controller_shutdown(struct srv_call *c)
 /* ------------------------------------------------------------------ */
 /* Worker pool */
 
+/* The call's deadline on ctx's clock (CLOCK_MONOTONIC ms), 0 = none. */
+static int64_t deadline_ms(const grpc_call_details *d)
+{
+	gpr_timespec now, left;
+	int32_t ms;
+
+	if (gpr_time_cmp(d->deadline, gpr_inf_future(d->deadline.clock_type))
+	    == 0)
+		return 0;
+	now = gpr_now(d->deadline.clock_type);
+	left = gpr_time_sub(d->deadline, now);
+	ms = gpr_time_to_millis(left);
+	return ctx_now_ms() + (ms > 0 ? ms : 0);
+}
+
 static void run_rpc(struct server *s, struct srv_call *c)
 {
 	const struct rpc_method *m = c->method;
@@ -358,6 +374,7 @@ static void run_rpc(struct server *s, struct srv_call *c)
 
 	ctx_init(&ctx, m->name, &s->ps->stop);
 	ctx.config = atomic_load_explicit(&s->ps->config, memory_order_acquire);
+	ctx.deadline_ms = deadline_ms(&c->details);
 	al.allocator_data = ctx.arena;
 	ctx_log(&ctx, LOG_TRACE, "Received request");
 	in = read_request(c->req);
