@@ -10,7 +10,7 @@ import datetime
 import hashlib
 import hmac
 import re
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, unquote
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
@@ -135,12 +135,20 @@ def expected_signature(info, secret_key, method, raw_path, headers, body):
     """
     creds = Credentials(info.access_key, secret_key, info.token)
     path, _, query = raw_path.partition("?")
-    if info.presigned:
-        # The canonical query string excludes the signature itself.
-        kept = [p for p in query.split("&") if p and not p.startswith("X-Amz-Signature=")]
-        query = "&".join(kept)
-    url = "http://emulator" + path + (("?" + query) if query else "")
+    # Canonical query: every key and value percent-decoded then re-encoded
+    # (RFC 3986 unreserved kept), sorted; the presigned signature excluded.
+    params = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        k, _, v = part.partition("=")
+        k, v = unquote(k), unquote(v)
+        if info.presigned and k == "X-Amz-Signature":
+            continue
+        params.append((k, v))
+    url = "http://emulator" + path
     req = AWSRequest(method=method, url=url, data=body)
+    req.params = params
     listed = set(info.signed_headers)
     for k, v in headers:
         if k.lower() in listed:
