@@ -259,16 +259,19 @@ static grpc_byte_buffer *pack_message(const ProtobufCMessage *msg)
 	return bb;
 }
 
-/* Reads the whole request into one slice (caller unrefs). */
-static grpc_slice read_request(grpc_byte_buffer *bb)
+/* Takes the received request as one slice (caller unrefs) and frees the
+ * byte buffer, so a large request is not held twice during the handler. */
+static grpc_slice take_request(struct srv_call *c)
 {
 	grpc_byte_buffer_reader r;
-	grpc_slice s;
+	grpc_slice s = grpc_empty_slice();
 
-	if (!grpc_byte_buffer_reader_init(&r, bb))
-		return grpc_empty_slice();
-	s = grpc_byte_buffer_reader_readall(&r);
-	grpc_byte_buffer_reader_destroy(&r);
+	if (grpc_byte_buffer_reader_init(&r, c->req)) {
+		s = grpc_byte_buffer_reader_readall(&r);
+		grpc_byte_buffer_reader_destroy(&r);
+	}
+	grpc_byte_buffer_destroy(c->req);
+	c->req = NULL;
 	return s;
 }
 
@@ -291,7 +294,7 @@ static void health_check(struct srv_call *c, bool watch)
 	Grpc__Health__V1__HealthCheckRequest *req;
 	Grpc__Health__V1__HealthCheckResponse resp =
 		GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
-	grpc_slice in = read_request(c->req);
+	grpc_slice in = take_request(c);
 	bool known;
 
 	req = grpc__health__v1__health_check_request__unpack(
@@ -377,7 +380,7 @@ static void run_rpc(struct server *s, struct srv_call *c)
 	ctx.deadline_ms = deadline_ms(&c->details);
 	al.allocator_data = ctx.arena;
 	ctx_log(&ctx, LOG_TRACE, "Received request");
-	in = read_request(c->req);
+	in = take_request(c);
 	req = protobuf_c_message_unpack(m->req, &al, GRPC_SLICE_LENGTH(in),
 					GRPC_SLICE_START_PTR(in));
 	grpc_slice_unref(in);
