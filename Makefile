@@ -141,8 +141,11 @@ release:
 	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure
 	@echo "release binary: build/release/terraform-provider-secure"
 
+BENCH_SRCS := $(wildcard tests/bench_*.c)
 bench: release pystubs
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure-test
+	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure-test \
+		$(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS))
+	@set -e; for b in $(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS)); do $$b; done
 	PROVIDER_BIN=$(abspath build/release/terraform-provider-secure) \
 	PROVIDER_TEST_BIN=$(abspath build/release/terraform-provider-secure-test) \
 		$(PYTHON) -m acceptance.bench

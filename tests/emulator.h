@@ -23,7 +23,7 @@
 
 struct emulator {
 	pid_t pid;
-	char endpoint[128];
+	char endpoint[256];
 	char why[256];
 };
 

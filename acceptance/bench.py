@@ -1,0 +1,142 @@
+"""`make bench`: the provider's performance figures (printed, never asserted).
+
+- process start to handshake line (ms, median of 21 starts, AutoMTLS on),
+- GetProviderSchema (ms, median of 50 calls),
+- PlanResourceChange at 10-way concurrency: client-observed time per call and
+  the provider's own CPU time per call (µs), over a fixture resource,
+- the provider's peak RSS (MB, VmHWM) after all of the above.
+
+Run by the Makefile with PROVIDER_BIN (release build) and PROVIDER_TEST_BIN
+(release build with the test fixture).
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from acceptance.driver import certs, cty, objchange, plugin
+
+FIXTURE = "secure_test_fixture"
+
+
+def handshake_ms(binary, runs=21):
+    cert = certs.generate_client_cert()
+    env = plugin.plugin_environment(client_cert_pem=cert.cert_pem)
+    env.pop("TF_LOG", None)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.Popen([binary], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, env=env)
+        line = p.stdout.readline()
+        times.append((time.perf_counter() - t0) * 1000.0)
+        p.terminate()
+        p.wait(timeout=10)
+        if not line.startswith(b"1|6|"):
+            raise SystemExit(f"bad handshake line: {line!r}")
+    return statistics.median(times)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def sample_value(attr):
+    t = attr.implied_type()
+    if t == cty.STRING:
+        return cty.StringVal("bench")
+    if t == cty.NUMBER:
+        return cty.NumberVal(1)
+    if t == cty.BOOL:
+        return cty.BoolVal(True)
+    return cty.NullVal(t)
+
+
+def plan_figures(binary, calls=2000, parallel=10):
+    with plugin.start_provider(binary) as p:
+        pb = p.pb
+        t_schema = []
+        for _ in range(50):
+            t0 = time.perf_counter()
+            resp = p.stub.GetProviderSchema(pb.GetProviderSchema.Request())
+            t_schema.append((time.perf_counter() - t0) * 1000.0)
+        if FIXTURE not in resp.resource_schemas:
+            raise SystemExit(f"{binary} has no {FIXTURE}: build it with fixtures")
+        schema = objchange.block_from_proto(resp.resource_schemas[FIXTURE].block)
+        ty = schema.implied_type()
+        pty = objchange.block_from_proto(resp.provider.block).implied_type()
+        vals = {}
+        for name, attr in schema.attributes.items():
+            vals[name] = sample_value(attr) if attr.required else cty.NullVal(attr.implied_type())
+        for name, nb in schema.block_types.items():
+            vals[name] = objchange._empty_block_value(nb)
+        config = cty.ObjectVal(vals)
+        prior = cty.NullVal(ty)
+        proposed = objchange.proposed_new(schema, prior, config)
+        pconf = {n: cty.NullVal(t) for n, t in pty.attrs.items()}
+        pconf["region"] = cty.StringVal("us-east-1")
+        pconf["skip_credentials_validation"] = cty.BoolVal(True)
+        r = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
+            terraform_version="1.15.0",
+            config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(pconf), pty))))
+        if any(d.severity == 1 for d in r.diagnostics):
+            raise SystemExit(f"ConfigureProvider failed: {r.diagnostics}")
+        req = pb.PlanResourceChange.Request(
+            type_name=FIXTURE,
+            prior_state=pb.DynamicValue(msgpack=cty.msgpack_marshal(prior, ty)),
+            proposed_new_state=pb.DynamicValue(msgpack=cty.msgpack_marshal(proposed, ty)),
+            config=pb.DynamicValue(msgpack=cty.msgpack_marshal(config, ty)))
+        first = p.stub.PlanResourceChange(req)
+        if any(d.severity == 1 for d in first.diagnostics):
+            raise SystemExit(f"PlanResourceChange failed: {first.diagnostics}")
+        pid = p.process.pid
+        cpu0 = cpu_seconds(pid)
+        lock = threading.Lock()
+        done = [0]
+
+        def worker(n):
+            for _ in range(n):
+                p.stub.PlanResourceChange(req)
+            with lock:
+                done[0] += n
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(parallel) as ex:
+            list(ex.map(worker, [calls // parallel] * parallel))
+        wall = time.perf_counter() - t0
+        cpu = cpu_seconds(pid) - cpu0
+        rss = peak_rss_mb(pid)
+        return (statistics.median(t_schema), wall / done[0] * 1e6,
+                cpu / done[0] * 1e6, done[0], rss)
+
+
+def main():
+    binary = os.environ.get("PROVIDER_BIN", "build/release/terraform-provider-secure")
+    test_binary = os.environ.get("PROVIDER_TEST_BIN", "build/release/terraform-provider-secure-test")
+    hs = handshake_ms(binary)
+    print(f"provider: handshake (process start to handshake line): {hs:.2f} ms median of 21 (target <= 5 ms)")
+    schema_ms, wall_us, cpu_us, n, rss = plan_figures(test_binary)
+    print(f"provider: GetProviderSchema: {schema_ms:.2f} ms median of 50")
+    print(f"provider: PlanResourceChange at 10-way concurrency: {wall_us:.0f} us per call as the "
+          f"Python client sees it, {cpu_us:.0f} us provider CPU per call ({n} calls; target <= 200 us)")
+    print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
