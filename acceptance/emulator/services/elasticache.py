@@ -14,8 +14,8 @@ Faithfulness notes (what this module models and where it deliberately differs fr
 - Every account has AWS's built-in user "default" (UserName "default", no password, "on ~* +@all"). It is listed by
   DescribeUsers but not by resources(), since nobody creates it and it cannot leak.
 - Emulator restriction asked for by the project: a user group can be attached to only one replication group at a time.
-- AUTH tokens follow the API reference: 16-128 printable ASCII characters whose only permitted special characters are
-  ! & # $ ^ < > -. User passwords follow the RBAC guide: 16-128 printable ASCII characters, no space, ',', '"', '/', '@'.
+- AUTH tokens follow the API reference and the AUTH guide (and AWS's observed "Invalid AuthToken provided."):
+  16-128 characters, letters, digits and only the special characters ! & # $ ^ < > -. User passwords follow the RBAC guide: 16-128 printable ASCII characters, no space, ',', '"', '/', '@'.
 - Secrets (AUTH tokens, passwords) never appear in responses or error messages; tests read them through
   valid_auth_tokens(rgid) / valid_passwords(user_id).
 """
@@ -993,8 +993,8 @@ class Service:
 
     def _check_auth_token(self, token):
         if not isinstance(token, str) or not _AUTH_TOKEN_RE.match(token):
-            raise _ipv("Invalid AUTH token provided. The AUTH token must be 16 to 128 printable ASCII characters; the "
-                       "only permitted special characters are !, &, #, $, ^, <, >, and -.")
+            # AWS's exact wording; the rule: 16-128 characters, letters, digits and ! & # $ ^ < > - only
+            raise _ipv("Invalid AuthToken provided.")
         return token
 
     def _check_security_groups(self, ids, vpc):
@@ -1172,7 +1172,8 @@ class Service:
             "PendingModifiedValues": copy.deepcopy(rg["_pmv"]),
             "MemberClusters": [cid for ng in rg["NodeGroups"] for cid in ng["Members"]],
             "NodeGroups": node_groups,
-            "AutomaticFailover": "enabled" if rg["AutomaticFailover"] else "disabled",
+            "AutomaticFailover": {"enabled": "enabling", "disabled": "disabling"}.get(
+                rg["_pmv"].get("AutomaticFailoverStatus"), "enabled" if rg["AutomaticFailover"] else "disabled"),
             "MultiAZ": "enabled" if rg["MultiAZ"] else "disabled",
             "SnapshotRetentionLimit": rg["SnapshotRetentionLimit"], "SnapshotWindow": rg["SnapshotWindow"],
             "ClusterEnabled": rg["ClusterEnabled"], "CacheNodeType": rg["CacheNodeType"],
@@ -1750,6 +1751,10 @@ class Service:
 
         # ---- commit
         deferred = {}
+        if apply_now and rg["_deferred"]:
+            # ApplyImmediately also applies the modifications still pending for the maintenance window
+            node_changes = dict(rg["_deferred"], **node_changes)
+            rg["_deferred"] = {}
         if node_changes:
             if apply_now:
                 rg["_pending_cluster"] = {k: v for k, v in node_changes.items() if k in ("CacheNodeType",

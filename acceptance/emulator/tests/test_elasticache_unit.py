@@ -358,6 +358,13 @@ def test_modify_node_type_version_and_misc(env):
     svc.apply_maintenance("mod")
     emu.advance(1)
     assert describe(svc, "mod")["CacheNodeType"] == "cache.r7g.large"
+    # a later ApplyImmediately request also applies what is still pending
+    svc.op_ModifyReplicationGroup({"ReplicationGroupId": "mod", "CacheNodeType": "cache.r7g.xlarge"})
+    svc.op_ModifyReplicationGroup({"ReplicationGroupId": "mod", "SnapshotRetentionLimit": 2,
+                                   "ApplyImmediately": True})
+    emu.advance(1)
+    rg = describe(svc, "mod")
+    assert rg["CacheNodeType"] == "cache.r7g.xlarge" and rg["SnapshotRetentionLimit"] == 2
     # immediate version upgrade
     out = svc.op_ModifyReplicationGroup({"ReplicationGroupId": "mod", "EngineVersion": "7.1",
                                          "ApplyImmediately": True, "SecurityGroupIds": ["sg-1", "sg-2"],
@@ -375,6 +382,9 @@ def test_modify_node_type_version_and_misc(env):
     assert e.code == "InvalidParameterCombination"
     svc.op_ModifyReplicationGroup({"ReplicationGroupId": "mod", "AutomaticFailoverEnabled": False,
                                    "MultiAZEnabled": False, "ApplyImmediately": True})
+    rg = describe(svc, "mod")
+    assert rg["AutomaticFailover"] == "disabling"
+    assert rg["PendingModifiedValues"]["AutomaticFailoverStatus"] == "disabled"
     emu.advance(1)
     rg = describe(svc, "mod")
     assert (rg["AutomaticFailover"], rg["MultiAZ"]) == ("disabled", "disabled")
