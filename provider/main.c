@@ -50,19 +50,31 @@ static const struct fatal_signal fatal_signals[] = {
 	{ SIGFPE, "fatal error: SIGFPE\n" },
 	{ SIGILL, "fatal error: SIGILL\n" },
 };
+#define N_FATAL (sizeof(fatal_signals) / sizeof(*fatal_signals))
 
-static void on_fatal_signal(int sig)
+/* The actions that were installed before ours (the default, or a
+ * sanitizer's), restored before the signal is delivered again.  Written
+ * once at start, before any other thread exists. */
+static struct sigaction fatal_previous[N_FATAL];
+
+static void on_fatal_signal(int sig, siginfo_t *si, void *uctx)
 {
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(*fatal_signals);
-	     i++)
-		if (fatal_signals[i].sig == sig) {
-			const char *l = fatal_signals[i].line;
-			ssize_t r = write(2, l, strlen(l));
+	(void)uctx;
+	for (size_t i = 0; i < N_FATAL; i++) {
+		const char *l = fatal_signals[i].line;
+		ssize_t r;
 
-			(void)r;
-		}
-	/* SA_RESETHAND restored the default action. */
-	raise(sig);
+		if (fatal_signals[i].sig != sig)
+			continue;
+		r = write(2, l, strlen(l));
+		(void)r;
+		sigaction(sig, &fatal_previous[i], NULL);
+	}
+	/* A fault raised by the CPU recurs when the handler returns, now
+	 * under the previous action with its real context; a signal sent by
+	 * someone (kill, abort) must be raised again. */
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 static void install_fatal_handlers(void)
@@ -70,12 +82,11 @@ static void install_fatal_handlers(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal_signal;
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sa.sa_sigaction = on_fatal_signal;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(*fatal_signals);
-	     i++)
-		sigaction(fatal_signals[i].sig, &sa, NULL);
+	for (size_t i = 0; i < N_FATAL; i++)
+		sigaction(fatal_signals[i].sig, &sa, &fatal_previous[i]);
 }
 
 static const char *env_get(const char *name)
