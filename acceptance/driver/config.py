@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import re
+from decimal import Decimal
 
 from . import cty
 from .cty import (BOOL, DYNAMIC, NUMBER, STRING, CtyError, ListVal, ListValEmpty, MapVal,
@@ -103,7 +104,8 @@ def load_dir(path) -> Config:
         cfg.files.append(name)
         try:
             with open(f, "rb") as fh:
-                doc = json.loads(fh.read().decode("utf-8"))
+                # numbers keep their decimal text, as Terraform parses them (big.Float, not float64)
+                doc = json.loads(fh.read().decode("utf-8"), parse_float=Decimal)
         except (ValueError, UnicodeDecodeError) as e:
             raise ConfigError("Invalid JSON", "%s: %s" % (name, e), name) from None
         if not isinstance(doc, dict):
@@ -390,7 +392,7 @@ class Evaluator:
             return self.eval_string(o)
         if isinstance(o, bool):
             return cty.BoolVal(o)
-        if isinstance(o, (int, float)):
+        if isinstance(o, (int, float, Decimal)):
             return NumberVal(o)
         if isinstance(o, list):
             ety = ty.elem if ty.is_collection() and not ty.is_map() else DYNAMIC
