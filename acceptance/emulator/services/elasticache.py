@@ -1060,6 +1060,13 @@ class Service:
             out[lt] = {"LogType": lt, "DestinationType": dt, "DestinationDetails": details, "LogFormat": fmt}
         return out
 
+    def _check_log_engine(self, logs, actual):
+        """Slow-log delivery needs engine 6.0+, engine-log delivery 6.2+."""
+        need = {"slow-log": (6, 0), "engine-log": (6, 2)}
+        for lt, conf in logs.items():
+            if conf is not None and _vtuple(actual) < need[lt]:
+                raise _ipc("Log delivery of %s requires engine version %s or later." % (lt, "%d.%d" % need[lt]))
+
     def _log_status(self, conf):
         """Delivery to a CloudWatch log group that does not exist ends in status error, as on AWS."""
         if conf["DestinationType"] == "cloudwatch-logs":
@@ -1250,6 +1257,9 @@ class Service:
             enabled = cmode in ("enabled", "compatible") or shards > 1
         if cmode == "compatible":
             raise _ipv("ClusterMode compatible can only be set by ModifyReplicationGroup.")
+        if enabled and ncc is not None:
+            raise _ipc("NumCacheClusters cannot be used with cluster mode enabled; use NumNodeGroups and "
+                       "ReplicasPerNodeGroup.")
         if enabled:
             if rpng is None:
                 rpng = 0 if not ngc else None
@@ -1356,6 +1366,7 @@ class Service:
         if not 0 <= retention <= 35:
             raise _ipv("SnapshotRetentionLimit must be between 0 and 35.")
         logs = self._check_log_delivery(p.get("LogDeliveryConfigurations"))
+        self._check_log_engine(logs, actual)
         tags = _check_tags(p.get("Tags"))
         data_tiering = bool(p.get("DataTieringEnabled", False))
         if data_tiering and ".r6gd." not in node_type:
@@ -1701,6 +1712,7 @@ class Service:
 
         # ---- log delivery
         logs = self._check_log_delivery(p.get("LogDeliveryConfigurations"), rg["Logs"], modify=True)
+        self._check_log_engine(logs, actual)
         log_changes = {}
         for lt, conf in logs.items():
             old = rg["Logs"].get(lt)

@@ -247,6 +247,12 @@ def test_create_validation(env):
                                           "LogFormat": "json", "DestinationDetails": {}}]),
          "InvalidParameterCombination"),
         (dict(Port=80), "InvalidParameterValue"),
+        (dict(ClusterMode="enabled"), "InvalidParameterCombination"),   # NumCacheClusters with cluster mode on
+        (dict(EngineVersion="5.0.6", AuthToken=None, TransitEncryptionEnabled=None,
+              LogDeliveryConfigurations=[{"LogType": "slow-log", "DestinationType": "cloudwatch-logs",
+                                          "LogFormat": "json", "DestinationDetails": {
+                                              "CloudWatchLogsDetails": {"LogGroup": "/x"}}}]),
+         "InvalidParameterCombination"),
         (dict(Tags=[{"Key": "aws:x", "Value": "y"}]), "InvalidParameterValue"),
     ]
     for kw, code in cases:
