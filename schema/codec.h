@@ -42,6 +42,14 @@ int codec_msgpack_encode(struct arena *a, const struct type *t,
 int codec_json_decode(struct arena *a, const struct type *t,
 		      const char *buf, size_t len,
 		      const struct value **out, struct diags *d);
+/* (added) As codec_json_decode, but object attributes the type does not
+ * have are silently DROPPED (at every level) instead of being errors: for
+ * UpgradeResourceState, where raw state written under an older schema is
+ * read with the current one.  Missing attributes become null in both
+ * modes, as in go-cty's cty/json. */
+int codec_json_decode_lenient(struct arena *a, const struct type *t,
+			      const char *buf, size_t len,
+			      const struct value **out, struct diags *d);
 /* Output is NUL-terminated; *len excludes the NUL. */
 int codec_json_encode(struct arena *a, const struct type *t,
 		      const struct value *v, char **buf, size_t *len,
