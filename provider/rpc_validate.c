@@ -106,7 +106,7 @@ RPC_UNARY(rpc_validate_resource_config)
 	if (!req->client_capabilities ||
 	    !req->client_capabilities->write_only_attributes_allowed)
 		reject_write_only(c, b, cfg, path_root);
-	if (r->validate && !diags_has_errors(&c->diags)) {
+	if (r->validate) {	/* collect every error, not just the first */
 		op.config = cfg;
 		r->validate(c, &op);
 	}

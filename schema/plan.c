@@ -350,6 +350,14 @@ static void check_plan_attr(struct arena *a, const struct schema_attr *sa,
 	bool computed = sa->flags & ATTR_COMPUTED;
 	bool optional = sa->flags & ATTR_OPTIONAL;
 
+	if (sa->flags & ATTR_WRITE_ONLY) {
+		/* never stored: the plan must hold null */
+		if (!value_is_null(planned))
+			diag_error(d, &p, invalid_plan, "planned a value for "
+				   "the write-only attribute %s; it must be "
+				   "null", path_string(a, p));
+		return;
+	}
 	if (value_equal(planned, config))
 		return;
 	if (value_equal(planned, prior) && !value_is_null(prior) &&
