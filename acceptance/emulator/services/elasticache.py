@@ -1352,14 +1352,20 @@ class Service:
             kms_arn = self._check_kms(p["KmsKeyId"])
 
         # ---- maintenance
+        # AWS picks the windows it is not given so that they do not overlap the ones it is given
         maint = p.get("PreferredMaintenanceWindow")
         snap = p.get("SnapshotWindow")
-        maint = maint.lower() if maint else "sun:05:00-sun:06:00"
-        _parse_maint(maint)
-        if snap is not None:
+        if maint:
+            maint = maint.lower()
+            _parse_maint(maint)
+        if snap:
             _parse_snap(snap)
-        else:
-            snap = "06:30-07:30"
+        if not snap:
+            snap = next((c for c in ("06:30-07:30", "03:00-04:00", "10:00-11:00", "20:00-21:00")
+                         if not maint or not _windows_overlap(maint, c)), "06:30-07:30")
+        if not maint:
+            maint = next((c for c in ("sun:05:00-sun:06:00", "wed:09:00-wed:10:00", "sat:22:00-sat:23:00")
+                          if not _windows_overlap(c, snap)), "sun:05:00-sun:06:00")
         if _windows_overlap(maint, snap):
             raise _ipc("The snapshot window %s and the maintenance window %s must not overlap." % (snap, maint))
         retention = p.get("SnapshotRetentionLimit", 0)

@@ -281,6 +281,16 @@ def test_log_delivery_and_windows(env):
     assert st["slow-log"]["DestinationDetails"] == {"CloudWatchLogsDetails": {"LogGroup": "/ec/slow"}}
     assert st["engine-log"]["Status"] == "error" and "does not exist" in st["engine-log"]["Message"]
     assert rg["SnapshotWindow"] == "05:00-06:00" and rg["SnapshotRetentionLimit"] == 7
+    # windows AWS picks itself never overlap the ones given
+    create_rg(svc, "lg2", SnapshotWindow="04:30-05:30", AuthToken=None, TransitEncryptionEnabled=None)
+    create_rg(svc, "lg3", PreferredMaintenanceWindow="mon:06:00-mon:07:30", AuthToken=None,
+              TransitEncryptionEnabled=None)
+    emu.advance(2)
+    assert describe(svc, "lg2")["SnapshotWindow"] == "04:30-05:30"
+    maint = svc.op_DescribeCacheClusters({"CacheClusterId": "lg2-001"})["CacheClusters"][0][
+        "PreferredMaintenanceWindow"]
+    assert not elasticache._windows_overlap(maint, "04:30-05:30")
+    assert not elasticache._windows_overlap("mon:06:00-mon:07:30", describe(svc, "lg3")["SnapshotWindow"])
     cc = svc.op_DescribeCacheClusters({"CacheClusterId": "lg-001"})["CacheClusters"][0]
     assert cc["PreferredMaintenanceWindow"] == "tue:03:00-tue:04:00"
     # disable engine-log, change slow-log format
