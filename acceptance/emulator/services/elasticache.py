@@ -2112,6 +2112,36 @@ class Service:
         self._begin(c, "deleting", "delete_delay_s", 1.0, None)
         return {"CacheCluster": self._cluster_out(None, c, False)}
 
+    # ========================================================================================= engine versions
+    def op_DescribeCacheEngineVersions(self, p):
+        """AWS lists actual versions (e.g. 7.1.0) here; CreateReplicationGroup accepts them or major.minor."""
+        items = []
+        for engine in ("redis", "valkey"):
+            for req, actual in sorted(set(ENGINE_VERSIONS[engine].items()), key=lambda kv: _vtuple(kv[1])):
+                if req == "6.x":
+                    continue
+                items.append({"Engine": engine, "EngineVersion": actual,
+                              "CacheParameterGroupFamily": _family_for(engine, actual),
+                              "CacheEngineDescription": "Redis" if engine == "redis" else "Valkey",
+                              "CacheEngineVersionDescription": "%s %s" % ("Redis" if engine == "redis" else "Valkey",
+                                                                          actual)})
+        if p.get("Engine"):
+            items = [x for x in items if x["Engine"] == p["Engine"].lower()]
+        if p.get("EngineVersion"):
+            want = p["EngineVersion"]
+            items = [x for x in items if x["EngineVersion"] == want or
+                     ENGINE_VERSIONS[x["Engine"]].get(want) == x["EngineVersion"]]
+        if p.get("CacheParameterGroupFamily"):
+            items = [x for x in items if x["CacheParameterGroupFamily"] == p["CacheParameterGroupFamily"]]
+        if p.get("DefaultOnly"):
+            defaults = {ENGINE_VERSIONS[e][DEFAULT_ENGINE_VERSION[e]] for e in ENGINE_VERSIONS}
+            items = [x for x in items if x["EngineVersion"] in defaults]
+        page, nxt = _paginate(items, p)
+        out = {"CacheEngineVersions": page}
+        if nxt:
+            out["Marker"] = nxt
+        return out
+
     # ============================================================================================== snapshots
     def op_DescribeSnapshots(self, p):
         self._tick()

@@ -151,3 +151,16 @@ def test_resharding_through_botocore(emu):
     with pytest.raises(ClientError) as ei:
         ec.delete_replication_group(ReplicationGroupId="cm", RetainPrimaryCluster=True)
     assert err(ei) == ("InvalidParameterCombination", 400)
+
+
+def test_engine_versions(emu):
+    ec = client(emu, "elasticache")
+    allv = ec.describe_cache_engine_versions()["CacheEngineVersions"]
+    assert {"Engine": "redis", "EngineVersion": "7.1.0", "CacheParameterGroupFamily": "redis7"}.items() <= \
+        next(v for v in allv if v["EngineVersion"] == "7.1.0").items()
+    valkey = ec.describe_cache_engine_versions(Engine="valkey", CacheParameterGroupFamily="valkey8")
+    assert [v["EngineVersion"] for v in valkey["CacheEngineVersions"]] == ["8.0.1", "8.1.0"]
+    assert [v["EngineVersion"] for v in ec.describe_cache_engine_versions(Engine="redis", EngineVersion="6.2")[
+        "CacheEngineVersions"]] == ["6.2.6"]
+    defaults = ec.describe_cache_engine_versions(DefaultOnly=True)["CacheEngineVersions"]
+    assert sorted(v["EngineVersion"] for v in defaults) == ["7.1.0", "8.0.1"]
