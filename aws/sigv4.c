@@ -748,6 +748,24 @@ static void add_auth_params(struct arena *a, struct qlist *q,
 	}
 }
 
+/* Everything but the headers, query and path, which are checked as they
+ * are canonicalised. */
+static int check_inputs(const struct sigv4_request *req,
+			const struct sigv4_params *params,
+			const struct sigv4_credentials *creds, bool presign,
+			char amz_date[SIGV4_AMZ_DATE_LEN], const char **err)
+{
+	if (check_scope(params, amz_date, err) < 0 ||
+	    check_credentials(creds, err) < 0)
+		return -1;
+	if (!is_token(req->method))
+		return fail(err, "method is empty or not an HTTP token");
+	if (presign &&
+	    (params->expires_s < 1 || params->expires_s > SIGV4_MAX_EXPIRES_S))
+		return fail(err, "expiry must be between 1 second and 7 days");
+	return 0;
+}
+
 int sigv4_canonical_request(struct arena *a, const struct sigv4_request *req,
 			    const struct sigv4_params *params,
 			    const struct sigv4_credentials *creds,
@@ -765,14 +783,7 @@ int sigv4_canonical_request(struct arena *a, const struct sigv4_request *req,
 
 	if (!a || !req || !canonical)
 		return fail(err, "missing argument");
-	rc = check_scope(params, amz_date, err);
-	if (!rc)
-		rc = check_credentials(creds, err);
-	if (!rc && !is_token(req->method))
-		rc = fail(err, "method is empty or not an HTTP token");
-	if (!rc && presign &&
-	    (params->expires_s < 1 || params->expires_s > SIGV4_MAX_EXPIRES_S))
-		rc = fail(err, "expiry must be between 1 second and 7 days");
+	rc = check_inputs(req, params, creds, presign, amz_date, err);
 	if (!rc)
 		rc = payload_hash(req, payload, err);
 	if (!rc)

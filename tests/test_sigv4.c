@@ -968,6 +968,36 @@ static void test_malformed_rejected(void)
 	}
 }
 
+/* Reasons name the problem and never echo values (which may be secret). */
+static void test_error_messages(void)
+{
+	static const struct sigv4_header h[] = {
+		{"Host", "example.amazonaws.com"},
+		{"X-Secret", "s3cr3t\r\nX-Evil: 1"},
+	};
+	struct arena *a = arena_new();
+	struct sigv4_request r = base_request();
+	struct sigv4_params p = base_params();
+	struct sigv4_credentials c = test_creds;
+	struct sigv4_header *add = NULL;
+	size_t n = 0;
+	const char *err = NULL;
+
+	r.n_headers = 0;
+	CHECK_INT(sigv4_sign_headers(a, &r, &p, &c, &add, &n, &err), -1);
+	CHECK_STR(err, "missing Host header");
+	r.headers = h;
+	r.n_headers = 2;
+	CHECK_INT(sigv4_sign_headers(a, &r, &p, &c, &add, &n, &err), -1);
+	CHECK_STR(err, "header x-secret has a missing or invalid value");
+	r.n_headers = 1;
+	c.session_token = "tok en";
+	CHECK_INT(sigv4_sign_headers(a, &r, &p, &c, &add, &n, &err), -1);
+	CHECK_STR(err, "session token has invalid characters");
+	CHECK(add == NULL);
+	arena_free(a);
+}
+
 static void test_null_arguments(void)
 {
 	struct arena *a = arena_new();
@@ -1148,6 +1178,7 @@ int main(void)
 	RUN(test_unsigned_payload_header);
 	RUN(test_presign_layout);
 	RUN(test_malformed_rejected);
+	RUN(test_error_messages);
 	RUN(test_null_arguments);
 	RUN(test_random_garbage);
 	RUN(test_signing_key_wiped);
