@@ -612,3 +612,52 @@ def test_sigv4_verifier_against_aws_test_suite(case, kind):
     good = sigv4.expected_signature(info, secret, method, target, headers, body)
     assert good == info.signature
     assert sigv4.expected_signature(info, secret + "x", method, target, headers, body) != info.signature
+
+
+def test_expect_100_continue_and_keep_alive(emu):
+    """libcurl-style requests: Expect: 100-continue, several requests on one
+    persistent connection."""
+    import socket
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    host = emu.endpoint.split("//", 1)[1]
+    ip, port = host.split(":")
+
+    def signed(body):
+        req = AWSRequest(method="POST", url=emu.endpoint + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                                  "Host": host})
+        SigV4Auth(Credentials("AKIDEMULATOR00000000", DEFAULT_SECRET_KEY), "sts", "us-east-1").add_auth(req)
+        return req
+
+    s = socket.create_connection((ip, int(port)), timeout=10)
+    f = s.makefile("rb")
+    try:
+        for i in range(3):
+            body = b"Action=GetCallerIdentity&Version=2011-06-15"
+            req = signed(body)
+            head = "POST / HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers.items())
+            head += f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\n\r\n"
+            s.sendall(head.encode())
+            line = f.readline()
+            assert line.startswith(b"HTTP/1.1 100"), line
+            while f.readline() not in (b"\r\n", b""):
+                pass
+            s.sendall(body)
+            status = f.readline()
+            assert status.startswith(b"HTTP/1.1 200"), status
+            length = None
+            while True:
+                h = f.readline()
+                if h in (b"\r\n", b""):
+                    break
+                k, _, v = h.decode().partition(":")
+                if k.lower() == "content-length":
+                    length = int(v)
+            assert b"GetCallerIdentityResult" in f.read(length)
+    finally:
+        f.close()
+        s.close()
