@@ -511,8 +511,8 @@ def decode_body(schema: Block, body: dict, ev: Evaluator, where="") -> Value:
         raise ConfigError("Invalid block", "%s: a JSON object is required" % where)
     for k in body:
         if k not in schema.attributes and k not in schema.block_types:
-            raise ConfigError("Unsupported argument",
-                              'An argument named "%s" is not expected here.' % k, where)
+            raise ConfigError("Extraneous JSON object property",
+                              'No argument or block type is named "%s".' % k, where)
     vals = {}
     for name, a in schema.attributes.items():
         if name not in body:

@@ -938,8 +938,10 @@ def _nested_wo_paths(v, obj: NestedObject, path):
 # ------------------------------------------------------------- config checks
 
 def validate_config(schema: Block, config: Value, path=None) -> list:
-    """Static checks Terraform makes while decoding a configuration body against a schema:
-    required arguments, computed-only arguments set, nested block counts.
+    """Static checks Terraform makes while decoding a configuration body against a schema
+    (hcldec): required arguments and nested block counts.  Setting a computed-only argument
+    is NOT rejected by Terraform core (terraform 1.11 validates it fine); that is the
+    provider's job in ValidateResourceConfig.
     Returns a list of (path, summary, detail)."""
     path = list(path or [])
     out = []
@@ -951,10 +953,6 @@ def validate_config(schema: Block, config: Value, path=None) -> list:
         if a.required and v.is_null():
             out.append((p, "Missing required argument",
                         'The argument "%s" is required, but no definition was found.' % name))
-        if a.computed and not a.optional and not v.is_null():
-            out.append((p, "Invalid Configuration for Read-Only Attribute",
-                        "Cannot set value for this attribute as the provider has marked it as read-only. "
-                        "Remove the configuration line setting the value."))
         if a.nested is not None and v.known and not v.is_null():
             blk = Block(a.nested.attributes)
             if a.nested.nesting == NESTING_SINGLE:
@@ -970,7 +968,7 @@ def validate_config(schema: Block, config: Value, path=None) -> list:
         if bs.nesting in (NESTING_SINGLE, NESTING_GROUP):
             if v.is_null():
                 if bs.min_items >= 1 and bs.nesting == NESTING_SINGLE:
-                    out.append((p, "Missing required block",
+                    out.append((p, "Missing %s block" % name,
                                 'A block of type "%s" is required here.' % name))
                 continue
             out += validate_config(bs.block, v, p)
@@ -981,7 +979,7 @@ def validate_config(schema: Block, config: Value, path=None) -> list:
                         "At least %d \"%s\" blocks are required." % (bs.min_items, name)))
         if bs.max_items and count > bs.max_items:
             out.append((p, "Too many %s blocks" % name,
-                        "No more than %d \"%s\" blocks are allowed." % (bs.max_items, name)))
+                        "No more than %d \"%s\" blocks are allowed" % (bs.max_items, name)))
         for idx, ev in v.items() if not v.is_null() else []:
             out += validate_config(bs.block, ev, p + [("index", idx)])
     return out

@@ -102,7 +102,7 @@ def test_decode_body():
     assert empty.get_attr("rule").length() == 0 and empty.get_attr("timeouts").is_null()
     with pytest.raises(ConfigError) as ei:
         cfgmod.decode_body(SCHEMA, {"name": "x", "bogus": 1}, ev)
-    assert ei.value.summary == "Unsupported argument"
+    assert ei.value.summary == "Extraneous JSON object property"
     with pytest.raises(ConfigError):
         cfgmod.decode_body(SCHEMA, {"name": "x", "timeouts": [{}, {}]}, ev)
 

@@ -160,3 +160,69 @@ def test_driver_continues_from_terraform_state(tmp_path, plugin_env):
     assert r3.returncode == 0, r3.stdout + r3.stderr
     assert Cloud(path=env["FAKE_CLOUD_FILE"]).objects == {}
     assert RES_BLOCK.attributes["secret"].write_only
+
+
+@needs_terraform
+@pytest.mark.parametrize("resources", [
+    {"a": {"name": "x", "size": -1}},                                   # provider validation error
+    {"a": {"name": "x", "bogus": 1}},                                   # unknown argument
+    {"a": {"name": "x", "rule": [{"port": 1, "cidr": "a"}] * 3}},       # max_items
+    {"a": {"size": 1}},                                                 # missing required argument
+], ids=["provider-validation", "extraneous-property", "too-many-blocks", "missing-required"])
+def test_terraform_reports_the_same_config_errors(tmp_path, plugin_env, resources):
+    _, env = plugin_env
+    path = write_scenario(tmp_path / "scn", [("01", resources, None, None)])
+    r = _tf(env, os.path.join(path, "01"), "apply", "-auto-approve", "-state=" + str(tmp_path / "tf.tfstate"))
+    assert r.returncode != 0
+    tf_out = _norm(r.stdout + r.stderr)
+    res = sc.run_scenario(path, provider_factory=factory(Cloud()))
+    assert not res.ok
+    first = [d for s in res.steps for d in s.errors][0]
+    assert "Error: " + first.summary in tf_out, tf_out
+    assert _norm(first.detail) in tf_out, "driver said:\n%s\nterraform said:\n%s" % (first.detail, tf_out)
+
+
+@needs_terraform
+@pytest.mark.parametrize("bug,commands", [
+    ("read_secret", [["apply"], ["apply"]]),                 # caught when refreshing
+    ("delete_returns_object", [["apply"], ["destroy"]]),     # caught when destroying
+])
+def test_terraform_reports_the_same_refresh_and_destroy_bugs(tmp_path, plugin_env, bug, commands):
+    _, env = plugin_env
+    path = write_scenario(tmp_path / "scn", ONE)
+    env["FAKE_BUGS"] = bug
+    out = ""
+    for cmd in commands:
+        r = _tf(env, os.path.join(path, "01"), *cmd, "-auto-approve", "-state=" + str(tmp_path / "tf.tfstate"))
+        out = r.stdout + r.stderr
+    assert r.returncode != 0, out
+    tf_out = _norm(out)
+    res = sc.run_scenario(path, provider_factory=factory(Cloud([bug])))
+    assert not res.ok
+    first = [d for s in res.steps for d in s.errors][0]
+    assert "Error: " + first.summary in tf_out
+    assert _norm(first.detail) in tf_out, "driver said:\n%s\nterraform said:\n%s" % (first.detail, tf_out)
+
+
+@needs_terraform
+def test_terraform_import_block_plans_like_the_driver(tmp_path, plugin_env):
+    _, env = plugin_env
+    seed = Cloud(path=env["FAKE_CLOUD_FILE"])
+    seed.objects["t-77"] = cty.ObjectVal({**RES_BLOCK.empty_value().v, "id": cty.StringVal("t-77"),
+                                          "arn": cty.StringVal("arn:fake:t-77"), "name": cty.StringVal("imp"),
+                                          "mode": cty.StringVal("standard"),
+                                          "endpoint": cty.ObjectVal({"host": cty.StringVal("h"), "port": cty.NumberVal(1)})})
+    seed.next_id = 100
+    seed.save()
+    steps = [("01-import", {"x": {"name": "imp"}}, {"plan": {"fake_thing.x": "import"}},
+              {"import": [{"to": "fake_thing.x", "id": "t-77"}]})]
+    path = write_scenario(tmp_path / "scn", steps)
+    r = _tf(env, os.path.join(path, "01-import"), "apply", "-auto-approve", "-state=" + str(tmp_path / "tf.tfstate"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    tf_plan = _plan_lines(r.stdout)[0]
+    mem = Cloud()
+    mem.objects = dict(Cloud(path=env["FAKE_CLOUD_FILE"]).objects)
+    mem.next_id = 100
+    res = sc.run_scenario(path, provider_factory=factory(mem))
+    assert res.ok, res.violations
+    assert tf_plan in _plan_lines(res.transcript)
