@@ -5,9 +5,18 @@ legacy TagLogGroup/UntagLogGroup/ListTagsLogGroup calls and TagResource/UntagRes
 Error codes are the error shape names of botocore's logs 2014-03-28 model (JSON protocol: __type is the shape name).
 Not modelled: log streams and events, metric filters, subscriptions, data protection, anomaly detection.
 
+KMS keys: as on AWS, kmsKeyId must be a key ARN, and the key's policy must let the CloudWatch Logs service principal
+(logs.<region>.amazonaws.com) use it (kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, e.g. via "kms:Encrypt*" or
+"kms:*"); otherwise CreateLogGroup / AssociateKmsKey fail with AccessDeniedException "The specified KMS key does not
+exist or is not allowed to be used with Arn '<log group arn>'". Conditions on kms:EncryptionContext:aws:logs:arn,
+aws:SourceArn and aws:SourceAccount are evaluated (StringEquals/StringLike/ArnEquals/ArnLike); other condition keys
+are treated as satisfied.
+
 Cross-service helper: log_group(name) -> dict|None (used by ElastiCache log delivery).
 """
 
+import fnmatch
+import json
 import re
 
 import botocore.loaders
@@ -77,16 +86,85 @@ class Service:
             raise _fault("ResourceNotFoundException", "The specified log group does not exist.")
         return g
 
-    def _check_kms(self, key_id):
+    def _check_kms(self, key_id, group_name):
+        group_arn = self._arn(group_name)
+        denied = _fault("AccessDeniedException", "The specified KMS key does not exist or is not allowed to be used "
+                                                 "with Arn '%s'" % group_arn)
         if not _KEY_ARN_RE.match(key_id or ""):
-            raise _bad("Specified KMS key %s is not a valid KMS key ARN." % key_id)
+            raise _bad("The specified KMS Key Id could not be found: kmsKeyId must be the ARN of a KMS key.")
         kms = self.emu.service("kms")
         key = kms.key(key_id) if kms is not None else None
         if key is None or key["Arn"] != key_id:
-            raise _bad("Specified KMS key %s does not exist or is not allowed to be used." % key_id)
+            raise denied
         if not key.get("Enabled") or key.get("KeyState") != "Enabled":
-            raise _bad("Specified KMS key %s is not enabled (state: %s)." % (key_id, key.get("KeyState")))
+            raise _bad("The specified KMS key %s is not enabled (state: %s)." % (key_id, key.get("KeyState")))
+        try:
+            policy = kms.op_GetKeyPolicy({"KeyId": key["Arn"], "PolicyName": "default"})["Policy"]
+        except AwsError:
+            raise denied from None
+        if not self._policy_allows_logs(policy, group_arn):
+            raise denied
         return key["Arn"]
+
+    def _policy_allows_logs(self, policy, group_arn):
+        try:
+            doc = json.loads(policy)
+        except ValueError:
+            return False
+        stmts = doc.get("Statement", []) if isinstance(doc, dict) else []
+        if isinstance(stmts, dict):
+            stmts = [stmts]
+        principal = "logs.%s.amazonaws.com" % self.emu.region
+        needed = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
+        context = {"kms:encryptioncontext:aws:logs:arn": group_arn, "aws:sourcearn": group_arn,
+                   "aws:sourceaccount": self.emu.account_id}
+
+        def as_list(v):
+            return v if isinstance(v, list) else [v]
+
+        def principal_ok(st):
+            pr = st.get("Principal")
+            if pr == "*":
+                return True
+            if not isinstance(pr, dict):
+                return False
+            return principal in as_list(pr.get("Service", [])) or "*" in as_list(pr.get("AWS", []))
+
+        def actions_of(st, action):
+            pats = as_list(st.get("Action", []))
+            return any(fnmatch.fnmatchcase(action.lower(), str(x).lower()) for x in pats)
+
+        def conditions_ok(st):
+            for op, block in (st.get("Condition") or {}).items():
+                if not isinstance(block, dict):
+                    return False
+                base = op.replace("IfExists", "")
+                for k, vals in block.items():
+                    actual = context.get(k.lower())
+                    if actual is None:
+                        continue
+                    vals = [str(v) for v in as_list(vals)]
+                    if base in ("StringEquals", "ArnEquals"):
+                        ok = actual in vals
+                    elif base in ("StringLike", "ArnLike"):
+                        ok = any(fnmatch.fnmatchcase(actual, v) for v in vals)
+                    else:
+                        ok = True
+                    if not ok:
+                        return False
+            return True
+
+        granted = set()
+        for st in stmts:
+            if not isinstance(st, dict) or not principal_ok(st) or not conditions_ok(st):
+                continue
+            for action in needed:
+                if actions_of(st, action):
+                    if st.get("Effect") == "Deny":
+                        return False
+                    if st.get("Effect") == "Allow":
+                        granted.add(action)
+        return granted == set(needed)
 
     def _check_tags(self, tags):
         tags = tags or {}
@@ -130,7 +208,7 @@ class Service:
         name = self._check_name(p.get("logGroupName"))
         if name in self.groups:
             raise _fault("ResourceAlreadyExistsException", "The specified log group already exists")
-        kms = self._check_kms(p["kmsKeyId"]) if p.get("kmsKeyId") is not None else None
+        kms = self._check_kms(p["kmsKeyId"], name) if p.get("kmsKeyId") is not None else None
         cls = p.get("logGroupClass", "STANDARD")
         if cls not in ("STANDARD", "INFREQUENT_ACCESS"):
             raise _bad("logGroupClass must be STANDARD or INFREQUENT_ACCESS.")
@@ -194,7 +272,7 @@ class Service:
         if p.get("resourceIdentifier") is not None:
             raise _bad("The emulator supports AssociateKmsKey for log groups only (logGroupName).")
         g = self._get(p.get("logGroupName"))
-        g["kmsKeyId"] = self._check_kms(p.get("kmsKeyId"))
+        g["kmsKeyId"] = self._check_kms(p.get("kmsKeyId"), g["name"])
         return {}
 
     def op_DisassociateKmsKey(self, p):

@@ -1,5 +1,7 @@
 """CloudWatch Logs service: end-to-end through botocore against the in-process Emulator."""
 
+import json
+
 import botocore.session
 import pytest
 from botocore.config import Config
@@ -24,13 +26,26 @@ def client(emu, name):
         aws_secret_access_key="emulator-secret-key", config=Config(retries={"max_attempts": 1}))
 
 
+def logs_key(emu, condition=None, actions=("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                                           "kms:GenerateDataKey*", "kms:Describe*")):
+    """A KMS key whose policy lets CloudWatch Logs use it, as AWS requires."""
+    stmt = {"Sid": "logs", "Effect": "Allow", "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+            "Action": list(actions), "Resource": "*"}
+    if condition:
+        stmt["Condition"] = condition
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+         "Action": "kms:*", "Resource": "*"}, stmt]}
+    return client(emu, "kms").create_key(Policy=json.dumps(policy))["KeyMetadata"]
+
+
 def err(ei):
     return ei.value.response["Error"]["Code"], ei.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_log_group_lifecycle(emu):
     logs = client(emu, "logs")
-    key = client(emu, "kms").create_key()["KeyMetadata"]
+    key = logs_key(emu)
     logs.create_log_group(logGroupName="/elasticache/app/slow", kmsKeyId=key["Arn"], tags={"app": "x"})
     with pytest.raises(ClientError) as ei:
         logs.create_log_group(logGroupName="/elasticache/app/slow")
@@ -62,7 +77,7 @@ def test_log_group_lifecycle(emu):
     with pytest.raises(ClientError) as ei:
         logs.associate_kms_key(logGroupName="/other",
                                kmsKeyId="arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000")
-    assert err(ei) == ("InvalidParameterException", 400)
+    assert err(ei) == ("AccessDeniedException", 400)  # AWS: "does not exist or is not allowed to be used with ..."
     logs.associate_kms_key(logGroupName="/other", kmsKeyId=key["Arn"])
     assert logs.describe_log_groups(logGroupNamePrefix="/other")["logGroups"][0]["kmsKeyId"] == key["Arn"]
     logs.disassociate_kms_key(logGroupName="/other")
@@ -94,3 +109,33 @@ def test_log_group_lifecycle(emu):
         logs.delete_log_group(logGroupName="/other")
     assert err(ei) == ("ResourceNotFoundException", 400)
     assert emu.resources()["logs"] == []
+
+
+def test_kms_key_policy_must_admit_cloudwatch_logs(emu):
+    logs = client(emu, "logs")
+    plain = client(emu, "kms").create_key()["KeyMetadata"]  # default policy: account root only
+    with pytest.raises(ClientError) as ei:
+        logs.create_log_group(logGroupName="/enc", kmsKeyId=plain["Arn"])
+    assert err(ei) == ("AccessDeniedException", 400)
+    assert "arn:aws:logs:us-east-1:123456789012:log-group:/enc" in ei.value.response["Error"]["Message"]
+    assert emu.resources()["logs"] == []
+    narrow = logs_key(emu, actions=("kms:Decrypt*",))
+    with pytest.raises(ClientError) as ei:
+        logs.create_log_group(logGroupName="/enc", kmsKeyId=narrow["Arn"])
+    assert err(ei) == ("AccessDeniedException", 400)
+    scoped = logs_key(emu, condition={"ArnLike": {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:/app/*"}})
+    with pytest.raises(ClientError) as ei:
+        logs.create_log_group(logGroupName="/other/x", kmsKeyId=scoped["Arn"])
+    assert err(ei) == ("AccessDeniedException", 400)
+    logs.create_log_group(logGroupName="/app/x", kmsKeyId=scoped["Arn"])
+    logs.create_log_group(logGroupName="/plain")
+    with pytest.raises(ClientError) as ei:
+        logs.associate_kms_key(logGroupName="/plain", kmsKeyId=plain["Arn"])
+    assert err(ei) == ("AccessDeniedException", 400)
+    wide = logs_key(emu, actions=("kms:*",))
+    logs.associate_kms_key(logGroupName="/plain", kmsKeyId=wide["Arn"])
+    client(emu, "kms").disable_key(KeyId=wide["KeyId"])
+    with pytest.raises(ClientError) as ei:
+        logs.create_log_group(logGroupName="/enc", kmsKeyId=wide["Arn"])
+    assert err(ei) == ("InvalidParameterException", 400)
