@@ -1,0 +1,200 @@
+"""secure_test_fixture end to end, through the real provider binary.
+
+1. The scenario acceptance/scenarios/fixture_lifecycle (create -> update ->
+   replace -> import -> failed create -> recovery -> removal -> destroy) run
+   by the protocol driver like Terraform core, against
+   build/terraform-provider-secure-test ($PROVIDER_TEST_BIN). It must pass
+   with no rule violation, and leave the fixture store empty.
+2. Protocol-level checks the driver does not cover: drift (the store edited
+   behind Terraform's back shows up on ReadResource), malformed requests
+   answered with diagnostics while the provider keeps serving, and
+   StopProvider cancelling a slow apply.
+
+The fixture keeps its objects as JSON files in FIXTURE_STORE_DIR, so state
+survives across the provider processes each walk starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from acceptance.driver import cty, objchange, plugin
+from acceptance.driver.scenario import run_scenario
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "fixture_lifecycle"
+SEED_ID = "fx-00000000000000c1"  # imported by step 04-import
+TYPE = "secure_test_fixture"
+
+# Every attribute of the fixture's schema (cty JSON of its state object).
+EMPTY_DOC = {
+    "arn": None, "delay_ms": None, "description": None, "fail_on": None,
+    "id": None, "name": None, "password": None, "ports": None,
+    "revision": None, "rule": [], "secret_wo": None,
+    "secret_wo_length": None, "size": None, "tags": None, "timeouts": None,
+}
+
+
+@pytest.fixture(scope="module")
+def test_binary() -> str:
+    path = Path(os.environ.get("PROVIDER_TEST_BIN")
+                or REPO_ROOT / "build" / "terraform-provider-secure-test")
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not path.exists():
+        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
+    return str(path)
+
+
+def seed(store: Path, obj_id: str, **attrs) -> Path:
+    """Creates an object "outside Terraform", as real infrastructure would be."""
+    doc = dict(EMPTY_DOC, id=obj_id, arn="arn:secure:fixture:::object/" + obj_id,
+               revision=1, **attrs)
+    path = store / (obj_id + ".json")
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def env_for(store: Path) -> dict:
+    return {"FIXTURE_STORE_DIR": str(store), "FIXTURE_FAIL": None}
+
+
+def test_lifecycle_scenario(test_binary, tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    seed(store, SEED_ID, name="seeded", size=2, rule=[{"port": 8080, "protocol": "tcp"}])
+    result = run_scenario(str(SCENARIO), test_binary, env=env_for(store))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    actions = {s.name: getattr(s, "actions", {}) for s in result.steps}
+    assert actions["03-replace"]["secure_test_fixture.a"] == "replace"
+    assert actions["07-remove"]["secure_test_fixture.c"] == "delete"
+    assert sorted(p.name for p in store.iterdir()) == [], "objects left behind"
+
+
+# ---------------------------------------------------------------- protocol
+
+
+class Session:
+    """One provider process, with the fixture's schema type at hand."""
+
+    def __init__(self, binary: str, store: Path):
+        self.h = plugin.start_provider(binary, env=env_for(store))
+        self.pb = self.h.pb
+        self.stub = self.h.stub
+        resp = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request(), timeout=30)
+        assert not [d for d in resp.diagnostics if d.severity == 1]
+        self.ty = objchange.block_from_proto(resp.resource_schemas[TYPE].block).implied_type()
+
+    def dv(self, val):
+        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, self.ty))
+
+    def undv(self, dv):
+        return cty.msgpack_unmarshal(dv.msgpack, self.ty)
+
+    def value(self, doc: dict):
+        return cty.json_unmarshal(json.dumps(doc).encode(), self.ty)
+
+    def close(self):
+        self.h.shutdown()
+
+
+@pytest.fixture
+def session(test_binary, tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    s = Session(test_binary, store)
+    s.store = store
+    yield s
+    s.close()
+
+
+def errors(resp):
+    return [d for d in resp.diagnostics if d.severity == 1]
+
+
+def test_drift_is_read_back(session):
+    s = session
+    path = seed(s.store, "fx-00000000000000d1", name="drifty", size=1)
+    state = s.value(json.loads(path.read_text()))
+    resp = s.stub.ReadResource(s.pb.ReadResource.Request(type_name=TYPE, current_state=s.dv(state)), timeout=30)
+    assert not errors(resp)
+    assert s.undv(resp.new_state).raw_equals(state)
+    doc = json.loads(path.read_text())
+    doc["description"] = "changed behind terraform's back"
+    path.write_text(json.dumps(doc))
+    resp = s.stub.ReadResource(s.pb.ReadResource.Request(type_name=TYPE, current_state=s.dv(state)), timeout=30)
+    assert not errors(resp)
+    assert s.undv(resp.new_state).get_attr("description").as_string() == "changed behind terraform's back"
+    path.unlink()
+    resp = s.stub.ReadResource(s.pb.ReadResource.Request(type_name=TYPE, current_state=s.dv(state)), timeout=30)
+    assert not errors(resp) and s.undv(resp.new_state).is_null(), "a deleted object reads as null (removed)"
+    # a corrupt store document is an error diagnostic, not a crash
+    path.write_text("{\"name\": 12")
+    resp = s.stub.ReadResource(s.pb.ReadResource.Request(type_name=TYPE, current_state=s.dv(state)), timeout=30)
+    assert errors(resp)
+
+
+def test_malformed_requests_keep_serving(session):
+    s = session
+    bad = [b"", b"\xc1", b"\x8f\xa4name", b"\xa3abc", b"\x81\xa4name\x07", b"\xdf\xff\xff\xff\xff"]
+    for raw in bad:
+        dv = s.pb.DynamicValue(msgpack=raw)
+        resp = s.stub.PlanResourceChange(s.pb.PlanResourceChange.Request(
+            type_name=TYPE, prior_state=dv, proposed_new_state=dv, config=dv), timeout=30)
+        assert errors(resp), raw
+        assert not resp.HasField("planned_state") or not resp.planned_state.msgpack
+        resp = s.stub.ValidateResourceConfig(s.pb.ValidateResourceConfig.Request(type_name=TYPE, config=dv), timeout=30)
+        assert errors(resp), raw
+    # wrong type at a nested position: the diagnostic names the attribute
+    doc = dict(EMPTY_DOC, name="x", rule=[{"port": 80, "protocol": "tcp"}])
+    good = cty.msgpack_marshal(s.value(doc), s.ty)
+    assert b"\xa4port\x50" in good
+    broken = good.replace(b"\xa4port\x50", b"\xa4port\xa2no")
+    resp = s.stub.ValidateResourceConfig(s.pb.ValidateResourceConfig.Request(
+        type_name=TYPE, config=s.pb.DynamicValue(msgpack=broken)), timeout=30)
+    errs = errors(resp)
+    assert errs
+    steps = [st.attribute_name or st.element_key_int for st in errs[0].attribute.steps]
+    assert "port" in steps, errs[0]
+    resp = s.stub.UpgradeResourceState(s.pb.UpgradeResourceState.Request(
+        type_name=TYPE, version=1, raw_state=s.pb.RawState(json=b"{\"name\":")), timeout=30)
+    assert errors(resp)
+    resp = s.stub.UpgradeResourceState(s.pb.UpgradeResourceState.Request(
+        type_name=TYPE, version=0, raw_state=s.pb.RawState(flatmap={"name": "x"})), timeout=30)
+    assert errors(resp)
+    md = s.stub.GetMetadata(s.pb.GetMetadata.Request(), timeout=30)
+    assert [r.type_name for r in md.resources] == [TYPE]
+
+
+def test_stop_provider_cancels_slow_apply(session):
+    s = session
+    cfg = s.value(dict(EMPTY_DOC, name="slow", delay_ms=20000))
+    null = cty.NullVal(s.ty)
+    plan = s.stub.PlanResourceChange(s.pb.PlanResourceChange.Request(
+        type_name=TYPE, prior_state=s.dv(null), proposed_new_state=s.dv(cfg), config=s.dv(cfg)), timeout=30)
+    assert not errors(plan)
+    out = {}
+
+    def apply():
+        out["resp"] = s.stub.ApplyResourceChange(s.pb.ApplyResourceChange.Request(
+            type_name=TYPE, prior_state=s.dv(null), planned_state=plan.planned_state, config=s.dv(cfg)),
+            timeout=60)
+
+    t = threading.Thread(target=apply)
+    started = time.monotonic()
+    t.start()
+    time.sleep(0.5)
+    stop = s.stub.StopProvider(s.pb.StopProvider.Request(), timeout=30)
+    assert stop.Error == ""
+    t.join(30)
+    assert not t.is_alive()
+    assert time.monotonic() - started < 15, "apply did not notice StopProvider"
+    errs = errors(out["resp"])
+    assert errs and "cancel" in (errs[0].summary + errs[0].detail).lower()
+    assert list(s.store.iterdir()) == [], "nothing was created"
