@@ -265,6 +265,13 @@ class Service:
                 raise _fault("ResourceNotFoundException", "Secrets Manager can't find the specified secret value "
                                                           "for staging label: %s" % stage)
             vid, v = found[0]
+        if s["_kms_arn"] is not None:
+            kms = self.emu.service("kms")
+            key = kms.key(s["_kms_arn"]) if kms is not None else None
+            if key is None or key.get("KeyState") != "Enabled":
+                raise _fault("DecryptionFailure", "Secrets Manager can't decrypt the protected secret text using the "
+                                                  "provided KMS key: the key is %s."
+                             % (key.get("KeyState") if key else "not found"))
         now = self.emu.now()
         s["LastAccessedDate"] = now.replace(hour=0, minute=0, second=0, microsecond=0)
         out = {"ARN": s["ARN"], "Name": s["Name"], "VersionId": vid, "VersionStages": list(v["Stages"]),
@@ -279,6 +286,8 @@ class Service:
         if p.get("RotationToken") is not None:
             raise _bad("The emulator does not implement rotation.")
         value = self._check_value(p, required=True)
+        if s["_kms_arn"] is not None:
+            self._check_kms(s["_kms_arn"])
         token = self._check_token(p.get("ClientRequestToken"))
         stages = p.get("VersionStages")
         if stages is not None and not stages:
@@ -294,6 +303,8 @@ class Service:
         kms_arn = None
         if p.get("KmsKeyId") is not None:
             kms_arn = self._check_kms(p["KmsKeyId"])
+        elif value is not None and s["_kms_arn"] is not None:
+            self._check_kms(s["_kms_arn"])
         if p.get("Description") is not None and len(p["Description"]) > 2048:
             raise _bad("Description must be at most 2048 characters.")
         token = self._check_token(p.get("ClientRequestToken"))

@@ -124,6 +124,11 @@ class Service:
             raise _fault("ParameterNotFound", "Parameter %s not found." % name)
         return prm
 
+    def _check_decrypt(self, v):
+        """Decrypting a SecureString needs its KMS key to be usable (AWS answers InvalidKeyId otherwise)."""
+        if v["Type"] == "SecureString" and v["KeyId"] != _DEFAULT_KEY:
+            self._check_key(v["KeyId"])
+
     def _parameter_out(self, name, v, decrypt, selector=None):
         out = {"Name": name, "Type": v["Type"], "Version": v["Version"], "LastModifiedDate": v["Modified"],
                "ARN": self._arn(name), "DataType": v["DataType"]}
@@ -234,6 +239,8 @@ class Service:
 
     def op_GetParameter(self, p):
         name, v, selector = self._resolve(p.get("Name"))
+        if p.get("WithDecryption"):
+            self._check_decrypt(v)
         return {"Parameter": self._parameter_out(name, v, bool(p.get("WithDecryption")), selector)}
 
     def op_GetParameters(self, p):
@@ -248,6 +255,8 @@ class Service:
                 if ref not in invalid:
                     invalid.append(ref)
                 continue
+            if p.get("WithDecryption"):
+                self._check_decrypt(v)
             found.append(self._parameter_out(name, v, bool(p.get("WithDecryption")), selector))
         return {"Parameters": found, "InvalidParameters": invalid}
 

@@ -100,6 +100,18 @@ def test_kms_and_validation(emu):
     with pytest.raises(ClientError) as ei:
         sm.get_secret_value(SecretId="empty")
     assert err(ei) == ("ResourceNotFoundException", 400)
+    # a secret whose key gets disabled can no longer be read or written
+    key2 = kms.create_key()["KeyMetadata"]["KeyId"]
+    arn = sm.create_secret(Name="locked", SecretString=SECRET1, KmsKeyId=key2)["ARN"]
+    kms.disable_key(KeyId=key2)
+    with pytest.raises(ClientError) as ei:
+        sm.get_secret_value(SecretId=arn)
+    assert err(ei) == ("DecryptionFailure", 400)
+    with pytest.raises(ClientError) as ei:
+        sm.put_secret_value(SecretId=arn, SecretString=SECRET2)
+    assert err(ei) == ("EncryptionFailure", 400)
+    kms.enable_key(KeyId=key2)
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == SECRET1
     out = sm.create_secret(Name="bin", SecretBinary=b"\x00\x01binary")
     assert sm.get_secret_value(SecretId=out["ARN"])["SecretBinary"] == b"\x00\x01binary"
 

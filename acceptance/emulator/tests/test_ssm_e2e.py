@@ -110,5 +110,11 @@ def test_parameters(emu):
     assert out["DeletedParameters"] == ["/app/redis/host"] and out["InvalidParameters"] == ["/nope"]
     assert sorted(r["id"] for r in emu.resources()["ssm"]) == ["/app/other/deep/x", "/app/redis/auth",
                                                                "/app/redis/ports"]
+    # the key of a SecureString must stay usable for decryption
+    client(emu, "kms").disable_key(KeyId=key["KeyId"])
+    with pytest.raises(ClientError) as ei:
+        ssm.get_parameter(Name="/app/redis/auth", WithDecryption=True)
+    assert err(ei) == ("InvalidKeyId", 400)
+    assert ssm.get_parameter(Name="/app/redis/auth")["Parameter"]["Value"] != "second-value"
     log = list(emu.log)
     assert SECRET not in repr(log)
