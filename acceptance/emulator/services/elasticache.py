@@ -772,7 +772,7 @@ class Service:
                 raise _ipc("Unsupported filter name %s; the supported filter is user-id." % f.get("Name"))
             wanted = {v.lower() for v in f.get("Values") or []}
             items = [u for u in items if u["UserId"] in wanted]
-        page, nxt = _paginate(items, p)
+        page, nxt = _paginate(items, p, lo=1)  # no documented minimum for users
         out = {"Users": [self._user_out(u) for u in page]}
         if nxt:
             out["Marker"] = nxt
@@ -910,7 +910,7 @@ class Service:
             items = [self._get_user_group(p["UserGroupId"])]
         else:
             items = [self.user_groups[k] for k in sorted(self.user_groups)]
-        page, nxt = _paginate(items, p)
+        page, nxt = _paginate(items, p, lo=1)  # no documented minimum for user groups
         out = {"UserGroups": [self._ug_out(g) for g in page]}
         if nxt:
             out["Marker"] = nxt
