@@ -17,6 +17,7 @@
 #include "provider/config.h"
 #include "provider/dynval.h"
 #include "provider/rpc_handlers.h"
+#include "provider/timeouts.h"
 #include "resources/resource.h"
 #include "schema/codec.h"
 #include "tests/fixtures/fixture_resource.h"
@@ -873,10 +874,48 @@ static void test_malformed_plan_requests(void)
 	end();
 }
 
+/* ---- Go durations (provider/timeouts.c) ---- */
+
+static void test_durations(void)
+{
+	static const struct {
+		const char *s;
+		int64_t ms;	/* -1 = rejected */
+	} cases[] = {
+		{ "60m", 3600000 }, { "1h30m", 5400000 }, { "90s", 90000 },
+		{ "1.5h", 5400000 }, { "250ms", 250 }, { "0", 0 },
+		{ "+5s", 5000 }, { "1h0m0s", 3600000 }, { ".5s", 500 },
+		{ "2us", 0 }, { "3\xc2\xb5s", 0 }, { "1500000ns", 1 },
+		{ "", -1 }, { "10", -1 }, { "-5m", -1 }, { "5 m", -1 },
+		{ "5mins", -1 }, { "h", -1 }, { "1.h", 3600000 },
+		{ "9999999999999999999h", -1 }, { "3000000h", -1 },
+		{ "1d", -1 }, { "5m ", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *err = NULL;
+		int64_t ms = -7;
+		int rc = timeouts_parse_duration(cases[i].s, &ms, &err);
+
+		if (cases[i].ms < 0) {
+			if (rc != -1 || !err)
+				fprintf(stderr, "  accepted \"%s\"\n", cases[i].s);
+			CHECK(rc == -1 && err);
+		} else {
+			if (rc != 0 || ms != cases[i].ms)
+				fprintf(stderr, "  \"%s\" -> rc %d ms %lld\n",
+					cases[i].s, rc, (long long)ms);
+			CHECK(rc == 0 && ms == cases[i].ms);
+		}
+	}
+}
+
 int main(void)
 {
 	unsetenv("FIXTURE_STORE_DIR");
 	unsetenv("FIXTURE_FAIL");
+	RUN(test_durations);
 	RUN(test_metadata_and_schema);
 	RUN(test_validate_provider_config);
 	RUN(test_validate_resource_config);

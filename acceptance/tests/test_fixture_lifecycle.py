@@ -4,7 +4,8 @@
    replace -> import -> failed create -> recovery -> removal -> destroy) run
    by the protocol driver like Terraform core, against
    build/terraform-provider-secure-test ($PROVIDER_TEST_BIN). It must pass
-   with no rule violation, and leave the fixture store empty.
+   with no rule violation, and leave the fixture store empty.  Likewise
+   fixture_validation (errors with attribute paths, then a valid apply).
 2. Protocol-level checks the driver does not cover: drift (the store edited
    behind Terraform's back shows up on ReadResource), malformed requests
    answered with diagnostics while the provider keeps serving, and
@@ -29,6 +30,7 @@ from acceptance.driver.scenario import run_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "fixture_lifecycle"
+VALIDATION = REPO_ROOT / "acceptance" / "scenarios" / "fixture_validation"
 SEED_ID = "fx-00000000000000c1"  # imported by step 04-import
 TYPE = "secure_test_fixture"
 
@@ -75,6 +77,15 @@ def test_lifecycle_scenario(test_binary, tmp_path):
     assert actions["03-replace"]["secure_test_fixture.a"] == "replace"
     assert actions["07-remove"]["secure_test_fixture.c"] == "delete"
     assert sorted(p.name for p in store.iterdir()) == [], "objects left behind"
+
+
+def test_validation_scenario(test_binary, tmp_path):
+    """Validation errors carry attribute paths (timeouts.create, rule[1].port)."""
+    store = tmp_path / "store"
+    store.mkdir()
+    result = run_scenario(str(VALIDATION), test_binary, env=env_for(store))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert list(store.iterdir()) == []
 
 
 # ---------------------------------------------------------------- protocol
