@@ -24,6 +24,7 @@ Each walk uses a fresh provider process, as Terraform does.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
 import time
@@ -105,12 +106,21 @@ class ProviderSession:
         self.provider_addr = provider_addr  # e.g. registry.terraform.io/ns/secure
         self.log = log
         self.schema = None
+        self.stderr_sink = None
 
     def close(self):
         try:
             self.h.shutdown()
         except Exception:  # noqa: BLE001 - a failing shutdown is reported by plugin.py's logs
             pass
+        # keep what the provider process wrote to stderr (hclog JSON lines) for tests to inspect;
+        # never printed, in case a provider bug leaked a secret there
+        lines = getattr(self.h, "stderr_lines", None)
+        if callable(lines) and self.stderr_sink is not None:
+            try:
+                self.stderr_sink.extend(lines())
+            except Exception:  # noqa: BLE001
+                pass
 
     def dv(self, val: Value, ty):
         return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, ty))
@@ -192,7 +202,8 @@ class Result:
         self.steps = []
         self.violations = []
         self.transcript_lines = []
-        self.rpc_log = []
+        self.rpc_log = []  # names of the RPCs called, in order
+        self.provider_stderr = []  # stderr lines of every provider process (not printed)
         self.final_state = None
 
     @property
@@ -316,8 +327,14 @@ class Runner:
 
     # provider lifecycle
     def open(self, provider_addr):
-        h = self.factory()
-        return ProviderSession(h, provider_addr, self.result.rpc_log)
+        try:
+            h = self.factory()
+        except Exception as e:  # plugin.PluginError / HandshakeError, OSError
+            raise Violation(_err("Failed to load plugin schemas",
+                                 "Could not start the provider %s: %s" % (provider_addr, e)))
+        sess = ProviderSession(h, provider_addr, self.result.rpc_log)
+        sess.stderr_sink = self.result.provider_stderr
+        return sess
 
     def load_schemas(self, sess):
         pb = sess.pb
@@ -452,10 +469,21 @@ class Runner:
         self._raise_errors(ds, sr, "validate")
 
         # plan walk
-        changes, plan_pconf = self._plan(cfg, state, schemas, sr, order, pbody, pfile, deps)
+        # (a failed plan leaves the state as it was, as with terraform)
+        snapshot = {a: copy.copy(o) for a, o in state.objects.items()}
+        try:
+            changes, plan_pconf = self._plan(cfg, state, schemas, sr, order, pbody, pfile, deps)
+        except Violation:
+            state.objects = snapshot
+            raise
         self._check_plan_expectations(changes, sr)
         if not any(c.action != "no-op" for c in changes.values()):
-            self.say("No changes. Your infrastructure matches the configuration.")
+            imported = sum(1 for c in changes.values() if getattr(c, "imported", False))
+            if imported:
+                state.save(schemas)  # an import-only plan still records the imported objects
+                self.say("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed." % imported)
+            else:
+                self.say("No changes. Your infrastructure matches the configuration.")
             return
         # apply walk
         self._apply(cfg, state, schemas, sr, order, changes, plan_pconf, deps)
@@ -556,7 +584,9 @@ class Runner:
                 continue
             o.value = new
             o.private = resp.private
-            self.say("%s: Refreshing state..." % addr)
+            idv = new.get_attr("id") if new.ty.has_attribute("id") else None
+            self.say("%s: Refreshing state...%s" % (addr, " [id=%s]" % idv.v if idv is not None and idv.ty == cty.STRING
+                                                    and idv.known and not idv.is_null() else ""))
 
     def _import(self, sess, cfg, state, schemas, sr):
         pb = sess.pb
@@ -848,7 +878,9 @@ class Runner:
                 applied[addr] = self._apply_one(sess, addr, r, schema, c, state, ev, sr, deps.get(addr, []))
             counts = [sum(1 for c in changes.values() if c.action in acts) for acts in
                       (("create", "replace"), ("update",), ("delete", "replace"))]
-            self.say("Apply complete! Resources: %d added, %d changed, %d destroyed." % tuple(counts))
+            imported = sum(1 for c in changes.values() if getattr(c, "imported", False))
+            self.say("Apply complete! Resources: %s%d added, %d changed, %d destroyed."
+                     % (("%d imported, " % imported) if imported else "", *counts))
         finally:
             sess.close()
             state.save(schemas)
@@ -1164,6 +1196,7 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
     elif os.path.exists(state_path):
         os.unlink(state_path)
     state = State(state_path, provider_addr)
+    failed_at = None
     for s in steps:
         exp = {}
         ep = os.path.join(s, "expect.json")
@@ -1185,7 +1218,13 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
                 runner.last_provider_body = cfg.providers[local][0]
         except ConfigError:
             pass
-        runner.run_step(s, state, exp)
+        if failed_at is not None:
+            runner.say("=== step %s: not run (step %s failed)" % (os.path.basename(s), failed_at))
+            result.violations.append("%s: not run because step %s failed" % (os.path.basename(s), failed_at))
+            continue
+        sr = runner.run_step(s, state, exp)
+        if not sr.ok:
+            failed_at = sr.name
     runner.run_step(None, state, {}, final_destroy=True)
     result.final_state = state
     if state.objects:

@@ -298,3 +298,32 @@ def test_driver_catches_action_change_in_final_plan(tmp_path):
     res = run_scenario(path, provider_factory=factory(cloud))
     assert not res.ok
     assert "changed the planned action from Update to DeleteThenCreate" in res.transcript, res.transcript
+
+
+def test_import_only_step_records_state_and_failure_stops_the_scenario(tmp_path):
+    cloud = Cloud()
+    cloud.objects["t-77"] = cty.ObjectVal({**RES_BLOCK.empty_value().v, "id": cty.StringVal("t-77"),
+                                           "arn": cty.StringVal("arn:fake:t-77"), "name": cty.StringVal("imp"),
+                                           "mode": cty.StringVal("standard"),
+                                           "endpoint": cty.ObjectVal({"host": cty.StringVal("h"), "port": cty.NumberVal(1)})})
+    steps = [("01-import", {"x": {"name": "imp"}}, {"plan": {"fake_thing.x": "import"}},
+              {"import": [{"to": "fake_thing.x", "id": "t-77"}]}),
+             ("02-broken", {"x": {"name": "imp", "size": -1}}, None, None),
+             ("03-never", {"x": {"name": "imp"}}, None, None)]
+    path = write_scenario(tmp_path / "scn", steps)
+    from acceptance.driver import scenario as sc
+    runner = sc.Runner(factory(cloud))
+    runner.last_provider_body = {"region": "r"}
+    state_file = str(tmp_path / "s.tfstate")
+    state = sc.State(state_file, "registry.terraform.io/example/fake")
+    sr = runner.run_step(os.path.join(path, "01-import"), state, {"plan": {"fake_thing.x": "import"}})
+    assert sr.ok, runner.result.transcript
+    assert "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed." in runner.result.transcript
+    doc = json.loads(open(state_file).read())
+    assert [r["name"] for r in doc["resources"]] == ["x"]
+
+    res = run_scenario(path, provider_factory=factory(cloud))
+    assert not res.ok
+    assert "03-never: not run because step 02-broken failed" in res.violations
+    assert "Destroy complete! Resources: 1 destroyed." in res.transcript
+    assert cloud.objects == {}
