@@ -1035,6 +1035,16 @@ def _unknown_from_ext(ext, ty, path):
     return UnknownVal(ty, refn)
 
 
+def _key_str(key):
+    """go's DecodeString also accepts msgpack bin for map keys."""
+    if isinstance(key, bytes):
+        try:
+            return key.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return key
+
+
 def _from_msgpack_obj(o, ty, path):
     if isinstance(o, msgpack.ExtType):
         return _unknown_from_ext(o, ty, path)
@@ -1102,6 +1112,7 @@ def _from_msgpack_obj(o, ty, path):
             return MapValEmpty(ty.elem)
         vals = {}
         for key, e in o.items():
+            key = _key_str(key)
             if not isinstance(key, str):
                 raise PathError(path, "non-string key in map")
             vals[key] = _from_msgpack_obj(e, ty.elem, path + [("index", StringVal(key))])
@@ -1127,6 +1138,7 @@ def _from_msgpack_obj(o, ty, path):
             raise PathError(path, "an object with %d attributes is required (%d given)" % (len(ty.attrs), len(o)))
         vals = {}
         for key, e in o.items():
+            key = _key_str(key)
             if not isinstance(key, str):
                 raise PathError(path, "all keys must be strings")
             if key not in ty.attrs:

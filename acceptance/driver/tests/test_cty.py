@@ -132,6 +132,14 @@ def test_unknown_ext_variants():
     assert cty.msgpack_unmarshal(H("c7030c8101c2"), DYNAMIC).refn is None
 
 
+def test_bin_strings_and_keys_accepted_like_go():
+    # msgpack bin (c4) where a str is expected: go's DecodeString accepts both
+    v = cty.msgpack_unmarshal(H("81c40161c40178"), Object({"a": STRING}))
+    assert v.get_attr("a").v == "x"
+    m = cty.msgpack_unmarshal(H("81c4016b01"), Map(NUMBER))
+    assert m.index(StringVal("k")).v == 1
+
+
 def test_dynamic_accepts_str_type_json():
     # go's DecodeBytes also accepts a msgpack str
     data = H("92a8") + b'"number"' + H("07")
