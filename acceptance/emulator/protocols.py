@@ -17,6 +17,7 @@ import base64
 import binascii
 import datetime
 import json
+import math
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -157,6 +158,17 @@ def render_param_errors(service, protocol, problems):
 # Query / EC2 request parsing
 # --------------------------------------------------------------------------
 
+# Characters XML 1.0 cannot carry: rejected in query/ec2 input, replaced in output.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _int_in_range(type_name, v):
+    bits = 31 if type_name == "integer" else 63
+    if not -(1 << bits) <= v < (1 << bits):
+        raise ValueError(f"Member must be a {'32' if bits == 31 else '64'}-bit integer")
+    return v
+
+
 class _Node:
     __slots__ = ("value", "children", "wire")
 
@@ -223,13 +235,17 @@ class _QueryParser:
         t = shape.type_name
         try:
             if t in ("string", "character"):
+                if _XML_INVALID.search(raw):
+                    raise ValueError("Member must not contain control characters")
                 return raw
             if t in ("integer", "long"):
-                if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+                if not re.fullmatch(r"[+-]?\d{1,20}", raw.strip()):
                     raise ValueError("Member must be a number")
-                return int(raw)
+                return _int_in_range(t, int(raw))
             if t in ("float", "double"):
                 v = float(raw)
+                if not math.isfinite(v):
+                    raise ValueError("Member must be a finite number")
                 return v
             if t == "boolean":
                 low = raw.lower()
@@ -428,15 +444,20 @@ class _JsonParser:
                 return None
             return value
         if t in ("integer", "long"):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
             if isinstance(value, bool) or not isinstance(value, int):
-                if isinstance(value, float) and value.is_integer():
-                    return int(value)
                 self.bad(wire, path, value, "expected an integer")
                 return None
-            return value
+            try:
+                return _int_in_range(t, value)
+            except ValueError as e:
+                self.bad(wire, path, value, str(e))
+                return None
         if t in ("float", "double"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                self.bad(wire, path, value, "expected a number")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(float(value)):
+                self.bad(wire, path, value, "expected a finite number")
                 return None
             return float(value)
         if t == "boolean":
@@ -626,7 +647,7 @@ def _scalar_text(shape, value):
         return repr(float(value))
     if not isinstance(value, str):
         raise SerializationError(f"expected str for {shape.name}, got {type(value).__name__}")
-    return value
+    return _XML_INVALID.sub("\ufffd", value)
 
 
 def _xml_member_name(mshape, mname):
@@ -779,13 +800,13 @@ def serialize_error(protocol, namespace, err, request_id):
         errs = ET.SubElement(root, "Errors")
         e = ET.SubElement(errs, "Error")
         ET.SubElement(e, "Code").text = err.code
-        ET.SubElement(e, "Message").text = err.message
+        ET.SubElement(e, "Message").text = _XML_INVALID.sub("\ufffd", err.message)
         ET.SubElement(root, "RequestID").text = request_id
         return "text/xml;charset=UTF-8", _xml_bytes(root)
     root = ET.Element("ErrorResponse", {"xmlns": namespace or ""})
     e = ET.SubElement(root, "Error")
     ET.SubElement(e, "Type").text = "Sender" if err.sender else "Receiver"
     ET.SubElement(e, "Code").text = err.code
-    ET.SubElement(e, "Message").text = err.message
+    ET.SubElement(e, "Message").text = _XML_INVALID.sub("\ufffd", err.message)
     ET.SubElement(root, "RequestId").text = request_id
     return "text/xml", _xml_bytes(root)

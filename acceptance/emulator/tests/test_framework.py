@@ -661,3 +661,28 @@ def test_expect_100_continue_and_keep_alive(emu):
     finally:
         f.close()
         s.close()
+
+
+def test_numeric_type_limits(emu):
+    status, _, out = signed_raw(emu, "ec2", _form({"Action": "DescribeVpcs", "Version": "2016-11-15",
+                                                   "MaxResults": "99999999999"}), FORM)
+    assert status == 400 and b"InvalidParameterValue" in out and b"32-bit" in out
+    status, _, out = signed_raw(emu, "kms", b'{"Limit": 1e400}',
+                                {**JSON11, "X-Amz-Target": "TrentService.ListAliases"})
+    assert status == 400 and json.loads(out)["__type"] == "SerializationException"
+    status, _, out = signed_raw(emu, "kms", b'{"Limit": NaN}',
+                                {**JSON11, "X-Amz-Target": "TrentService.ListAliases"})
+    assert status == 400 and json.loads(out)["__type"] == "SerializationException"
+    status, _, out = signed_raw(emu, "kms", b'{"Limit": 5.0}',
+                                {**JSON11, "X-Amz-Target": "TrentService.ListAliases"})
+    assert status == 200, out
+
+
+def test_control_characters_rejected_in_xml_protocols(emu):
+    status, _, out = signed_raw(emu, "ec2", _form({"Action": "CreateSecurityGroup", "Version": "2016-11-15",
+                                                   "GroupName": "a\x01b", "GroupDescription": "d"}), FORM)
+    assert status == 400 and b"InvalidParameterValue" in out
+    ET.fromstring(out)  # the error itself is well-formed XML
+    op = protocols.service_model("sts").operation_model("GetCallerIdentity")
+    body = protocols.serialize_query_response(op, {"UserId": "x\x00y", "Account": "1", "Arn": "a"}, "r")
+    ET.fromstring(body)
