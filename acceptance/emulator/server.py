@@ -4,6 +4,7 @@ control endpoint.  See acceptance/emulator/README.md and
 
 import collections
 import datetime
+import email.utils
 import importlib
 import importlib.util
 import json
@@ -621,6 +622,13 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
     emu = None  # set on the bound subclass
+
+    def date_time_string(self, timestamp=None):
+        # The Date header follows the emulator's clock (clock_offset_s), which
+        # is what clients use to estimate and correct their clock skew.
+        if timestamp is None:
+            timestamp = self.emu.now().timestamp()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def log_message(self, fmt, *args):  # request lines can hold presigned tokens: never log
         pass

@@ -686,3 +686,16 @@ def test_control_characters_rejected_in_xml_protocols(emu):
     op = protocols.service_model("sts").operation_model("GetCallerIdentity")
     body = protocols.serialize_query_response(op, {"UserId": "x\x00y", "Account": "1", "Arn": "a"}, "r")
     ET.fromstring(body)
+
+
+def test_date_header_follows_emulator_clock(emu):
+    import email.utils
+    emu.settings["clock_offset_s"] = 3600
+    status, headers, _ = raw(emu, "GET", "/_emulator/health")
+    date = email.utils.parsedate_to_datetime(headers["date"])
+    delta = (date - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    assert 3590 < delta < 3610
+    # A client that corrects its clock from the Date header (as SDKs do) then succeeds.
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+    status, _, _ = signed_raw(emu, "sts", body, FORM, when=date)
+    assert status == 200
