@@ -699,3 +699,27 @@ def test_date_header_follows_emulator_clock(emu):
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
     status, _, _ = signed_raw(emu, "sts", body, FORM, when=date)
     assert status == 200
+
+
+def test_concurrent_clients(emu):
+    import concurrent.futures
+
+    def work(i):
+        ec2 = make_client(emu, "ec2")
+        kms = make_client(emu, "kms")
+        vid = ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"]
+        for j in range(5):
+            ec2.create_security_group(GroupName=f"g{i}-{j}", Description="d", VpcId=vid)
+        kid = kms.create_key()["KeyMetadata"]["KeyId"]
+        ct = kms.encrypt(KeyId=kid, Plaintext=b"p%d" % i)["CiphertextBlob"]
+        assert kms.decrypt(CiphertextBlob=ct)["Plaintext"] == b"p%d" % i
+        return vid
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        vids = list(pool.map(work, range(16)))
+    assert len(set(vids)) == 16
+    counts = control(emu, "GET", "/_emulator/counts")[1]
+    assert counts["ec2:CreateVpc"] == 16 and counts["ec2:CreateSecurityGroup"] == 80
+    assert counts["kms:Decrypt"] == 16
+    res = emu.resources()
+    assert len([r for r in res["ec2"] if r["type"] == "security-group"]) == 80
