@@ -9,7 +9,8 @@ Two ways to run it:
 * as a go-plugin plugin process (``python3 test_scenario_fakeprovider.py serve``): the
   go-plugin handshake with AutoMTLS (server cert printed in the handshake line, client cert
   from PLUGIN_CLIENT_CERT required), a unix socket, grpc.health.v1 and GRPCController, and
-  the cloud kept in the JSON file $FAKE_CLOUD_FILE with bugs from $FAKE_BUGS.  That is what
+  the cloud kept in the JSON file $FAKE_CLOUD_FILE with bugs from $FAKE_BUGS (the socket
+  goes in a new directory under $FAKE_SOCKET_DIR, default the system temp directory).  That is what
   lets the same fake run under plugin.start_provider (the CLI) and under a real terraform.
 
 This file holds no tests; pytest collects nothing from it.
@@ -384,7 +385,7 @@ def serve():
     pbg.add_ProviderServicer_to_server(FakeProvider(cloud), server)
     grpc_health_v1_pb2_grpc.add_HealthServicer_to_server(Health(), server)
     grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(), server)
-    sockdir = tempfile.mkdtemp(prefix="fakeplugin-")
+    sockdir = tempfile.mkdtemp(prefix="fakeplugin-", dir=os.environ.get("FAKE_SOCKET_DIR") or None)
     sock = os.path.join(sockdir, "plugin.sock")
     client_pem = os.environ.get("PLUGIN_CLIENT_CERT")
     cert_field = ""
@@ -405,12 +406,13 @@ def serve():
         stop.wait()
     except KeyboardInterrupt:
         pass
-    server.stop(1)
+    # clean up first: go-plugin clients kill the process soon after Shutdown
     try:
         os.unlink(sock)
         os.rmdir(sockdir)
     except OSError:
         pass
+    server.stop(0.5)
     return 0
 
 

@@ -34,11 +34,14 @@ def plugin_env(tmp_path):
     bindir = tmp_path / "bin"
     bindir.mkdir()
     launcher = write_launcher(str(bindir))
+    sockdir = tmp_path / "sock"
+    sockdir.mkdir()
     rc = tmp_path / "terraformrc"
     rc.write_text('provider_installation {\n  dev_overrides {\n    "example/fake" = "%s"\n  }\n  direct {}\n}\n' % bindir)
     env = dict(os.environ)
     env.update({"TF_CLI_CONFIG_FILE": str(rc), "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
-                "FAKE_CLOUD_FILE": str(tmp_path / "cloud.json"), "TF_DATA_DIR": str(tmp_path / "tfdata")})
+                "FAKE_CLOUD_FILE": str(tmp_path / "cloud.json"), "TF_DATA_DIR": str(tmp_path / "tfdata"),
+                "FAKE_SOCKET_DIR": str(sockdir)})
     env.pop("FAKE_BUGS", None)
     return launcher, env
 
@@ -54,6 +57,7 @@ def test_cli_end_to_end_with_plugin_process(tmp_path, plugin_env):
     state = str(tmp_path / "kept.tfstate")
     r = _cli(["run", path, "--provider", launcher, "--env", "FAKE_CLOUD_FILE=" + env["FAKE_CLOUD_FILE"],
               "--keep-state", state], env)
+    assert os.listdir(env["FAKE_SOCKET_DIR"]) == []  # every plugin process was shut down cleanly
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PASS" in r.stdout and "Plan: 2 to add, 0 to change, 0 to destroy." in r.stdout
     assert json.load(open(state))["resources"] == []
