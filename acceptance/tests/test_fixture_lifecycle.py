@@ -153,7 +153,8 @@ def test_drift_is_read_back(session):
 
 def test_malformed_requests_keep_serving(session):
     s = session
-    bad = [b"", b"\xc1", b"\x8f\xa4name", b"\xa3abc", b"\x81\xa4name\x07", b"\xdf\xff\xff\xff\xff"]
+    bad = [b"", b"\xc1", b"\x8f\xa4name", b"\xa3abc", b"\x81\xa4name\x07", b"\xdf\xff\xff\xff\xff",
+           b"\x81\xa4name\xa2\xff\xfe", b"\xc0" * 3, b"\x91" * 100000]
     for raw in bad:
         dv = s.pb.DynamicValue(msgpack=raw)
         resp = s.stub.PlanResourceChange(s.pb.PlanResourceChange.Request(
@@ -209,3 +210,52 @@ def test_stop_provider_cancels_slow_apply(session):
     errs = errors(out["resp"])
     assert errs and "cancel" in (errs[0].summary + errs[0].detail).lower()
     assert list(s.store.iterdir()) == [], "nothing was created"
+
+
+def test_every_provider_method_answers(session):
+    """Every tfplugin6.Provider method answers with a response (and, for what
+    the provider does not offer, an error diagnostic), never UNIMPLEMENTED,
+    even for an empty request.  StopProvider goes last."""
+    import grpc
+
+    s = session
+    service = s.pb.DESCRIPTOR.services_by_name["Provider"]
+    methods = sorted(service.methods, key=lambda m: m.name == "StopProvider")
+    from google.protobuf import message_factory
+
+    def msg_class(desc):
+        return message_factory.GetMessageClass(desc) if hasattr(message_factory, "GetMessageClass") \
+            else message_factory.MessageFactory().GetPrototype(desc)
+
+    seen = []
+    for m in methods:
+        req = msg_class(m.input_type)()
+        rpc = getattr(s.stub, m.name)
+        try:
+            if m.client_streaming:
+                resp = rpc(iter([req]), timeout=30)
+                out = [resp]
+            elif m.server_streaming:
+                out = list(rpc(req, timeout=30))
+            else:
+                out = [rpc(req, timeout=30)]
+        except grpc.RpcError as e:
+            pytest.fail("%s: gRPC %s %s" % (m.name, e.code(), e.details()))
+        seen.append(m.name)
+        if m.name in ("GetMetadata", "GetProviderSchema", "GetFunctions", "GetResourceIdentitySchemas",
+                      "StopProvider", "ValidateProviderConfig"):
+            continue  # valid with an empty request (no provider block = null config)
+        # the rest name something this provider lacks, or get an empty (invalid) request
+        if m.name == "CallFunction":
+            assert out[0].error.text, m.name
+            continue
+        diags = []
+        for o in out:
+            if m.name == "InvokeAction":
+                diags += list(o.completed.diagnostics)
+            elif m.name == "ListResource":
+                diags += list(o.diagnostic)
+            else:
+                diags += list(o.diagnostics)
+        assert [d for d in diags if d.severity == 1], "%s answered without an error diagnostic" % m.name
+    assert len(seen) == len(service.methods)
