@@ -62,11 +62,22 @@ class Diag:
     def render(self):
         lines = ["%s: %s" % ("Error" if self.severity == "error" else "Warning", self.summary)]
         if self.addr or self.filename:
+            # like terraform for *.tf.json: "with <addr>," then "on <file>, in <json path>:"
             lines.append("")
+            attr = self.attribute
+            if attr and not attr.startswith(("[", ".")):
+                attr = "." + attr
             if self.addr:
-                lines.append("  with %s%s," % (self.addr, self.attribute if self.attribute.startswith(("[", ".")) or not self.attribute else "." + self.attribute))
+                lines.append("  with %s," % self.addr)
             if self.filename:
-                lines.append("  on %s%s:" % (self.filename, (", in resource \"%s\" \"%s\"" % tuple(self.addr.split(".", 1))) if self.addr.count(".") == 1 else ""))
+                where = ""
+                if self.addr == "provider":
+                    where = ", in provider%s" % attr
+                elif self.addr.count(".") == 1:
+                    where = ", in resource.%s%s" % (self.addr, attr)
+                lines.append("  on %s%s:" % (self.filename, where))
+            elif attr:
+                lines.append("  (attribute %s)" % attr.lstrip("."))
         if self.detail:
             lines.append("")
             lines.append(self.detail)

@@ -112,7 +112,7 @@ def test_validate_error_unexpected_fails(tmp_path):
     res, _ = run(tmp_path, steps)
     assert not res.ok
     assert "Error: Invalid size" in res.transcript
-    assert "with fake_thing.a.size" in res.transcript
+    assert "  with fake_thing.a,\n  on main.tf.json, in resource.fake_thing.a.size:" in res.transcript
 
 
 def test_expected_error_that_does_not_happen_fails(tmp_path):
