@@ -617,6 +617,9 @@ class _BadRequest(Exception):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a keep-alive
+    # client's delayed ACK stalls every response by ~40 ms.
+    disable_nagle_algorithm = True
     server_version = "AmazonEmulator"
 
     def version_string(self):
