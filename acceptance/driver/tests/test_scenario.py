@@ -226,6 +226,17 @@ def test_driver_catches_violation(tmp_path, bug, summary, detail_part):
     assert "Error: " + summary in res.transcript
 
 
+@pytest.mark.parametrize("bug,detail_part", [
+    ("plan_garbage", "returned an undecodable msgpack planned state"),
+    ("plan_missing_attribute", "an object with 10 attributes is required (9 given)"),
+])
+def test_driver_catches_undecodable_values(tmp_path, bug, detail_part):
+    res, _ = run(tmp_path, ONE, bugs=[bug])
+    assert not res.ok
+    errs = [d for s in res.steps for d in s.errors]
+    assert errs[0].summary == "Provider returned an invalid value" and detail_part in errs[0].detail, errs[0].detail
+
+
 def test_driver_catches_unexpected_change_in_second_plan(tmp_path):
     res, _ = run(tmp_path, ONE, bugs=["read_drift"])
     assert not res.ok

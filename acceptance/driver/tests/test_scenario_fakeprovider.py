@@ -268,6 +268,12 @@ class FakeProvider(pbg.ProviderServicer):
         if "plan_unknown_size" in self.cloud.bugs and not config.get_attr("size").is_null():
             p["size"] = UnknownVal(cty.NUMBER)
         planned = cty.ObjectVal(p)
+        if "plan_garbage" in self.cloud.bugs:
+            return pb.PlanResourceChange.Response(planned_state=pb.DynamicValue(msgpack=b"\xc1"))
+        if "plan_missing_attribute" in self.cloud.bugs:
+            del p["tags"]
+            short = cty.ObjectVal(p)
+            return pb.PlanResourceChange.Response(planned_state=enc(short, short.ty), planned_private=b"planned")
         return pb.PlanResourceChange.Response(planned_state=enc(planned), requires_replace=rr,
                                               planned_private=b"planned")
 
