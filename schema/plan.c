@@ -341,6 +341,71 @@ static void check_plan_obj(struct arena *a, const struct schema_block *b,
 			   const struct value *planned, struct path p,
 			   struct diags *d);
 
+/* Terraform's assertPlannedObjectValid: a nested attribute type. */
+static void check_plan_nested_attr(struct arena *a,
+				   const struct schema_object *o,
+				   const struct value *prior,
+				   const struct value *config,
+				   const struct value *planned, struct path p,
+				   struct diags *d)
+{
+	struct schema_block nb = nested_as_block(o);
+	size_t i;
+
+	if (value_is_null(planned) != value_is_null(config)) {
+		diag_error(d, &p, invalid_plan, "planned for %s but the config "
+			   "wants %s at %s", value_is_null(planned) ?
+			   "absence" : "existence", value_is_null(config) ?
+			   "absence" : "existence", path_string(a, p));
+		return;
+	}
+	if (!value_is_null(config) && !value_is_known(planned)) {
+		diag_error(d, &p, invalid_plan, "planned an unknown value for "
+			   "the configured %s", path_string(a, p));
+		return;
+	}
+	if (value_is_null(planned) || !value_is_known(config))
+		return;
+	if (o->nesting == NEST_SINGLE) {
+		check_plan_obj(a, &nb, value_is_known(prior) ? prior : NULL,
+			       config, planned, p, d);
+		return;
+	}
+	if (planned->u.coll.n != config->u.coll.n &&
+	    !(o->nesting == NEST_SET && (value_has_unknown(planned) ||
+					 value_has_unknown(config)))) {
+		diag_error(d, &p, invalid_plan, "count in plan (%zu) disagrees "
+			   "with count in config (%zu) for %s",
+			   planned->u.coll.n, config->u.coll.n,
+			   path_string(a, p));
+		return;
+	}
+	for (i = 0; o->nesting != NEST_SET && i < planned->u.coll.n; i++) {
+		const struct value *ce, *pe = NULL;
+		struct path ep;
+
+		if (o->nesting == NEST_LIST) {
+			ep = path_index(a, p, (int64_t)i);
+			ce = config->u.coll.items[i];
+			if (value_is_known(prior) && i < prior->u.coll.n)
+				pe = prior->u.coll.items[i];
+		} else {
+			const char *key = planned->u.coll.keys[i];
+
+			ep = path_key(a, p, key);
+			ce = value_map_get(config, key);
+			pe = value_map_get(prior, key);
+			if (!ce) {
+				diag_error(d, &ep, invalid_plan, "map key \"%s\" "
+					   "from the plan is not in the config",
+					   key);
+				continue;
+			}
+		}
+		check_plan_obj(a, &nb, pe, ce, planned->u.coll.items[i], ep, d);
+	}
+}
+
 static void check_plan_attr(struct arena *a, const struct schema_attr *sa,
 			    const struct value *prior,
 			    const struct value *config,
@@ -373,12 +438,9 @@ static void check_plan_attr(struct arena *a, const struct schema_attr *sa,
 			   "%s", show(a, sa, planned), path_string(a, p));
 		return;
 	}
-	if (sa->nested && value_is_known(planned) && value_is_known(config) &&
-	    sa->nested->nesting == NEST_SINGLE) {
-		struct schema_block nb = nested_as_block(sa->nested);
-
-		check_plan_obj(a, &nb, value_is_known(prior) ? prior : NULL,
-			       config, planned, p, d);
+	if (sa->nested) {
+		check_plan_nested_attr(a, sa->nested, prior, config, planned,
+				       p, d);
 		return;
 	}
 	if (value_is_null(prior))
@@ -433,7 +495,9 @@ static void check_plan_block(struct arena *a,
 		return;
 	}
 	if (planned->u.coll.n != (value_is_null(config) ? 0 :
-				  config->u.coll.n)) {
+				  config->u.coll.n) &&
+	    !(sb->nesting == NEST_SET && (value_has_unknown(planned) ||
+					  value_has_unknown(config)))) {
 		diag_error(d, &p, invalid_plan, "block count in plan (%zu) "
 			   "disagrees with count in config (%zu) for %s",
 			   planned->u.coll.n, value_is_null(config) ? 0 :

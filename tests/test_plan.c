@@ -329,6 +329,57 @@ static void test_check_applied(void)
 	arena_free(A);
 }
 
+/* ---- nested attribute types ---- */
+
+static const struct schema_attr ep_attrs[] = {
+	{ .name = "host", .type = &type_string, .flags = ATTR_REQUIRED },
+	{ .name = "port", .type = &type_number,
+	  .flags = ATTR_OPTIONAL | ATTR_COMPUTED },
+};
+
+static const struct schema_object ep_list = {
+	.nesting = NEST_LIST, .n_attrs = 2, .attrs = ep_attrs,
+};
+
+static const struct schema_attr n_attrs[] = {
+	{ .name = "name", .type = &type_string, .flags = ATTR_REQUIRED },
+	{ .name = "endpoints", .nested = &ep_list, .flags = ATTR_OPTIONAL },
+};
+
+static const struct schema_block nblk = { .n_attrs = 2, .attrs = n_attrs };
+
+static void test_nested_attributes(void)
+{
+	const struct type *t, *et;
+	const struct value *cfg, *bad, *e1, *e2;
+	struct plan_result r;
+	struct diags d;
+
+	setup();
+	diags_init(&d, A);
+	t = schema_block_type(A, &nblk);
+	et = t->types[type_attr_index(t, "endpoints")]->elem;
+	e1 = obj(et, "host", S("a"), NULL);
+	cfg = obj(t, "name", S("n"), "endpoints", value_list(A, et, 1, &e1),
+		  NULL);
+	CHECK_INT(plan_resource(A, &nblk, value_null(A, t), cfg, cfg, &r, &d),
+		  0);
+	e2 = value_attr(r.planned, "endpoints")->u.coll.items[0];
+	CHECK(value_is_unknown(value_attr(e2, "port")));
+	CHECK_INT(plan_check_planned(A, &nblk, value_null(A, t), cfg,
+				     r.planned, &d), 0);
+	/* the provider changed a required nested attribute */
+	e2 = obj(et, "host", S("b"), "port", N(1), NULL);
+	bad = obj(t, "name", S("n"), "endpoints", value_list(A, et, 1, &e2),
+		  NULL);
+	CHECK_INT(plan_check_planned(A, &nblk, value_null(A, t), cfg, bad, &d),
+		  -1);
+	if (d.len == 1)
+		CHECK_STR(path_string(A, d.items[0].path), "endpoints[0].host");
+	CHECK_INT(d.len, 1);
+	arena_free(A);
+}
+
 int main(void)
 {
 	RUN(test_create_marks_computed_unknown);
@@ -339,5 +390,6 @@ int main(void)
 	RUN(test_destroy);
 	RUN(test_check_planned_violations);
 	RUN(test_check_applied);
+	RUN(test_nested_attributes);
 	return check_summary();
 }
