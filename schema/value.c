@@ -304,7 +304,9 @@ static int dec_parse(const char *s, size_t len, struct dec *out)
 	char *d;
 
 	memset(out, 0, sizeof(*out));
-	if (i < len && (s[i] == '-' || s[i] == '+'))
+	if (!s || len == 0)
+		return -1;
+	if (s[i] == '-' || s[i] == '+')
 		out->neg = s[i++] == '-';
 	ip = s + i;
 	start = i;
@@ -1014,6 +1016,12 @@ static bool conforms_items(const struct value *v, const struct type *t)
 
 		if (!it)
 			return false;
+		/* go-cty lets a null or unknown of dynamic type stand in a
+		 * collection of any element type */
+		if (it->type->kind == TYPE_DYNAMIC && it->state != VALUE_KNOWN &&
+		    (t->kind == TYPE_LIST || t->kind == TYPE_SET ||
+		     t->kind == TYPE_MAP))
+			continue;
 		if (t->kind == TYPE_OBJECT || t->kind == TYPE_TUPLE)
 			et = t->types[i];
 		else
@@ -1021,10 +1029,12 @@ static bool conforms_items(const struct value *v, const struct type *t)
 		if (!value_conforms(it, et))
 			return false;
 		/* collections are homogeneous: every element has the
-		 * collection value's own element type */
+		 * collection value's own element type, except that (as in
+		 * go-cty) a null or unknown of dynamic type may sit anywhere */
 		if ((t->kind == TYPE_LIST || t->kind == TYPE_SET ||
 		     t->kind == TYPE_MAP) &&
 		    v->type->elem->kind != TYPE_DYNAMIC &&
+		    it->type->kind != TYPE_DYNAMIC &&
 		    !type_equal(it->type, v->type->elem))
 			return false;
 		if (t->kind == TYPE_MAP && i > 0 &&
