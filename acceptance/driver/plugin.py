@@ -494,6 +494,9 @@ class Provider:
                 stub.Shutdown(self.controller_pb.Empty(), timeout=timeout)
             except grpc.RpcError as exc:
                 self.shutdown_rpc_error = exc
+        # go-plugin's GRPCClient.Close: Shutdown, then close the connection,
+        # then (Client.Kill) wait for the process.
+        self._close_channel()
         try:
             rc = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
