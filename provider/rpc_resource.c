@@ -514,8 +514,10 @@ static const struct value *apply_result(struct ctx *c,
 			   kind == APPLY_CREATE ? "create" : "update");
 		return op->prior;
 	}
-	plan_check_applied(c->arena, r->schema->block, op->planned,
-			   op->new_state, &c->diags);
+	/* unknowns are reported (with their path) by encode_state */
+	if (!value_has_unknown(op->new_state))
+		plan_check_applied(c->arena, r->schema->block, op->planned,
+				   op->new_state, &c->diags);
 	return op->new_state;
 }
 

@@ -911,16 +911,53 @@ static void test_durations(void)
 	}
 }
 
+/* The fixture misbehaves on purpose (FIXTURE_BUG): the provider layer must
+ * report each bug as an error diagnostic and still answer. */
+static void test_resource_bugs_are_diagnosed(void)
+{
+	Tfplugin6__PlanResourceChange__Response *p;
+	Tfplugin6__ApplyResourceChange__Response *ap;
+	Tfplugin6__ReadResource__Response *rd;
+	const struct value *cfg, *st;
+	const struct type *t;
+
+	fixture_store_reset();
+	begin("Bugs");
+	t = fixture_t();
+	cfg = obj(t, "name", value_string(A, "bug"), NULL);
+	p = plan(value_null(A, t), cfg, cfg);
+	setenv("FIXTURE_BUG", "unknown", 1);
+	ap = apply(value_null(A, t), p->planned_state, cfg);
+	CHECK(has_error(ap->n_diagnostics, ap->diagnostics, "unknown",
+			"revision"));
+	st = undv(t, ap->new_state);	/* stored, with the unknown nulled */
+	CHECK(st && value_is_null(value_attr(st, "revision")) &&
+	      str_attr(st, "id"));
+	setenv("FIXTURE_BUG", "inconsistent", 1);
+	ap = apply(value_null(A, t), p->planned_state, cfg);
+	CHECK(has_error(ap->n_diagnostics, ap->diagnostics,
+			"inconsistent result", "description"));
+	CHECK(ap->new_state != NULL);	/* the object exists: keep it */
+	setenv("FIXTURE_BUG", "wrong_type", 1);
+	rd = read_res(undv(t, ap->new_state));
+	CHECK(has_error(rd->n_diagnostics, rd->diagnostics, "invalid", NULL));
+	unsetenv("FIXTURE_BUG");
+	fixture_store_reset();
+	end();
+}
+
 int main(void)
 {
 	unsetenv("FIXTURE_STORE_DIR");
 	unsetenv("FIXTURE_FAIL");
+	unsetenv("FIXTURE_BUG");
 	RUN(test_durations);
 	RUN(test_metadata_and_schema);
 	RUN(test_validate_provider_config);
 	RUN(test_validate_resource_config);
 	RUN(test_lifecycle);
 	RUN(test_apply_failure_keeps_partial_state);
+	RUN(test_resource_bugs_are_diagnosed);
 	RUN(test_upgrade_resource_state);
 	RUN(test_configure_provider);
 	RUN(test_deferral);
