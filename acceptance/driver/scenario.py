@@ -863,10 +863,21 @@ class Runner:
         try:
             _, ds = self._configure(sess, schemas, pbody, pfile, sr)
             self._raise_errors(ds, sr, "apply")
+            # Like terraform, an error stops only what depends on the failed object; other
+            # objects are still applied, and all errors are reported at the end.
+            errors = []
+            failed = set()
             # orphans: reverse dependency order (dependents first)
             orphans = [a for a, c in changes.items() if c.action == "delete"]
             for addr in _reverse_dep_order(orphans, state):
-                self._apply_delete(sess, addr, changes[addr], state, schemas, sr)
+                if any(addr in (state.objects[d].deps if d in state.objects else []) for d in failed):
+                    failed.add(addr)
+                    continue
+                try:
+                    self._apply_delete(sess, addr, changes[addr], state, schemas, sr)
+                except Violation as v:
+                    errors += v.diags
+                    failed.add(addr)
             applied = {}
 
             def lookup(a):
@@ -879,14 +890,23 @@ class Runner:
                 c = changes[addr]
                 r = cfg.resources[addr]
                 schema = schemas.resources[r.type]
+                if any(d in failed for d in deps.get(addr, [])):
+                    failed.add(addr)  # not attempted: something it depends on failed
+                    continue
                 if c.action == "no-op":
                     applied[addr] = state.objects[addr].value
                     continue
-                if c.action == "replace":
-                    old = state.objects.get(addr)
-                    if old is not None:
-                        self._apply_delete(sess, addr, PlannedChange(addr, "delete", old.value, NullVal(schema.implied_type()), old.private, None), state, schemas, sr)
-                applied[addr] = self._apply_one(sess, addr, r, schema, c, state, ev, sr, deps.get(addr, []))
+                try:
+                    if c.action == "replace":
+                        old = state.objects.get(addr)
+                        if old is not None:
+                            self._apply_delete(sess, addr, PlannedChange(addr, "delete", old.value, NullVal(schema.implied_type()), old.private, None), state, schemas, sr)
+                    applied[addr] = self._apply_one(sess, addr, r, schema, c, state, ev, sr, deps.get(addr, []))
+                except Violation as v:
+                    errors += v.diags
+                    failed.add(addr)
+            if errors:
+                raise _phase(Violation(errors), "apply")
             counts = [sum(1 for c in changes.values() if c.action in acts) for acts in
                       (("create", "replace"), ("update",), ("delete", "replace"))]
             imported = sum(1 for c in changes.values() if getattr(c, "imported", False))

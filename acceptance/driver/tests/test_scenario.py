@@ -338,3 +338,19 @@ def test_import_only_step_records_state_and_failure_stops_the_scenario(tmp_path)
     assert "03-never: not run because step 02-broken failed" in res.violations
     assert "Destroy complete! Resources: 1 destroyed." in res.transcript
     assert cloud.objects == {}
+
+
+def test_apply_error_stops_only_dependents(tmp_path):
+    # "bad" fails to create (partial state, tainted); "dep" refers to it and is not attempted;
+    # "indep" is still created, as terraform does.
+    steps = [("01", {"bad": {"name": "bad"}, "dep": {"name": "okdep", "peer": "${fake_thing.bad.id}"},
+                     "indep": {"name": "okindep"}},
+              {"apply_error": "never became available"}, None)]
+    cloud = Cloud(["apply_error_partial"])
+    path = write_scenario(tmp_path / "scn", steps)
+    res = run_scenario(path, provider_factory=factory(cloud))
+    assert res.ok, res.transcript + "\n".join(res.violations)
+    assert "fake_thing.indep: Creation complete" in res.transcript
+    assert "fake_thing.dep: Creating" not in res.transcript
+    assert "Destroy complete! Resources: 2 destroyed." in res.transcript
+    assert cloud.objects == {}
