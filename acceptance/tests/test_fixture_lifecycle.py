@@ -259,3 +259,41 @@ def test_every_provider_method_answers(session):
                 diags += list(o.diagnostics)
         assert [d for d in diags if d.severity == 1], "%s answered without an error diagnostic" % m.name
     assert len(seen) == len(service.methods)
+
+
+def test_concurrent_creates_and_deletes(session):
+    """Terraform runs up to 10 operations at once: 20 creates in parallel give
+    20 distinct objects, then 20 parallel deletes leave nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = session
+    null = cty.NullVal(s.ty)
+
+    def create(i):
+        cfg = s.value(dict(EMPTY_DOC, name="c%d" % i, tags={"n": str(i)}, rule=[{"port": 1000 + i, "protocol": None}]))
+        plan = s.stub.PlanResourceChange(s.pb.PlanResourceChange.Request(
+            type_name=TYPE, prior_state=s.dv(null), proposed_new_state=s.dv(cfg), config=s.dv(cfg)), timeout=60)
+        assert not errors(plan)
+        resp = s.stub.ApplyResourceChange(s.pb.ApplyResourceChange.Request(
+            type_name=TYPE, prior_state=s.dv(null), planned_state=plan.planned_state, config=s.dv(cfg)), timeout=60)
+        assert not errors(resp)
+        return s.undv(resp.new_state)
+
+    def delete(st):
+        resp = s.stub.ApplyResourceChange(s.pb.ApplyResourceChange.Request(
+            type_name=TYPE, prior_state=s.dv(st), planned_state=s.dv(null), config=s.dv(null)), timeout=60)
+        assert not errors(resp)
+        assert s.undv(resp.new_state).is_null()
+
+    with ThreadPoolExecutor(10) as pool:
+        states = list(pool.map(create, range(20)))
+    ids = {st.get_attr("id").as_string() for st in states}
+    assert len(ids) == 20
+    assert len(list(s.store.iterdir())) == 20
+    for i, st in enumerate(states):
+        assert st.get_attr("name").as_string() == "c%d" % i
+        (rule,) = st.get_attr("rule").elements()
+        assert rule.get_attr("protocol").as_string() == "tcp"  # computed default
+    with ThreadPoolExecutor(10) as pool:
+        list(pool.map(delete, states))
+    assert list(s.store.iterdir()) == []
