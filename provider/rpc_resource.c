@@ -223,7 +223,10 @@ static int upgrade_decode(struct ctx *c, const struct resource *r,
 	diags_init(&first, c->arena);
 	if (codec_json_decode(c->arena, t, json, len, out, &first) == 0)
 		return 0;
-	root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
+	/* exact int64 where possible; integers beyond it only as reals */
+	root = json_loadb(json, len, 0, &jerr);
+	if (!root)
+		root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!root) {
 		diag_error(&c->diags, NULL, "Invalid raw state",
 			   "The stored state is not valid JSON: %s (line %d, "

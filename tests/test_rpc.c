@@ -655,6 +655,12 @@ static void test_upgrade_resource_state(void)
 	v = undv(t, r->upgraded_state);
 	CHECK_STR(str_attr(v, "name"), "n");
 	CHECK_INT(int_attr(v, "size"), 2);
+	/* pruning keeps integers exact */
+	r = upgrade(1, "{\"name\":\"n\",\"revision\":9007199254740993,"
+		    "\"obsolete\":{\"x\":1}}", false);
+	CHECK_INT(r->n_diagnostics, 0);
+	v = undv(t, r->upgraded_state);
+	CHECK(v && int_attr(v, "revision") == 9007199254740993LL);
 	r = upgrade(1, "{\"name\": 5", false);
 	CHECK(has_error(r->n_diagnostics, r->diagnostics, "raw state", NULL));
 	CHECK(r->upgraded_state == NULL);
