@@ -528,13 +528,82 @@ def parse_json_params(body, operation_model, validate=True):
 _PATTERN_CACHE = {}
 
 
+_UNICODE_CLASSES = {
+    "L": "[^\\W\\d_]",                      # letters
+    "N": "\\d",                               # (decimal) numbers
+    "Z": "[\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",  # separators
+}
+
+
+def _java_to_python(p):
+    """Translate the Java regex features used by AWS models that Python's re
+    lacks: \\p{L}/\\p{N}/\\p{Z} inside character classes (rewritten as an
+    alternation) and a literal '-' right after a class escape ([\\w-_]).
+    Returns (pattern, unicode) or None when not translatable."""
+    out = []
+    i = 0
+    uni = False
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            out.append(p[i:i + 2])
+            i += 2
+            continue
+        if c != "[":
+            out.append(c)
+            i += 1
+            continue
+        j = i + 1
+        negated = j < len(p) and p[j] == "^"
+        items = []
+        props = []
+        if negated:
+            j += 1
+        while j < len(p) and p[j] != "]":
+            if p[j] == "\\":
+                m = re.match(r"\\p\{(\w+)\}", p[j:])
+                if m:
+                    if m.group(1) not in _UNICODE_CLASSES:
+                        return None
+                    props.append(_UNICODE_CLASSES[m.group(1)])
+                    j += m.end()
+                    continue
+                esc = p[j:j + 2]
+                items.append(esc)
+                j += 2
+                if esc in ("\\w", "\\d", "\\s", "\\W", "\\D", "\\S") and p[j:j + 1] == "-":
+                    items.append("\\-")
+                    j += 1
+                continue
+            items.append(p[j])
+            j += 1
+        if j >= len(p):
+            return None
+        if props:
+            if negated:
+                return None
+            uni = True
+            alts = (["[" + "".join(items) + "]"] if items else []) + props
+            out.append("(?:" + "|".join(alts) + ")")
+        else:
+            out.append("[" + ("^" if negated else "") + "".join(items) + "]")
+        i = j + 1
+    return "".join(out), uni
+
+
 def _pattern(p):
     if p in _PATTERN_CACHE:
         return _PATTERN_CACHE[p]
+    rx = None
     try:
         rx = re.compile(p, re.ASCII)  # Java regex: \w etc. are ASCII-only
     except re.error:
-        rx = None  # Java-only syntax (e.g. \p{...}): not checked
+        tr = _java_to_python(p)
+        if tr is not None:
+            try:
+                rx = re.compile(tr[0], 0 if tr[1] else re.ASCII)
+            except re.error:
+                rx = None  # not checked
     _PATTERN_CACHE[p] = rx
     return rx
 

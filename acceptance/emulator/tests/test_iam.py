@@ -115,3 +115,10 @@ def test_validation_and_bad_arns(iam):
 def test_get_user(iam):
     assert iam.get_user()["User"]["Arn"] == "arn:aws:iam::123456789012:user/emulator"
     assert _err(iam.get_user, UserName="someone")[0] == "NoSuchEntity"
+
+
+def test_tag_patterns_use_unicode_classes(iam):
+    arn = iam.create_policy(PolicyName="u", PolicyDocument=json.dumps(DOC))["Policy"]["Arn"]
+    iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "équipe", "Value": "données 2 @x"}])
+    code, msg, status = _err(iam.tag_policy, PolicyArn=arn, Tags=[{"Key": "bad#key", "Value": "v"}])
+    assert (code, status) == ("ValidationError", 400) and "tags.1.member.key" in msg
