@@ -361,6 +361,8 @@ class Provider:
                                  stderr=self.stderr_lines()) from None
         if line is None:
             rc = self._wait_quietly(2.0)
+            if rc is not None:
+                self._finish_readers(2.0)  # all of stderr, for the message
             raise HandshakeError("plugin exited before we could connect (no handshake line)",
                                  returncode=rc, stderr=self.stderr_lines())
         try:

@@ -38,13 +38,21 @@ TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 LEVELS = {"trace", "debug", "info", "warn", "error"}
 REATTACH_RE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
 PROVIDER_ADDRESS = "registry.terraform.io/secure-iac/secure"
+# go-plugin Client.Kill: after GRPCClient.Close (Shutdown RPC) it waits 2 s for
+# the process, then kills it (which would leave the unix socket behind).
+GRACEFUL_EXIT_S = 2.0
 
 grpc = pytest.importorskip("grpc")
 plugin.stubs_path()
+import grpc_broker_pb2_grpc  # noqa: E402
+import grpc_controller_pb2  # noqa: E402
+import grpc_controller_pb2_grpc  # noqa: E402
 import grpc_health_v1_pb2  # noqa: E402
 import grpc_health_v1_pb2_grpc  # noqa: E402
 import tfplugin6_pb2  # noqa: E402
+import grpc_stdio_pb2_grpc  # noqa: E402
 import tfplugin6_pb2_grpc  # noqa: E402
+from google.protobuf import empty_pb2  # noqa: E402
 
 
 # ---------------------------------------------------------------- helpers
@@ -319,6 +327,92 @@ def test_protocol_versions_without_6_is_a_clear_error(provider_binary):
         assert "incompatible API version" in str(err) and err.line.split("|")[1] == "6", str(err)
 
 
+@pytest.mark.parametrize("versions", ["6,5", "6", "4,5,6"])
+def test_negotiates_6_whatever_the_order(provider_binary, versions):
+    # Terraform sends the keys of a Go map, so "5,6" or "6,5".
+    with start_provider(provider_binary, env={"PLUGIN_PROTOCOL_VERSIONS": versions}) as p:
+        assert p.handshake["app_protocol"] == 6
+        assert p.health() == "SERVING"
+
+
+@pytest.mark.parametrize("env, unix, what", [
+    ({"PLUGIN_CLIENT_CERT": "not a certificate"}, True, "PLUGIN_CLIENT_CERT"),
+    ({"PLUGIN_MIN_PORT": "20000", "PLUGIN_MAX_PORT": "10000"}, False, "PLUGIN_MIN_PORT"),
+    ({"PLUGIN_MIN_PORT": "ten"}, False, "PLUGIN_MIN_PORT"),
+], ids=["bad-client-cert", "min-port-above-max", "bad-min-port"])
+def test_startup_errors_exit_with_a_message(provider_binary, env, unix, what):
+    # go-plugin reports these on stderr (logger.Error "plugin init error"
+    # with the PLUGIN_MIN_PORT/PLUGIN_MAX_PORT text); a provider must never
+    # fail silently, whatever TF_LOG says.
+    env = {**env, "TF_LOG": None, "TF_LOG_PROVIDER": None}
+    with pytest.raises(HandshakeError) as exc:
+        start_provider(provider_binary, env=env, unix=unix, timeout=10)
+    err = exc.value
+    assert err.line is None, f"expected no handshake, got {err.line!r}"
+    assert err.returncode not in (None, 0), str(err)
+    text = "\n".join(err.stderr)
+    assert what in text, f"stderr should name {what}: {err.stderr!r}"
+
+
+def test_health_service_names_like_grpc_go(provider_binary):
+    # go-plugin registers grpc-go's health server: "" (the whole server) and
+    # "plugin" are SERVING, any other name is NOT_FOUND.
+    with start_provider(provider_binary) as p:
+        assert p.health("plugin") == "SERVING"
+        assert p.health("") == "SERVING"
+        code = rpc_code(lambda: p.health("no-such-service"))
+        assert code == grpc.StatusCode.NOT_FOUND, code
+
+
+def test_stdio_and_broker_calls_do_not_hang(provider_binary):
+    # Terraform's go-plugin client calls GRPCStdio.StreamStdio (SyncStdout is
+    # set) and GRPCBroker.StartStream on connect. go-plugin tolerates
+    # UNIMPLEMENTED for both; a working stream stays open (DEADLINE_EXCEEDED
+    # here). Either way the server must keep serving.
+    ok = {grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.DEADLINE_EXCEEDED}
+    with start_provider(provider_binary) as p:
+        code = rpc_code(lambda: list(grpc_stdio_pb2_grpc.GRPCStdioStub(p.channel).StreamStdio(
+            empty_pb2.Empty(), timeout=1)))
+        assert code in ok, code
+        code = rpc_code(lambda: list(grpc_broker_pb2_grpc.GRPCBrokerStub(p.channel).StartStream(
+            iter(()), timeout=1)))
+        assert code in ok, code
+        assert p.health() == "SERVING"
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known provider bug (reported 17:05 UTC): server_stop waits for grpc core's "
+    "shutdown_and_notify, which waits until every client closes its connection after "
+    "GOAWAY; exit comes ~4.5 s later. Remove this marker when fixed."))
+def test_shutdown_is_prompt_with_another_idle_connection(provider_binary):
+    # go-plugin's GRPCController.Shutdown calls grpc Server.Stop(), which
+    # closes every connection at once; an idle extra client must not hold
+    # the process past go-plugin's 2 s grace.
+    p = start_provider(provider_binary)
+    other = p.open_channel()
+    try:
+        grpc_health_v1_pb2_grpc.HealthStub(other).Check(
+            grpc_health_v1_pb2.HealthCheckRequest(service="plugin"), timeout=5)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        grpc_controller_pb2_grpc.GRPCControllerStub(p.channel).Shutdown(
+            grpc_controller_pb2.Empty(), timeout=5)
+        p.channel.close()
+        try:
+            rc = p.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            rc = None
+        elapsed = time.monotonic() - t0
+    finally:
+        other.close()
+        if p.process.poll() is None:
+            p.kill()
+    assert rc == 0, rc
+    assert elapsed < GRACEFUL_EXIT_S, (
+        f"exited {elapsed:.2f}s after Shutdown while another client kept an idle "
+        f"connection (go-plugin stops at once; Terraform kills after 2 s)")
+
+
 def test_no_client_certificate_is_rejected(provider_binary):
     with start_provider(provider_binary) as p:
         ch = p.open_channel(client_cert=False)
@@ -422,7 +516,7 @@ def test_controller_shutdown_exits_zero_promptly_and_removes_socket(provider_bin
         if p.process.poll() is None:
             p.kill()
     assert rc == 0, (rc, p.stderr_lines()[-10:])
-    assert elapsed < 3.0, f"took {elapsed:.2f}s to exit after Shutdown"
+    assert elapsed < GRACEFUL_EXIT_S, f"took {elapsed:.2f}s to exit after Shutdown"
     assert not os.path.exists(sock), f"unix socket {sock} left behind"
     assert p.unexpected_stdout() == []
 
