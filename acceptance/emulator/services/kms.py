@@ -378,7 +378,7 @@ class Service:
         return {}
 
     def _page(self, items, params, field):
-        limit = min(params.get("Limit", 100), 100 if field == "Aliases" else 50)
+        limit = min(params.get("Limit", 100), 100 if field in ("Aliases", "Keys") else 50)
         start = 0
         if "Marker" in params:
             try:
@@ -407,6 +407,17 @@ class Service:
                           "TargetKeyId": a["TargetKeyId"], "CreationDate": a["CreationDate"],
                           "LastUpdatedDate": a["LastUpdatedDate"]})
         return self._page(items, params, "Aliases")
+
+    def op_ListKeys(self, params):
+        self._advance()
+        items = [{"KeyId": k["KeyId"], "KeyArn": k["Arn"]}
+                 for k in sorted(self.keys.values(), key=lambda k: k["KeyId"])]
+        out = self._page(items, params, "Keys")
+        return out
+
+    def op_ListKeyPolicies(self, params):
+        self._resolve(params["KeyId"], allow_alias=False)
+        return {"PolicyNames": ["default"], "Truncated": False}
 
     def op_ScheduleKeyDeletion(self, params):
         key = self._resolve(params["KeyId"], allow_alias=False)

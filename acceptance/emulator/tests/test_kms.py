@@ -164,3 +164,11 @@ def test_cross_service_helpers(emu, kms):
     assert svc.decrypt(blob, {"SecretARN": "x"}) == (managed["Arn"], b"pw")
     # AWS managed keys are not user resources.
     assert [r["type"] for r in emu.resources()["kms"]] == ["kms-key", "kms-alias"]
+
+
+def test_list_keys_and_key_policies(kms):
+    ids = sorted(kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(3))
+    keys = kms.get_paginator("list_keys").paginate(PaginationConfig={"PageSize": 2}).build_full_result()["Keys"]
+    assert [k["KeyId"] for k in keys] == ids
+    assert keys[0]["KeyArn"].endswith(ids[0])
+    assert kms.list_key_policies(KeyId=ids[0])["PolicyNames"] == ["default"]
