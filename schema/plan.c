@@ -341,6 +341,50 @@ static void check_plan_obj(struct arena *a, const struct schema_block *b,
 			   const struct value *planned, struct path p,
 			   struct diags *d);
 
+/* The elements of a list or map of objects (blocks or nested attributes),
+ * each against its config element (same index or key) and prior. */
+static void check_plan_elems(struct arena *a, enum nesting nesting,
+			     const struct schema_block *b,
+			     const struct value *prior,
+			     const struct value *config,
+			     const struct value *planned, struct path p,
+			     struct diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < planned->u.coll.n; i++) {
+		const struct value *ce, *pe = NULL;
+		struct path ep;
+
+		if (nesting == NEST_LIST) {
+			ep = path_index(a, p, (int64_t)i);
+			ce = config->u.coll.items[i];
+			if (prior && value_is_known(prior) &&
+			    i < prior->u.coll.n)
+				pe = prior->u.coll.items[i];
+		} else {
+			const char *key = planned->u.coll.keys[i];
+
+			ep = path_key(a, p, key);
+			ce = value_map_get(config, key);
+			pe = prior ? value_map_get(prior, key) : NULL;
+			if (!ce) {
+				diag_error(d, &ep, invalid_plan, "planned %s, "
+					   "which the config does not have",
+					   path_string(a, ep));
+				continue;
+			}
+		}
+		if (!value_is_known(planned->u.coll.items[i])) {
+			diag_error(d, &ep, invalid_plan, "%s must not be "
+				   "unknown itself; set its attributes to "
+				   "unknown instead", path_string(a, ep));
+			continue;
+		}
+		check_plan_obj(a, b, pe, ce, planned->u.coll.items[i], ep, d);
+	}
+}
+
 /* Terraform's assertPlannedObjectValid: a nested attribute type. */
 static void check_plan_nested_attr(struct arena *a,
 				   const struct schema_object *o,
@@ -350,7 +394,6 @@ static void check_plan_nested_attr(struct arena *a,
 				   struct diags *d)
 {
 	struct schema_block nb = nested_as_block(o);
-	size_t i;
 
 	if (value_is_null(planned) != value_is_null(config)) {
 		diag_error(d, &p, invalid_plan, "planned for %s but the config "
@@ -380,30 +423,9 @@ static void check_plan_nested_attr(struct arena *a,
 			   path_string(a, p));
 		return;
 	}
-	for (i = 0; o->nesting != NEST_SET && i < planned->u.coll.n; i++) {
-		const struct value *ce, *pe = NULL;
-		struct path ep;
-
-		if (o->nesting == NEST_LIST) {
-			ep = path_index(a, p, (int64_t)i);
-			ce = config->u.coll.items[i];
-			if (value_is_known(prior) && i < prior->u.coll.n)
-				pe = prior->u.coll.items[i];
-		} else {
-			const char *key = planned->u.coll.keys[i];
-
-			ep = path_key(a, p, key);
-			ce = value_map_get(config, key);
-			pe = value_map_get(prior, key);
-			if (!ce) {
-				diag_error(d, &ep, invalid_plan, "map key \"%s\" "
-					   "from the plan is not in the config",
-					   key);
-				continue;
-			}
-		}
-		check_plan_obj(a, &nb, pe, ce, planned->u.coll.items[i], ep, d);
-	}
+	if (o->nesting != NEST_SET)
+		check_plan_elems(a, o->nesting, &nb, prior, config, planned, p,
+				 d);
 }
 
 static void check_plan_attr(struct arena *a, const struct schema_attr *sa,
@@ -463,8 +485,6 @@ static void check_plan_block(struct arena *a,
 			     const struct value *planned, struct path p,
 			     struct diags *d)
 {
-	size_t i;
-
 	if (value_equal(planned, config))
 		return;
 	if (!value_is_known(config)) {
@@ -504,41 +524,9 @@ static void check_plan_block(struct arena *a,
 			   config->u.coll.n, path_string(a, p));
 		return;
 	}
-	if (sb->nesting == NEST_SET)
-		return;		/* no way to correlate elements */
-	for (i = 0; i < planned->u.coll.n; i++) {
-		const struct value *ce, *pe;
-		struct path ep;
-
-		if (sb->nesting == NEST_LIST) {
-			ep = path_index(a, p, (int64_t)i);
-			ce = config->u.coll.items[i];
-			pe = prior && value_is_known(prior) &&
-				i < prior->u.coll.n ?
-				prior->u.coll.items[i] : NULL;
-		} else {
-			const char *key = planned->u.coll.keys[i];
-
-			ep = path_key(a, p, key);
-			ce = value_map_get(config, key);
-			pe = prior && value_is_known(prior) ?
-				value_map_get(prior, key) : NULL;
-			if (!ce) {
-				diag_error(d, &ep, invalid_plan, "planned a "
-					   "block %s absent from the config",
-					   path_string(a, ep));
-				continue;
-			}
-		}
-		if (!value_is_known(planned->u.coll.items[i])) {
-			diag_error(d, &ep, invalid_plan, "the block %s must "
-				   "not be unknown itself",
-				   path_string(a, ep));
-			continue;
-		}
-		check_plan_obj(a, sb->block, pe, ce, planned->u.coll.items[i],
-			       ep, d);
-	}
+	if (sb->nesting != NEST_SET)	/* set elements cannot be correlated */
+		check_plan_elems(a, sb->nesting, sb->block, prior, config,
+				 planned, p, d);
 }
 
 static void check_plan_obj(struct arena *a, const struct schema_block *b,
