@@ -230,6 +230,54 @@ def test_environment_is_terraforms(monkeypatch):
     assert "PLUGIN_CLIENT_CERT" not in env and env["TF_PLUGIN_TCP"] == "1"
 
 
+def _script(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "fake-plugin"
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_driver_times_out_without_handshake(tmp_path):
+    binary = _script(tmp_path, "echo starting >&2; exec sleep 30")
+    t0 = time.monotonic()
+    with pytest.raises(HandshakeError) as exc:
+        start_provider(binary, timeout=1.0)
+    assert time.monotonic() - t0 < 5
+    assert "timeout" in str(exc.value) and "starting" in str(exc.value)
+
+
+def test_driver_reports_early_exit_with_stderr(tmp_path):
+    binary = _script(tmp_path, "echo 'This binary is a plugin.' >&2; exit 3")
+    with pytest.raises(HandshakeError) as exc:
+        start_provider(binary, timeout=5.0)
+    assert exc.value.returncode == 3 and exc.value.line is None
+    assert exc.value.stderr == ["This binary is a plugin."]
+
+
+def test_driver_quotes_a_non_handshake_line(tmp_path):
+    binary = _script(tmp_path, "echo 'hello from the plugin'; exec sleep 30")
+    with pytest.raises(HandshakeError) as exc:
+        start_provider(binary, timeout=5.0)
+    assert exc.value.line == "hello from the plugin"
+    assert "'hello from the plugin'" in str(exc.value)
+
+
+def test_driver_passes_terraforms_environment(tmp_path):
+    out = tmp_path / "env.txt"
+    binary = _script(tmp_path, f"env > {out}; exit 1")
+    with pytest.raises(HandshakeError):
+        start_provider(binary, timeout=5.0, env={"EXTRA_VAR": "1"})
+    got = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line
+               and not line.startswith(" "))
+    assert got["TF_PLUGIN_MAGIC_COOKIE"] == plugin.MAGIC_COOKIE_VALUE
+    assert got["PLUGIN_PROTOCOL_VERSIONS"] == "5,6"
+    assert got["PLUGIN_MIN_PORT"] == "10000" and got["PLUGIN_MAX_PORT"] == "25000"
+    assert got["EXTRA_VAR"] == "1"
+    pem = out.read_text().split("PLUGIN_CLIENT_CERT=", 1)[1]
+    assert pem.startswith("-----BEGIN CERTIFICATE-----")
+    assert "PRIVATE KEY" not in out.read_text(), "the client key must never reach the plugin"
+
+
 # ------------------------------------------------- provider tests
 
 
