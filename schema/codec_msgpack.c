@@ -367,6 +367,10 @@ static const struct value *mp_refined(struct mp_dec *m, const char *body,
 				mp_err(m, "length bound refinement must be an integer for a collection");
 				goto out;
 			}
+			if (o->via.i64 < 0) {
+				mp_err(m, "length bound refinement must not be negative");
+				goto out;
+			}
 			if (key == 5) {
 				r.has_len_lower = true;
 				r.len_lower = o->via.i64;
@@ -688,6 +692,27 @@ static void pack_bound(msgpack_packer *pk, const struct number *n, bool inc)
 		msgpack_pack_false(pk);
 }
 
+/* go-cty caps an encoded string prefix at 255 bytes and then keeps only a
+ * "safe" prefix (ctystrings.SafeKnownPrefix).  Approximation here: cut at
+ * a UTF-8 boundary and drop the last code point when it is not ASCII
+ * (it could combine with what follows). */
+static size_t safe_prefix_len(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len <= 256)
+		return len;
+	len = 255;
+	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+		len--;
+	if (len > 0 && ((unsigned char)s[len - 1] & 0x80)) {
+		len--;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return len;
+}
+
 /* go-cty marshalUnknownValue: extension 0 with one zero byte, or
  * extension 12 holding the refinement map when there is one. */
 static void pack_unknown(struct mp_enc *e, const struct value *v)
@@ -696,7 +721,7 @@ static void pack_unknown(struct mp_enc *e, const struct value *v)
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	const struct type *t = v->type;
-	size_t n = 0;
+	size_t n = 0, plen;
 	bool prefix, lo, hi, llo, lhi;
 
 	if (!r || t->kind == TYPE_DYNAMIC) {
@@ -706,8 +731,13 @@ static void pack_unknown(struct mp_enc *e, const struct value *v)
 	}
 	prefix = t->kind == TYPE_STRING && r->string_prefix &&
 		 *r->string_prefix;
-	lo = t->kind == TYPE_NUMBER && r->has_lower;
-	hi = t->kind == TYPE_NUMBER && r->has_upper;
+	plen = prefix ? safe_prefix_len(r->string_prefix) : 0;
+	prefix = plen > 0;
+	/* infinite bounds are no bounds (go-cty omits them) */
+	lo = t->kind == TYPE_NUMBER && r->has_lower &&
+	     !(r->lower.kind == NUMBER_FLOAT && isinf(r->lower.f));
+	hi = t->kind == TYPE_NUMBER && r->has_upper &&
+	     !(r->upper.kind == NUMBER_FLOAT && isinf(r->upper.f));
 	llo = is_collection(t) && r->has_len_lower && r->len_lower != 0;
 	lhi = is_collection(t) && r->has_len_upper;
 	n = r->not_null + prefix + lo + hi + llo + lhi;
@@ -725,7 +755,7 @@ static void pack_unknown(struct mp_enc *e, const struct value *v)
 	}
 	if (prefix) {
 		msgpack_pack_int64(&pk, 2);
-		pack_str(&pk, r->string_prefix, strlen(r->string_prefix));
+		pack_str(&pk, r->string_prefix, plen);
 	}
 	if (lo) {
 		msgpack_pack_int64(&pk, 3);

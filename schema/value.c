@@ -1048,6 +1048,10 @@ bool value_conforms(const struct value *v, const struct type *t)
 {
 	if (!v || !v->type)
 		return false;
+	/* a null or unknown of dynamic type converts to any type (go-cty's
+	 * Marshal converts such values rather than failing) */
+	if (v->type->kind == TYPE_DYNAMIC && v->state != VALUE_KNOWN)
+		return true;
 	if (t->kind == TYPE_DYNAMIC) {
 		if (v->type->kind == TYPE_DYNAMIC)
 			return v->state != VALUE_KNOWN;

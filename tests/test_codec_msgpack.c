@@ -443,8 +443,46 @@ static void test_encode_rejects_nonconforming(void)
 	arena_free(a);
 }
 
+/* go-cty omits infinite number bounds and caps long string prefixes. */
+static void test_refinement_encoding_limits(void)
+{
+	struct arena *a = arena_new();
+	struct refinements r;
+	struct diags d;
+	void *buf;
+	size_t len;
+	char prefix[400];
+	const struct value *back;
+	static const unsigned char want_nn[] = { 0xc7, 0x03, 0x0c, 0x81, 0x01,
+						 0xc2 };
+
+	diags_init(&d, a);
+	memset(&r, 0, sizeof(r));
+	r.not_null = true;
+	r.has_lower = true;
+	r.lower.kind = NUMBER_FLOAT;
+	r.lower.f = -INFINITY;
+	CHECK_INT(codec_msgpack_encode(a, &type_number,
+				       value_unknown_refined(a, &type_number, &r),
+				       &buf, &len, &d), 0);
+	CHECK_INT(len, sizeof(want_nn));
+	CHECK(len == sizeof(want_nn) && memcmp(buf, want_nn, len) == 0);
+	memset(&r, 0, sizeof(r));
+	memset(prefix, 'p', sizeof(prefix) - 1);
+	prefix[sizeof(prefix) - 1] = '\0';
+	r.string_prefix = prefix;
+	CHECK_INT(codec_msgpack_encode(a, &type_string,
+				       value_unknown_refined(a, &type_string, &r),
+				       &buf, &len, &d), 0);
+	CHECK_INT(codec_msgpack_decode(a, &type_string, buf, len, &back, &d), 0);
+	CHECK(back && back->refine && back->refine->string_prefix &&
+	      strlen(back->refine->string_prefix) == 255);
+	arena_free(a);
+}
+
 int main(void)
 {
+	RUN(test_refinement_encoding_limits);
 	RUN(test_golden_both_directions);
 	RUN(test_truncated_and_trailing);
 	RUN(test_wrong_types_with_paths);

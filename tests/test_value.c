@@ -225,6 +225,8 @@ static void test_equal_and_conforms(void)
 	CHECK(!value_conforms(value_int(a, 1), &type_string));
 	CHECK(value_conforms(value_null(a, &type_string), &type_string));
 	CHECK(!value_conforms(value_null(a, &type_string), &type_number));
+	CHECK(value_conforms(value_null(a, &type_dynamic), ls));
+	CHECK(value_conforms(value_unknown(a, &type_dynamic), &type_bool));
 	/* a list claiming string elements but holding a number */
 	bad = value_list(a, &type_string, 1,
 			 (const struct value *const[]){ value_int(a, 1) });
