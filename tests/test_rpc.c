@@ -647,8 +647,19 @@ static void test_upgrade_resource_state(void)
 
 	begin("UpgradeResourceState");
 	t = fixture_t();
-	/* version 0 state with an attribute the schema dropped */
+	/* version 0 goes through the resource's upgrade hook */
 	r = upgrade(0, "{\"id\":\"fx-00000000000000aa\",\"name\":\"n\","
+		    "\"desc\":\"old\",\"legacy\":true,\"rule\":[{\"port\":80,"
+		    "\"protocol\":\"tcp\"}],\"size\":2}", false);
+	CHECK_INT(r->n_diagnostics, 0);
+	v = undv(t, r->upgraded_state);
+	CHECK_STR(str_attr(v, "name"), "n");
+	CHECK_STR(str_attr(v, "description"), "old");
+	CHECK_INT(int_attr(v, "size"), 2);
+	r = upgrade(0, "[1]", false);
+	CHECK(has_error(r->n_diagnostics, r->diagnostics, "raw state", NULL));
+	/* current version: attributes the schema no longer has are dropped */
+	r = upgrade(1, "{\"id\":\"fx-00000000000000aa\",\"name\":\"n\","
 		    "\"obsolete\":true,\"rule\":[{\"port\":80,\"protocol\":"
 		    "\"tcp\",\"gone\":1}],\"size\":2}", false);
 	CHECK_INT(r->n_diagnostics, 0);
