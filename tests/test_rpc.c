@@ -402,6 +402,19 @@ static void test_validate_resource_config(void)
 			      raw_dv("\x81\xa4name\x07", 7), true);
 	CHECK_INT(n_errors(r->n_diagnostics, r->diagnostics), 1);
 	CHECK(has_error(r->n_diagnostics, r->diagnostics, NULL, "name"));
+	/* the JSON form of DynamicValue is accepted too */
+	{
+		Tfplugin6__DynamicValue *j = raw_dv("", 0);
+		static const char doc[] = "{\"name\":\"json-ok\","
+			"\"rule\":[{\"port\":0,\"protocol\":null}]}";
+
+		j->json.data = (uint8_t *)doc;
+		j->json.len = sizeof(doc) - 1;
+		r = validate_resource("secure_test_fixture", j, true);
+		CHECK_INT(n_errors(r->n_diagnostics, r->diagnostics), 1);
+		CHECK(has_error(r->n_diagnostics, r->diagnostics, NULL,
+				"rule[0].port"));
+	}
 	r = validate_resource("aws_nothing", dv(t, obj(t, NULL)), true);
 	CHECK(has_error(r->n_diagnostics, r->diagnostics,
 			"Unknown resource type", NULL));
