@@ -117,7 +117,7 @@ def test_schedule_and_cancel_deletion(emu, kms):
     out = kms.schedule_key_deletion(KeyId=kid, PendingWindowInDays=7)
     assert out["KeyState"] == "PendingDeletion" and out["PendingWindowInDays"] == 7
     left = out["DeletionDate"] - datetime.datetime.now(datetime.timezone.utc)
-    assert datetime.timedelta(days=6, hours=23) < left <= datetime.timedelta(days=7)
+    assert datetime.timedelta(days=6, hours=23) < left <= datetime.timedelta(days=7, seconds=1)
     md = kms.describe_key(KeyId=kid)["KeyMetadata"]
     assert md["KeyState"] == "PendingDeletion" and md["Enabled"] is False
     for call in (lambda: kms.encrypt(KeyId=kid, Plaintext=b"x"),
