@@ -249,6 +249,33 @@ static size_t golden_cases(struct arena *a, struct golden *out, size_t cap)
 			 G_ITEMS(value_map(a, N, 1, (const char *[]){ "a" },
 					   G_ITEMS(value_int(a, 1))),
 				 value_string(a, "x"))), false);
+	ADD("map_unknown_value", type_map(a, B),
+	    value_map(a, B, 2, (const char *[]){ "k", "j" },
+		      G_ITEMS(value_unknown(a, B), value_bool(a, true))), true);
+	{
+		const struct type *tt = type_tuple(
+			a, 3, (const struct type *[]){ S, N, ls });
+
+		ADD("tuple_null_unknown", tt,
+		    value_tuple(a, tt, 3, G_ITEMS(value_null(a, S),
+						  value_unknown(a, N),
+						  value_null(a, ls))), true);
+	}
+	ADD("set_of_objects", type_set(a, kv_t),
+	    G_SET(a, kv_t,
+		  value_object(a, kv_t, G_ITEMS(value_string(a, "b"),
+						value_int(a, 3))),
+		  value_object(a, kv_t, G_ITEMS(value_string(a, "a"),
+						value_int(a, 2))),
+		  value_object(a, kv_t, G_ITEMS(value_string(a, "b"),
+						value_int(a, 1))),
+		  value_object(a, kv_t, G_ITEMS(value_string(a, "a"),
+						value_int(a, 2)))), false);
+	ADD("dyn_unknown_typed", D, value_unknown(a, S), true);
+	ADD("dyn_list_unknown_elem", D,
+	    G_LIST(a, N, value_int(a, 1), value_unknown(a, N)), true);
+	ADD("list_dynamic", type_list(a, D),
+	    G_LIST(a, D, value_string(a, "a"), value_string(a, "b")), false);
 #undef ADD
 	return n;
 }

@@ -11,6 +11,7 @@
 #include "schema/codec.h"
 #include "schema/value.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <msgpack.h>
 #include <stdio.h>
@@ -102,6 +103,20 @@ static void test_golden_both_directions(void)
 		checked++;
 	}
 	CHECK_INT(checked, n);
+	/* every golden file has a C counterpart */
+	{
+		DIR *dir = opendir(DATA_DIR);
+		struct dirent *de;
+		size_t files = 0;
+
+		CHECK(dir != NULL);
+		while (dir && (de = readdir(dir)) != NULL)
+			if (strstr(de->d_name, ".msgpack"))
+				files++;
+		if (dir)
+			closedir(dir);
+		CHECK_INT(files, n);
+	}
 	arena_free(a);
 }
 

@@ -306,6 +306,14 @@ CASES = [
     ("dyn_tuple", "dynamic", Dyn(("tuple", [S, B]), ["a", False])),
     ("object_dyn_attr", ("object", {"id": S, "extra": "dynamic"}),
      {"id": "x", "extra": Dyn(("map", N), {"a": 1})}),
+    ("map_unknown_value", ("map", B), {"k": Unknown(B), "j": True}),
+    ("tuple_null_unknown", ("tuple", [S, N, ("list", S)]),
+     [Null(S), Unknown(N), Null(("list", S))]),
+    ("set_of_objects", ("set", ("object", {"k": S, "v": N})),
+     [{"k": "a", "v": 2}, {"k": "b", "v": 1}, {"k": "b", "v": 3}]),
+    ("dyn_unknown_typed", "dynamic", Unknown(S)),
+    ("dyn_list_unknown_elem", "dynamic", Dyn(("list", N), [1, Unknown(N)])),
+    ("list_dynamic", ("list", "dynamic"), [Dyn(S, "a"), Dyn(S, "b")]),
 ]
 
 
