@@ -1264,3 +1264,114 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
         import shutil
         shutil.rmtree(tmpdir, ignore_errors=True)
     return result
+
+
+# ------------------------------------------------------------------ real terraform
+
+class TerraformStep:
+    def __init__(self, name):
+        self.name = name
+        self.rc = None
+        self.plan = None  # the "Plan: ..." / "No changes." line
+        self.second_plan_rc = None  # terraform plan -detailed-exitcode: 0 no changes, 2 changes
+        self.expected_error = False
+        self.output = ""
+
+    @property
+    def ok(self):
+        if self.expected_error:
+            return self.rc != 0
+        return self.rc == 0 and self.second_plan_rc in (0, None)
+
+
+class TerraformResult:
+    def __init__(self):
+        self.steps = []
+        self.destroy_rc = None
+        self.destroy_output = ""
+
+    @property
+    def ok(self):
+        return all(s.ok for s in self.steps) and self.destroy_rc == 0
+
+
+def run_with_terraform(path, provider_binary, env=None, terraform=None, workdir=None):
+    """Run a scenario's steps with a real terraform, as the README describes: a dev_overrides
+    CLI config pointing at provider_binary, `terraform apply -state=<shared>` per step, then
+    `terraform plan -detailed-exitcode` (skipped when expect.json says after_no_change_plan
+    false or expects an error), and `terraform destroy` at the end.  Returns TerraformResult
+    with each step's exit codes and Plan line, for comparison with run_scenario()."""
+    import shutil
+    import subprocess
+    import tempfile
+    terraform = terraform or shutil.which("terraform")
+    if not terraform:
+        raise ConfigError("No terraform", "terraform is not installed")
+    steps = list_steps(path)
+    cfg = None
+    for s in steps:
+        cfg = cfgmod.load_dir(s)
+        if cfg.resources or cfg.providers:
+            break
+    local = _single_provider(cfg, None)
+    source = cfg.required_providers.get(local, "hashicorp/" + local)
+    work = workdir or tempfile.mkdtemp(prefix="tf-run-")
+    bindir = os.path.join(work, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    link = os.path.join(bindir, "terraform-provider-" + local)
+    if not os.path.exists(link):
+        os.symlink(os.path.abspath(provider_binary), link)
+    rc_path = os.path.join(work, "terraformrc")
+    with open(rc_path, "w") as f:
+        f.write('provider_installation {\n  dev_overrides {\n    %s = %s\n  }\n  direct {}\n}\n'
+                % (json.dumps(source), json.dumps(bindir)))
+    full_env = dict(os.environ)
+    for k, v in (env or {}).items():
+        if v is None:
+            full_env.pop(k, None)
+        else:
+            full_env[k] = v
+    full_env.update({"TF_CLI_CONFIG_FILE": rc_path, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
+                     "TF_DATA_DIR": os.path.join(work, "tfdata")})
+    state = os.path.join(work, "terraform.tfstate")
+
+    def tf(d, *args):
+        return subprocess.run([terraform, "-chdir=" + d, *args, "-input=false", "-no-color", "-state=" + state],
+                              env=full_env, capture_output=True, text=True, timeout=1800)
+
+    out = TerraformResult()
+    for s in steps:
+        st = TerraformStep(os.path.basename(s))
+        exp = {}
+        ep = os.path.join(s, "expect.json")
+        if os.path.exists(ep):
+            with open(ep) as f:
+                exp = json.load(f)
+        st.expected_error = any(k in exp for k in ("validate_error", "plan_error", "apply_error"))
+        r = tf(s, "apply", "-auto-approve")
+        st.rc, st.output = r.returncode, r.stdout + r.stderr
+        for ln in r.stdout.splitlines():
+            if ln.startswith(("Plan:", "No changes.")):
+                st.plan = ln.strip()
+                break
+        if r.returncode == 0 and exp.get("after_no_change_plan", True):
+            st.second_plan_rc = tf(s, "plan", "-detailed-exitcode").returncode
+        out.steps.append(st)
+    r = tf(steps[-1], "destroy", "-auto-approve")
+    out.destroy_rc, out.destroy_output = r.returncode, r.stdout + r.stderr
+    return out
+
+
+def plan_lines(result: Result):
+    """Each step's first "Plan: ..." / "No changes." line from a driver Result, by step name."""
+    out = {}
+    current = None
+    for ln in result.transcript_lines:
+        if ln.startswith("=== step "):
+            current = ln[len("=== step "):].split(":")[0]
+            continue
+        if ln.startswith("--- second plan"):
+            current = None
+        if current and current not in out and ln.startswith(("Plan:", "No changes.")):
+            out[current] = ln.strip()
+    return out

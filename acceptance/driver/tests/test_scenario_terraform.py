@@ -92,28 +92,31 @@ def _plan_lines(text):
 
 @needs_terraform
 def test_terraform_runs_the_same_scenario_with_the_same_plans(tmp_path, plugin_env):
-    _, env = plugin_env
+    launcher, env = plugin_env
     path = write_scenario(tmp_path / "scn", BASIC)
-    state = str(tmp_path / "tf.tfstate")
-    tf_plans = []
-    for step in sorted(os.listdir(path)):
-        d = os.path.join(path, step)
-        r = _tf(env, d, "apply", "-auto-approve", "-state=" + state)
-        assert r.returncode == 0, r.stdout + r.stderr
-        tf_plans.append(_plan_lines(r.stdout)[0])
-        r2 = _tf(env, d, "plan", "-detailed-exitcode", "-state=" + state)
-        assert r2.returncode == 0, "terraform sees changes after apply:\n" + r2.stdout + r2.stderr
-    r = _tf(env, os.path.join(path, sorted(os.listdir(path))[-1]), "destroy", "-auto-approve", "-state=" + state)
-    assert r.returncode == 0, r.stdout + r.stderr
+    tf = sc.run_with_terraform(path, launcher, env={"FAKE_CLOUD_FILE": env["FAKE_CLOUD_FILE"],
+                                                    "FAKE_SOCKET_DIR": env["FAKE_SOCKET_DIR"]},
+                               terraform=TERRAFORM, workdir=str(tmp_path / "tfwork"))
+    assert tf.ok, "\n".join(s.output for s in tf.steps) + tf.destroy_output
+    assert all(s.second_plan_rc == 0 for s in tf.steps)
     assert Cloud(path=env["FAKE_CLOUD_FILE"]).objects == {}
 
     res = sc.run_scenario(path, provider_factory=factory(Cloud()))
     assert res.ok, res.violations
-    driver_plans = []
-    for s in res.steps[:-1]:
-        lines = _plan_lines("\n".join(res.transcript.split("=== step %s" % s.name, 1)[1].split("=== step", 1)[0].split("--- second plan")[0].splitlines()))
-        driver_plans.append(lines[0])
-    assert driver_plans == tf_plans
+    driver_plans = sc.plan_lines(res)
+    assert driver_plans.pop("destroy") == "Plan: 0 to add, 0 to change, 1 to destroy."
+    assert driver_plans == {s.name: s.plan for s in tf.steps}
+
+
+def test_cli_terraform_subcommand(tmp_path, plugin_env):
+    launcher, env = plugin_env
+    path = write_scenario(tmp_path / "scn", [BASIC[0]])
+    if TERRAFORM is None:
+        pytest.skip("no terraform binary on PATH or in /usr/local/bin")
+    r = _cli(["terraform", path, "--provider", launcher, "--terraform", TERRAFORM,
+              "--env", "FAKE_CLOUD_FILE=" + env["FAKE_CLOUD_FILE"]], env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "=== step 01-create: exit 0, Plan: 2 to add, 0 to change, 0 to destroy., second plan exit 0" in r.stdout
 
 
 @needs_terraform
