@@ -334,8 +334,6 @@ class Emulator:
                                                             target, query_pairs, body)
             if op_model is not None:
                 operation = op_model.name
-            elif early is None and service is None:
-                pass
             if auth_error is not None:
                 raise _auth_error(protocol, "incomplete", auth_error)
             unsigned_ok = info is None and (service, operation) in UNSIGNED_OPERATIONS
