@@ -751,6 +751,10 @@ class _Handler(BaseHTTPRequestHandler):
             if route == "/_emulator/settings" and method == "POST":
                 if not isinstance(data, dict):
                     return self._json(400, {"error": "settings must be a JSON object"})
+                for k, v in data.items():
+                    if (k == "clock_offset_s" or k.endswith("_delay_s")) and \
+                            (isinstance(v, bool) or not isinstance(v, (int, float))):
+                        return self._json(400, {"error": f"setting {k} must be a number"})
                 with emu.lock:
                     emu.settings.update(data)
                     return self._json(200, dict(emu.settings))

@@ -723,3 +723,10 @@ def test_concurrent_clients(emu):
     assert counts["kms:Decrypt"] == 16
     res = emu.resources()
     assert len([r for r in res["ec2"] if r["type"] == "security-group"]) == 80
+
+
+def test_bad_settings_rejected(emu, client):
+    assert control(emu, "POST", "/_emulator/settings", {"clock_offset_s": "soon"})[0] == 400
+    assert control(emu, "POST", "/_emulator/settings", {"create_delay_s": True})[0] == 400
+    assert control(emu, "POST", "/_emulator/settings", [1])[0] == 400
+    client("sts").get_caller_identity()
