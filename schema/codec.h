@@ -29,8 +29,12 @@
 struct arena;
 struct diags;
 
-/* Maximum nesting depth accepted by the decoders. */
+/* Maximum nesting depth accepted by the decoders.  (The msgpack decoder
+ * is further limited to 32 nested arrays/maps by msgpack-c's parser.) */
 #define CODEC_MAX_DEPTH 64
+/* (added) Largest encoded input the decoders accept, in bytes.  Decoded
+ * values take up to about 100 bytes of arena per input byte. */
+#define CODEC_MAX_INPUT (64u << 20)
 
 int codec_msgpack_decode(struct arena *a, const struct type *t,
 			 const void *buf, size_t len,

@@ -20,7 +20,8 @@
  * escaped as Go's encoding/json does.
  *
  * Limits: numbers beyond the double range (about 1e308) are refused by
- * jansson; \u0000 inside strings is refused.
+ * jansson; \u0000 is allowed in string values but not in keys; inputs
+ * above CODEC_MAX_INPUT are refused.
  */
 #include "codec.h"
 
@@ -301,7 +302,7 @@ static const struct value *jd_map(struct jd *j, const json_t *v,
 {
 	const struct value **items, *m;
 	const char **keys, *key;
-	size_t n, i = 0;
+	size_t n, i = 0, klen;
 	json_t *e;
 
 	if (!json_is_object(v))
@@ -309,7 +310,9 @@ static const struct value *jd_map(struct jd *j, const json_t *v,
 	n = json_object_size(v);
 	items = arena_calloc(j->a, n ? n : 1, sizeof(*items));
 	keys = arena_calloc(j->a, n ? n : 1, sizeof(*keys));
-	json_object_foreach((json_t *)v, key, e) {
+	json_object_keylen_foreach((json_t *)v, key, klen, e) {
+		if (klen != strlen(key))
+			return jd_err(j, "keys must not contain NUL characters");
 		if (!jd_push(j, PATH_KEY_STRING, key, 0))
 			return NULL;
 		keys[i] = arena_strdup(j->a, key);
@@ -331,15 +334,17 @@ static const struct value *jd_object(struct jd *j, const json_t *v,
 	const struct value **items;
 	const char *key;
 	json_t *e;
-	size_t i;
+	size_t i, klen;
 
 	if (!json_is_object(v))
 		return jd_err(j, "an object is required");
 	items = arena_calloc(j->a, t->n ? t->n : 1, sizeof(*items));
-	json_object_foreach((json_t *)v, key, e) {
+	json_object_keylen_foreach((json_t *)v, key, klen, e) {
 		int idx = type_attr_index(t, key);
 		bool ok;
 
+		if (klen != strlen(key))
+			return jd_err(j, "attribute names must not contain NUL characters");
 		if (idx < 0) {
 			if (j->lenient)
 				continue;
@@ -425,9 +430,14 @@ static int json_decode(struct arena *a, const struct type *t, const char *buf,
 	json_t *root;
 
 	*out = NULL;
+	if (len > CODEC_MAX_INPUT) {
+		jd_err(&j, "input is larger than %u bytes", CODEC_MAX_INPUT);
+		return -1;
+	}
 	root = json_loadb(buf ? buf : "", buf ? len : 0,
 			  JSON_DECODE_ANY | JSON_REJECT_DUPLICATES |
-				  JSON_DECODE_INT_AS_REAL, &err);
+				  JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL,
+			  &err);
 	if (!root) {
 		jd_err(&j, "%s (line %d, column %d)", err.text, err.line,
 		       err.column);
@@ -518,8 +528,14 @@ static void je_fail(struct je *e, const char *msg)
 /* A JSON string as Go's encoding/json writes it. */
 static void je_string(struct je *e, const char *s, size_t len)
 {
-	json_t *js = json_stringn_nocheck(s, len);
+	json_t *js;
 	char *out, *q;
+
+	if (!utf8_valid(s, len)) {
+		je_fail(e, "string is not valid UTF-8");
+		return;
+	}
+	js = json_stringn_nocheck(s, len);
 
 	out = json_dumps(js, JSON_ENCODE_ANY);
 	json_decref(js);

@@ -629,6 +629,10 @@ int codec_msgpack_decode(struct arena *a, const struct type *t,
 		mp_err(&m, "empty input");
 		return -1;
 	}
+	if (len > CODEC_MAX_INPUT) {
+		mp_err(&m, "input is larger than %u bytes", CODEC_MAX_INPUT);
+		return -1;
+	}
 	if (scan_value(buf, len, &off, 0) < 0) {
 		mp_err(&m, "malformed, truncated or too deeply nested msgpack (at most %d levels)",
 		       MSGPACK_DEPTH);

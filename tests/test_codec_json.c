@@ -163,6 +163,19 @@ static void test_cty_json_leniencies(void)
 	CHECK(value_get_string(value_attr(v, "s"), &s) && !strcmp(s, "12.5"));
 	CHECK(value_get_int(value_attr(v, "n"), &i) && i == 42);
 	CHECK(value_get_bool(value_attr(v, "b"), &b) && b);
+	/* NUL inside a string value survives both directions */
+	{
+		const struct type *ms = type_map(a, &type_string);
+		const char *in = "{\"k\":\"a\\u0000b\"}";
+		char *out;
+		size_t len;
+
+		v = dec(a, ms, in, &d);
+		CHECK(v && value_map_get(v, "k") &&
+		      value_map_get(v, "k")->u.str.len == 3);
+		CHECK(v && codec_json_encode(a, ms, v, &out, &len, &d) == 0 &&
+		      strcmp(out, in) == 0);
+	}
 	/* missing attributes become null */
 	v = dec(a, obj, "{\"s\": \"x\"}", &d);
 	CHECK(v && value_is_null(value_attr(v, "n")) &&
@@ -206,7 +219,7 @@ static void test_malformed(void)
 	EF(ms, "{\"a\":\"x\",\"a\":\"y\"}", "duplicate", NULL);
 	EF(ms, "{\"a\":\"\xc3\x28\"}", NULL, NULL);
 	EF(ms, "{\"a\":\"x\"} x", NULL, NULL);
-	EF(ms, "{\"a\":\"\\u0000\"}", NULL, NULL);
+	EF(ms, "{\"a\\u0000b\":\"x\"}", "NUL", NULL);
 	EF(&type_number, "\"12x\"", "a number is required", NULL);
 	EF(&type_bool, "\"yes\"", "a bool is required", NULL);
 	EF(&type_dynamic, "{\"value\":1}", "missing type", NULL);
@@ -249,6 +262,12 @@ static void test_encode_unknown_fails_with_path(void)
 	diags_init(&d, a);
 	CHECK_INT(codec_json_encode(a, t, v, &out, &len, &d), -1);
 	CHECK_INT(d.len, 1);
+	diags_init(&d, a);
+	CHECK_INT(codec_json_encode(a, &type_string, value_stringn(a, "\xff", 1),
+				    &out, &len, &d), -1);
+	CHECK_INT(d.errors, 1);
+	diags_init(&d, a);
+	CHECK_INT(codec_json_encode(a, t, v, &out, &len, &d), -1);
 	if (d.len == 1) {
 		CHECK_STR(d.items[0].detail, "user[0].name: value is not known");
 		CHECK_STR(path_string(a, d.items[0].path), "user[0].name");
