@@ -321,6 +321,36 @@ def test_unix_socket_honours_plugin_unix_socket_dir(provider_binary, tmp_path):
     assert not addr.exists(), "socket left behind"
 
 
+def test_unix_socket_defaults_to_tmpdir(provider_binary, tmp_path):
+    # go-plugin: os.CreateTemp("", "plugin*") when PLUGIN_UNIX_SOCKET_DIR is unset,
+    # i.e. $TMPDIR.
+    env = {"TMPDIR": str(tmp_path), "PLUGIN_UNIX_SOCKET_DIR": None}
+    with start_provider(provider_binary, env=env) as p:
+        addr = Path(p.handshake["address"])
+        assert addr.parent == tmp_path and addr.name.startswith("plugin"), addr
+        assert p.health() == "SERVING"
+    assert not addr.exists(), "socket left behind"
+
+
+def test_unusable_socket_dir_is_a_clear_error_or_tcp(provider_binary, tmp_path):
+    # go-plugin fails ("plugin init error") when the socket cannot be made;
+    # falling back to TCP on 127.0.0.1 is also acceptable. A hang, a silent
+    # exit or a crash is not.
+    missing = tmp_path / "does-not-exist"
+    try:
+        p = start_provider(provider_binary, timeout=10,
+                           env={"PLUGIN_UNIX_SOCKET_DIR": str(missing), "TF_LOG": None})
+    except HandshakeError as err:
+        assert err.line is None and err.returncode not in (None, 0), str(err)
+        assert err.returncode > 0, f"killed by a signal: {err.returncode}"
+        assert str(missing) in "\n".join(err.stderr), err.stderr
+        return
+    with p:
+        assert p.handshake["network"] == "tcp", p.handshake["line"]
+        assert p.handshake["address"].startswith("127.0.0.1:")
+        assert p.health() == "SERVING"
+
+
 def test_tcp_mode(provider_binary):
     # Our own switch (go-plugin listens on TCP only on Windows): TF_PLUGIN_TCP=1.
     with start_provider(provider_binary, unix=False) as p:
