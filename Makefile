@@ -114,7 +114,7 @@ unit: $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $(VALGRIND) $$t; done
 
 acceptance: $(BIN) $(TEST_BIN) pystubs
-	PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
+	AWS_EC2_METADATA_DISABLED=true PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance
 
 asan:

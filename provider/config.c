@@ -8,6 +8,8 @@
  */
 #include "provider/config.h"
 
+#include "provider/aws_config.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,6 +409,7 @@ void provider_config_free(struct provider_config *pc)
 {
 	if (!pc)
 		return;
+	provider_aws_free(pc->aws);
 	arena_free(pc->arena);
 	free(pc);
 }

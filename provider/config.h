@@ -20,6 +20,8 @@
 #include "core/ctx.h"
 #include "schema/schema.h"
 
+struct provider_aws;
+
 /* The provider block schema (GetProviderSchema.provider). */
 extern const struct schema provider_config_schema;
 
@@ -78,6 +80,11 @@ struct provider_config {
 	bool has_max_retries;
 	int64_t max_retries;
 	bool skip_credentials_validation;
+
+	/* The AWS side (client, region, account), set by ConfigureProvider
+	 * before publication; NULL when deferred.  Owned: freed by
+	 * provider_config_free(). */
+	struct provider_aws *aws;
 };
 
 /* Checks what the schema cannot: durations, max_retries range, empty

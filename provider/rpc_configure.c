@@ -19,6 +19,7 @@
  * StopProvider sets provider_state->stop; in-flight operations see it
  * through ctx_cancelled() and return early.
  */
+#include "provider/aws_config.h"
 #include "provider/config.h"
 #include "provider/dynval.h"
 #include "provider/rpc_handlers.h"
@@ -74,8 +75,16 @@ RPC_UNARY(rpc_configure_provider)
 		goto out;
 	}
 	pc = provider_config_new(c, cfg, req->terraform_version);
-	if (pc)
-		publish(ps, c, pc);
+	if (!pc)
+		goto out;
+	/* Region, credentials chain, endpoints; GetCallerIdentity unless
+	 * skip_credentials_validation.  Errors are already diagnostics. */
+	pc->aws = provider_aws_connect(c, pc);
+	if (!pc->aws) {
+		provider_config_free(pc);
+		goto out;
+	}
+	publish(ps, c, pc);
 out:
 	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);
 	return 0;

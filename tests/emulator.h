@@ -103,7 +103,7 @@ static size_t emulator_sink(char *p, size_t s, size_t n, void *d)
 static inline long emulator_control(const struct emulator *e, const char *method,
 				    const char *what, const char *body, char *out)
 {
-	char url[256];
+	char url[512];
 	long status = -1;
 	CURL *h = curl_easy_init();
 	struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
