@@ -491,6 +491,46 @@ def test_shutdown_is_prompt_with_another_idle_connection(provider_binary):
         f"connection (go-plugin stops at once; Terraform kills after 2 s)")
 
 
+def test_tls_layer_serves_the_announced_certificate(provider_binary, tmp_path):
+    # Below gRPC: a TLS 1.3 handshake (what Terraform's Go client negotiates)
+    # with the pinned client certificate succeeds, selects h2, and the peer
+    # certificate is exactly the DER announced in the handshake line.
+    # (TLS 1.2, go-plugin's MinVersion, is not checked: gRPC core 1.51 offers
+    # only P-256 for ECDHE, so a P-521 certificate fails there with
+    # "wrong curve"; no Go client is affected since they all prefer TLS 1.3.)
+    import ssl
+    with start_provider(provider_binary) as p:
+        (tmp_path / "c.pem").write_bytes(p.client_cert.cert_pem)
+        (tmp_path / "k.pem").write_bytes(p.client_cert.key_pem)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        ctx.load_verify_locations(cadata=p.handshake["server_cert_pem"].decode())
+        ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+        ctx.set_alpn_protocols(["h2"])
+        raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        raw.settimeout(10)
+        raw.connect(p.handshake["address"])
+        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.3"
+            assert tls.selected_alpn_protocol() == "h2"
+            assert tls.getpeercert(binary_form=True) == p.handshake["server_cert_der"]
+        assert p.health() == "SERVING"
+
+
+def test_repeated_start_stop_cycles(provider_binary, tmp_path):
+    for i in range(15):
+        p = start_provider(provider_binary, env={"PLUGIN_UNIX_SOCKET_DIR": str(tmp_path)})
+        try:
+            s = p.stub.GetProviderSchema(tfplugin6_pb2.GetProviderSchema.Request(), timeout=10)
+            no_error_diagnostics(s.diagnostics)
+            rc = p.shutdown(timeout=5)
+        finally:
+            if p.process.poll() is None:
+                p.kill()
+        assert rc == 0, (i, rc, p.stderr_lines()[-5:])
+    assert list(tmp_path.iterdir()) == [], "sockets left behind"
+
+
 def test_no_client_certificate_is_rejected(provider_binary):
     with start_provider(provider_binary) as p:
         ch = p.open_channel(client_cert=False)
