@@ -18,7 +18,17 @@ Per step, like Terraform:
                  assert the final plan is consistent with the first, ApplyResourceChange,
                  conformance, no unknowns, AssertObjectCompatible, write-only null
   then a second plan that must be all no-op (unless expect.json says otherwise).
-Each walk uses a fresh provider process, as Terraform does.
+Each walk uses a fresh provider process, as Terraform does.  An unexpected failure stops
+the scenario (later steps are reported as not run); the final destroy always runs.
+
+API:
+  run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None,
+               out=None) -> Result
+      Result.ok, .violations (list of str), .steps (StepResult: name, ok, failures, actions
+      {addr: action}, second_plan_actions, diags [Diag], errors, warnings), .transcript,
+      .rpc_log (RPC names in order), .provider_stderr (never printed), .final_state
+  run_with_terraform(path, provider_binary, env=None, terraform=None) -> TerraformResult
+  plan_lines(result) -> {step name: "Plan: ..." line}
 """
 
 from __future__ import annotations
@@ -1226,8 +1236,21 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
         state_path = os.path.join(tmpdir, "terraform.tfstate")
     elif os.path.exists(state_path):
         os.unlink(state_path)
-    state = State(state_path, provider_addr)
-    failed_at = None
+    try:
+        _run_steps(runner, result, steps, state_path, provider_addr)
+    finally:
+        if tmpdir is not None:
+            import shutil
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return result
+
+
+_EXPECT_KEYS = {"apply_error", "validate_error", "plan_error", "plan", "after_no_change_plan", "//"}
+
+
+def _read_expectations(steps):
+    """expect.json of every step, checked before anything runs; (dict per step, problems)."""
+    out, problems = [], []
     for s in steps:
         exp = {}
         ep = os.path.join(s, "expect.json")
@@ -1236,19 +1259,33 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
                 with open(ep) as f:
                     exp = json.load(f)
             except ValueError as e:
-                result.violations.append("%s: invalid expect.json: %s" % (s, e))
-                return result
-            unknown = set(exp) - {"apply_error", "validate_error", "plan_error", "plan", "after_no_change_plan", "//"}
+                problems.append("%s: invalid expect.json: %s" % (s, e))
+                exp = {}
+            if not isinstance(exp, dict):
+                problems.append("%s: expect.json must be a JSON object" % s)
+                exp = {}
+            unknown = set(exp) - _EXPECT_KEYS
             if unknown:
-                result.violations.append("%s: unknown expect.json keys %s" % (s, sorted(unknown)))
-                return result
+                problems.append("%s: unknown expect.json keys %s" % (s, sorted(unknown)))
+        out.append(exp)
+    return out, problems
+
+
+def _run_steps(runner, result, steps, state_path, provider_addr):
+    expectations, problems = _read_expectations(steps)
+    if problems:
+        result.violations.extend(problems)
+        return
+    state = State(state_path, provider_addr)
+    failed_at = None
+    for s, exp in zip(steps, expectations):
         try:
             cfg = cfgmod.load_dir(s)
             local = _single_provider(cfg, state)
             if local in cfg.providers:
                 runner.last_provider_body = cfg.providers[local][0]
         except ConfigError:
-            pass
+            pass  # reported by run_step
         if failed_at is not None:
             runner.say("=== step %s: not run (step %s failed)" % (os.path.basename(s), failed_at))
             result.violations.append("%s: not run because step %s failed" % (os.path.basename(s), failed_at))
@@ -1256,14 +1293,11 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
         sr = runner.run_step(s, state, exp)
         if not sr.ok:
             failed_at = sr.name
+    # like `terraform destroy` after the last step; always, so nothing is left behind
     runner.run_step(None, state, {}, final_destroy=True)
     result.final_state = state
     if state.objects:
         result.violations.append("state is not empty after destroy: %s" % sorted(state.objects))
-    if tmpdir is not None:
-        import shutil
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    return result
 
 
 # ------------------------------------------------------------------ real terraform
@@ -1316,6 +1350,15 @@ def run_with_terraform(path, provider_binary, env=None, terraform=None, workdir=
     local = _single_provider(cfg, None)
     source = cfg.required_providers.get(local, "hashicorp/" + local)
     work = workdir or tempfile.mkdtemp(prefix="tf-run-")
+    try:
+        return _run_with_terraform(terraform, steps, local, source, work, provider_binary, env)
+    finally:
+        if workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_with_terraform(terraform, steps, local, source, work, provider_binary, env):
+    import subprocess
     bindir = os.path.join(work, "bin")
     os.makedirs(bindir, exist_ok=True)
     link = os.path.join(bindir, "terraform-provider-" + local)

@@ -354,3 +354,12 @@ def test_apply_error_stops_only_dependents(tmp_path):
     assert "fake_thing.dep: Creating" not in res.transcript
     assert "Destroy complete! Resources: 2 destroyed." in res.transcript
     assert cloud.objects == {}
+
+
+def test_bad_expect_json_is_reported_before_running(tmp_path):
+    steps = [("01", {"a": {"name": "x"}}, {"plan": {"fake_thing.a": "create"}, "typo_key": 1}, None)]
+    cloud = Cloud()
+    res, cloud = run(tmp_path, steps)
+    assert not res.ok
+    assert any("unknown expect.json keys ['typo_key']" in v for v in res.violations)
+    assert "ApplyResourceChange" not in cloud.calls
