@@ -517,6 +517,21 @@ def test_tls_layer_serves_the_announced_certificate(provider_binary, tmp_path):
         assert p.health() == "SERVING"
 
 
+def test_large_messages_are_accepted(provider_binary):
+    # terraform-plugin-go's server takes messages up to 256 MiB (gRPC's
+    # default is 4 MiB); Terraform sends whole configurations and states.
+    msgpack = pytest.importorskip("msgpack")
+    blob = msgpack.packb({"x": "y" * (20 << 20)})
+    with start_provider(provider_binary) as p:
+        req = tfplugin6_pb2.ValidateProviderConfig.Request(
+            config=tfplugin6_pb2.DynamicValue(msgpack=blob))
+        try:
+            p.stub.ValidateProviderConfig(req, timeout=60)  # diagnostics are fine
+        except grpc.RpcError as exc:
+            pytest.fail(f"a 20 MiB request failed: {exc.code()} {exc.details()}")
+        assert p.health() == "SERVING"
+
+
 def test_repeated_start_stop_cycles(provider_binary, tmp_path):
     for i in range(15):
         p = start_provider(provider_binary, env={"PLUGIN_UNIX_SOCKET_DIR": str(tmp_path)})
