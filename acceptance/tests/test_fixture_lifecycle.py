@@ -27,20 +27,12 @@ import pytest
 
 from acceptance.driver import cty, objchange, plugin
 from acceptance.driver.scenario import run_scenario
+from acceptance.fixture_store import EMPTY_DOC, seed, seed_lifecycle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "fixture_lifecycle"
 VALIDATION = REPO_ROOT / "acceptance" / "scenarios" / "fixture_validation"
-SEED_ID = "fx-00000000000000c1"  # imported by step 04-import
 TYPE = "secure_test_fixture"
-
-# Every attribute of the fixture's schema (cty JSON of its state object).
-EMPTY_DOC = {
-    "arn": None, "delay_ms": None, "description": None, "fail_on": None,
-    "id": None, "name": None, "password": None, "ports": None,
-    "revision": None, "rule": [], "secret_wo": None,
-    "secret_wo_length": None, "size": None, "tags": None, "timeouts": None,
-}
 
 
 @pytest.fixture(scope="module")
@@ -54,15 +46,6 @@ def test_binary() -> str:
     return str(path)
 
 
-def seed(store: Path, obj_id: str, **attrs) -> Path:
-    """Creates an object "outside Terraform", as real infrastructure would be."""
-    doc = dict(EMPTY_DOC, id=obj_id, arn="arn:secure:fixture:::object/" + obj_id,
-               revision=1, **attrs)
-    path = store / (obj_id + ".json")
-    path.write_text(json.dumps(doc))
-    return path
-
-
 def env_for(store: Path) -> dict:
     return {"FIXTURE_STORE_DIR": str(store), "FIXTURE_FAIL": None}
 
@@ -70,7 +53,7 @@ def env_for(store: Path) -> dict:
 def test_lifecycle_scenario(test_binary, tmp_path):
     store = tmp_path / "store"
     store.mkdir()
-    seed(store, SEED_ID, name="seeded", size=2, rule=[{"port": 8080, "protocol": "tcp"}])
+    seed_lifecycle(store)
     result = run_scenario(str(SCENARIO), test_binary, env=env_for(store))
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     actions = {s.name: getattr(s, "actions", {}) for s in result.steps}
