@@ -270,16 +270,86 @@ static bool is_collection(const struct type *t)
 	       t->kind == TYPE_MAP;
 }
 
+static int mp_fail(struct mp_dec *m, const char *msg)
+{
+	mp_err(m, "%s", msg);
+	return -1;
+}
+
+/* One entry of the refinement map (go-cty unknown.go): 0 when applied or
+ * ignored (unknown keys are, for future refinements), 1 when it says the
+ * value is null, -1 with a diagnostic when malformed or not applicable to
+ * type t. */
+static int refine_entry(struct mp_dec *m, int64_t key, const msgpack_object *o,
+			const struct type *t, struct refinements *r)
+{
+	const msgpack_object *e;
+	struct number n;
+
+	switch (key) {
+	case 1:
+		if (o->type != MSGPACK_OBJECT_BOOLEAN)
+			return mp_fail(m, "null refinement is not boolean");
+		if (o->via.boolean)
+			return 1;
+		r->not_null = true;
+		return 0;
+	case 2:
+		if (t->kind != TYPE_STRING || !mp_is_text(o) ||
+		    !utf8_valid(o->via.str.ptr, o->via.str.size) ||
+		    has_nul(o->via.str.ptr, o->via.str.size))
+			return mp_fail(m, "invalid string prefix refinement");
+		r->string_prefix = mp_strndup(m->a, o->via.str.ptr,
+					      o->via.str.size);
+		return 0;
+	case 3:
+	case 4:
+		if (t->kind != TYPE_NUMBER || o->type != MSGPACK_OBJECT_ARRAY ||
+		    o->via.array.size != 2)
+			return mp_fail(m, "numeric bound refinement must be [number, bool]");
+		e = o->via.array.ptr;
+		if (!mp_number(m, &e[0], &n) ||
+		    e[1].type != MSGPACK_OBJECT_BOOLEAN)
+			return mp_fail(m, "numeric bound refinement must be [number, bool]");
+		if (key == 3) {
+			r->has_lower = true;
+			r->lower = n;
+			r->lower_inclusive = e[1].via.boolean;
+		} else {
+			r->has_upper = true;
+			r->upper = n;
+			r->upper_inclusive = e[1].via.boolean;
+		}
+		return 0;
+	case 5:
+	case 6:
+		if (!is_collection(t) ||
+		    o->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    o->via.u64 > INT64_MAX)
+			return mp_fail(m, "length bound refinement must be a non-negative integer for a collection");
+		if (key == 5) {
+			r->has_len_lower = true;
+			r->len_lower = (int64_t)o->via.u64;
+		} else {
+			r->has_len_upper = true;
+			r->len_upper = (int64_t)o->via.u64;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 /* The refinement map inside extension 12 (go-cty unknown.go). */
 static const struct value *mp_refined(struct mp_dec *m, const char *body,
 				      size_t len, const struct type *t)
 {
 	struct refinements r;
 	msgpack_unpacked up;
-	const msgpack_object *o;
 	const struct value *res = NULL;
 	size_t off = 0, scan = 0;
 	uint32_t i;
+	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
 	if (len > REFINE_MAX)
@@ -296,94 +366,20 @@ static const struct value *mp_refined(struct mp_dec *m, const char *body,
 		res = value_unknown(m->a, t);
 		goto out;
 	}
-	for (i = 0; i < up.data.via.map.size; i++) {
-		const msgpack_object *k = &up.data.via.map.ptr[i].key;
-		const msgpack_object *v = &up.data.via.map.ptr[i].val;
-		int64_t key;
+	for (i = 0; i < up.data.via.map.size && rc == 0; i++) {
+		const msgpack_object_kv *kv = &up.data.via.map.ptr[i];
 
-		o = v;
-		if (k->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-		    k->via.u64 <= 100)
-			key = (int64_t)k->via.u64;
-		else if (k->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ||
-			 k->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-			key = -1;	/* unknown key: ignored */
-		else {
-			mp_err(m, "unknown value refinement has a non-integer key");
-			goto out;
-		}
-		switch (key) {
-		case 1:
-			if (o->type != MSGPACK_OBJECT_BOOLEAN) {
-				mp_err(m, "null refinement is not boolean");
-				goto out;
-			}
-			if (o->via.boolean) {
-				res = value_null(m->a, t);
-				goto out;
-			}
-			r.not_null = true;
-			break;
-		case 2:
-			if (t->kind != TYPE_STRING || !mp_is_text(o) ||
-			    !utf8_valid(o->via.str.ptr, o->via.str.size) ||
-			    has_nul(o->via.str.ptr, o->via.str.size)) {
-				mp_err(m, "invalid string prefix refinement");
-				goto out;
-			}
-			r.string_prefix = mp_strndup(m->a, o->via.str.ptr,
-							o->via.str.size);
-			break;
-		case 3:
-		case 4: {
-			struct number n;
-			const msgpack_object *e = o->via.array.ptr;
-
-			if (t->kind != TYPE_NUMBER ||
-			    o->type != MSGPACK_OBJECT_ARRAY ||
-			    o->via.array.size != 2 || !mp_number(m, &e[0], &n) ||
-			    e[1].type != MSGPACK_OBJECT_BOOLEAN) {
-				mp_err(m, "numeric bound refinement must be [number, bool]");
-				goto out;
-			}
-			if (key == 3) {
-				r.has_lower = true;
-				r.lower = n;
-				r.lower_inclusive = e[1].via.boolean;
-			} else {
-				r.has_upper = true;
-				r.upper = n;
-				r.upper_inclusive = e[1].via.boolean;
-			}
-			break;
-		}
-		case 5:
-		case 6:
-			if (!is_collection(t) ||
-			    (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER &&
-			     o->type != MSGPACK_OBJECT_NEGATIVE_INTEGER) ||
-			    (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-			     o->via.u64 > INT64_MAX)) {
-				mp_err(m, "length bound refinement must be an integer for a collection");
-				goto out;
-			}
-			if (o->via.i64 < 0) {
-				mp_err(m, "length bound refinement must not be negative");
-				goto out;
-			}
-			if (key == 5) {
-				r.has_len_lower = true;
-				r.len_lower = o->via.i64;
-			} else {
-				r.has_len_upper = true;
-				r.len_upper = o->via.i64;
-			}
-			break;
-		default:
-			break;
-		}
+		if (kv->key.type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+			rc = refine_entry(m, kv->key.via.u64 > 100 ? -1
+					  : (int64_t)kv->key.via.u64,
+					  &kv->val, t, &r);
+		else if (kv->key.type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
+			rc = mp_fail(m, "unknown value refinement has a non-integer key");
 	}
-	res = value_unknown_refined(m->a, t, &r);
+	if (rc == 0)
+		res = value_unknown_refined(m->a, t, &r);
+	else if (rc == 1)
+		res = value_null(m->a, t);
 out:
 	msgpack_unpacked_destroy(&up);
 	return res;

@@ -338,6 +338,23 @@ static void test_accepts_go_cty_variants(void)
 	CHECK_INT(codec_msgpack_decode(a, &type_dynamic, dynref, sizeof(dynref),
 				       &v, &d), 0);
 	CHECK(v && value_is_unknown(v) && v->type == &type_dynamic);
+	/* {1: true} is a null; {9: "x", 5: 2} ignores the unknown key 9 */
+	{
+		static const unsigned char isnull[] = { 0xc7, 0x03, 0x0c, 0x81,
+							0x01, 0xc3 };
+		static const unsigned char future[] = { 0xc7, 0x06, 0x0c, 0x82,
+							0x09, 0xa1, 'x', 0x05,
+							0x02 };
+		const struct type *ls = type_list(a, &type_string);
+
+		CHECK_INT(codec_msgpack_decode(a, &type_string, isnull,
+					       sizeof(isnull), &v, &d), 0);
+		CHECK(v && value_is_null(v));
+		CHECK_INT(codec_msgpack_decode(a, ls, future, sizeof(future),
+					       &v, &d), 0);
+		CHECK(v && value_is_unknown(v) && v->refine &&
+		      v->refine->has_len_lower && v->refine->len_lower == 2);
+	}
 	CHECK_INT(d.len, 0);
 	arena_free(a);
 }
@@ -372,6 +389,11 @@ static void test_malformed(void)
 						   0x02, 0x05 }; /* prefix 5 */
 	static const unsigned char nulkey[] = { 0x81, 0xa3, 'a', 0x00, 'b',
 						0xa1, 'x' };
+	/* {3: [1, true]} for a string; {5: -1} for a list */
+	static const unsigned char refbound[] = { 0xc7, 0x05, 0x0c, 0x81, 0x03,
+						  0x92, 0x01, 0xc3 };
+	static const unsigned char refneglen[] = { 0xc7, 0x03, 0x0c, 0x81,
+						   0x05, 0xff };
 	unsigned char deep[80];
 	size_t i;
 
@@ -401,6 +423,9 @@ static void test_malformed(void)
 	expect_fail(a, &type_number, refbadkey, sizeof(refbadkey),
 		    "string prefix", NULL);
 	expect_fail(a, ms, nulkey, sizeof(nulkey), "NUL", NULL);
+	expect_fail(a, &type_string, refbound, sizeof(refbound),
+		    "numeric bound", NULL);
+	expect_fail(a, ln, refneglen, sizeof(refneglen), "non-negative", NULL);
 	expect_fail(a, &type_string, "", 0, "empty", NULL);
 	/* 70 nested arrays: over the depth limit, refused before msgpack-c */
 	for (i = 0; i < sizeof(deep); i++)
