@@ -332,7 +332,11 @@ def _norm_number(n):
             return n
         if math.isnan(n):
             raise CtyError("NaN is not a valid number")
-        n = Fraction(n)
+        # go-cty compares numbers by their shortest decimal text at their own precision
+        # (rawNumberEqual uses Text('f', -1)), so a float64 0.1 equals a parsed "0.1".  The
+        # shortest text of a float64 is Python's repr; keep a non-integer as that decimal.
+        # Integral floats stay exact integers (go compares integers exactly).
+        n = Fraction(int(n)) if n.is_integer() else Fraction(Decimal(repr(n)))
     if isinstance(n, Decimal):
         n = Fraction(n)
     if isinstance(n, Fraction):
@@ -642,7 +646,9 @@ def SetVal(elems, ety=None):  # noqa: N802
             seen.setdefault(e.raw_key(), e)
         else:
             unknowns.append(e)
-    ordered = sorted(seen.values(), key=_set_sort_key) + unknowns
+    # a deterministic order (go-cty orders by hash); partially unknown elements are never
+    # merged, as in cty, but are ordered too so that equal sets compare equal
+    ordered = sorted(seen.values(), key=_set_sort_key) + sorted(unknowns, key=_set_sort_key)
     return Value(Set(ety), tuple(ordered))
 
 

@@ -237,6 +237,16 @@ def test_equals_tristate_and_refinements():
     assert not UnknownVal(STRING).raw_equals(UnknownVal(STRING, {"notnull": True}))
 
 
+def test_float64_equals_decimal_like_go_cty():
+    # rawNumberEqual compares Text('f', -1): a provider answering float64 0.1 for a configured
+    # "0.1" is consistent in Terraform, so it must be here too
+    from_wire = cty.msgpack_unmarshal(H("cb3fb999999999999a"), NUMBER)
+    from_config = NumberVal(cty.parse_number("0.1"))
+    assert from_wire.raw_equals(from_config) and from_wire.equals(from_config) is True
+    f32 = cty.msgpack_unmarshal(H("ca3dcccccd"), NUMBER)  # float32 0.1 widened, as go does
+    assert cty.number_text(f32.v) == "0.10000000149011612"
+
+
 def test_includes():
     rng = UnknownVal(NUMBER, {"notnull": True, "num_lo": (1, True), "num_hi": (5, False)})
     assert cty.includes(rng, NumberVal(1)) is True
