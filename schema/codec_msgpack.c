@@ -45,74 +45,72 @@ static uint64_t be(const unsigned char *p, size_t n)
 	return v;
 }
 
+/* Sizes of the object starting with byte c: the fixed header bytes after
+ * c, and how many bytes of it give a length (w).  -1 for 0xc1. */
+static int scan_format(unsigned char c, size_t *fixed, size_t *w)
+{
+	*fixed = 0;
+	*w = 0;
+	if (c <= 0xbf || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
+		return 0;	/* fix formats: see scan_value */
+	switch (c) {
+	case 0xc4: case 0xd9: case 0xc7: *w = 1; break;	/* bin8 str8 ext8 */
+	case 0xc5: case 0xda: case 0xc8: *w = 2; break;
+	case 0xc6: case 0xdb: case 0xc9: *w = 4; break;
+	case 0xcc: case 0xd0: *fixed = 1; break;
+	case 0xcd: case 0xd1: *fixed = 2; break;
+	case 0xca: case 0xce: case 0xd2: *fixed = 4; break;
+	case 0xcb: case 0xcf: case 0xd3: *fixed = 8; break;
+	case 0xd4: *fixed = 2; break;		/* fixext: type + data */
+	case 0xd5: *fixed = 3; break;
+	case 0xd6: *fixed = 5; break;
+	case 0xd7: *fixed = 9; break;
+	case 0xd8: *fixed = 17; break;
+	case 0xdc: case 0xde: *w = 2; break;	/* array16 map16 */
+	case 0xdd: case 0xdf: *w = 4; break;
+	default: return -1;			/* 0xc1 */
+	}
+	return 0;
+}
+
+static bool is_container(unsigned char c)
+{
+	return (c >= 0x80 && c <= 0x9f) || (c >= 0xdc && c <= 0xdf);
+}
+
 /* Skips one msgpack object at *off.  Returns 0, or -1 when truncated,
  * malformed, too deep, or claiming more elements than bytes remain. */
 static int scan_value(const unsigned char *p, size_t len, size_t *off,
 		      int depth)
 {
-	size_t o = *off, hdr = 1, w = 0;
-	uint64_t body = 0, items = 0;
+	size_t o = *off, fixed, w;
+	uint64_t body = 0, items = 0, n, i;
 	unsigned char c;
 
-	if (o >= len)
+	if (o >= len || scan_format(p[o], &fixed, &w) < 0)
 		return -1;
-	c = p[o];
-	if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
-		;
-	} else if (c >= 0x80 && c <= 0x8f) {
+	c = p[o++];
+	if (c >= 0x80 && c <= 0x8f)
 		items = 2u * (c & 0x0f);
-	} else if (c >= 0x90 && c <= 0x9f) {
+	else if (c >= 0x90 && c <= 0x9f)
 		items = c & 0x0f;
-	} else if (c >= 0xa0 && c <= 0xbf) {
+	else if (c >= 0xa0 && c <= 0xbf)
 		body = c & 0x1f;
-	} else {
-		switch (c) {
-		case 0xc4: case 0xd9: w = 1; break;	/* bin8, str8 */
-		case 0xc5: case 0xda: w = 2; break;
-		case 0xc6: case 0xdb: w = 4; break;
-		case 0xc7: w = 1; break;		/* ext8 */
-		case 0xc8: w = 2; break;
-		case 0xc9: w = 4; break;
-		case 0xca: body = 4; break;
-		case 0xcb: body = 8; break;
-		case 0xcc: case 0xd0: body = 1; break;
-		case 0xcd: case 0xd1: body = 2; break;
-		case 0xce: case 0xd2: body = 4; break;
-		case 0xcf: case 0xd3: body = 8; break;
-		case 0xd4: body = 2; break;		/* fixext: type + data */
-		case 0xd5: body = 3; break;
-		case 0xd6: body = 5; break;
-		case 0xd7: body = 9; break;
-		case 0xd8: body = 17; break;
-		case 0xdc: w = 2; break;		/* array16 */
-		case 0xdd: w = 4; break;
-		case 0xde: w = 2; break;		/* map16 */
-		case 0xdf: w = 4; break;
-		default: return -1;			/* 0xc1 */
-		}
-		if (w) {
-			uint64_t n;
-
-			if (len - o - 1 < w)
-				return -1;
-			n = be(p + o + 1, w);
-			hdr += w;
-			if (c >= 0xdc && c <= 0xdd)
-				items = n;
-			else if (c >= 0xde)
-				items = 2 * n;
-			else if (c >= 0xc7 && c <= 0xc9)
-				body = n + 1;		/* + ext type byte */
-			else
-				body = n;
-		}
+	if (w) {
+		if (len - o < w)
+			return -1;
+		n = be(p + o, w);
+		o += w;
+		if (c >= 0xdc)
+			items = c >= 0xde ? 2 * n : n;
+		else
+			body = (c >= 0xc7 && c <= 0xc9) ? n + 1 : n; /* ext type */
 	}
-	if (len - o < hdr || len - o - hdr < body)
+	body += fixed;
+	if (len - o < body)
 		return -1;
-	o += hdr + (size_t)body;
-	if ((c >= 0x80 && c <= 0x9f) || (c >= 0xdc && c <= 0xdf)) {
-		uint64_t i;
-
+	o += (size_t)body;
+	if (is_container(c)) {
 		if (depth >= MSGPACK_DEPTH || items > len - o)
 			return -1;
 		for (i = 0; i < items; i++)
