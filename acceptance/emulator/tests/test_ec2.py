@@ -5,7 +5,7 @@ import re
 import botocore.exceptions
 import pytest
 
-from conftest import signed_raw
+from emuhelpers import signed_raw
 
 
 def _err(fn, *a, **kw):

@@ -22,7 +22,7 @@ from acceptance.emulator import protocols
 from acceptance.emulator.errors import AwsError
 from acceptance.emulator.server import DEFAULT_SECRET_KEY, MAX_BODY, Emulator
 
-from conftest import control, make_client, raw, signed_raw
+from emuhelpers import control, make_client, raw, signed_raw
 from shapegen import Gen
 
 SERVICES = ["sts", "iam", "ec2", "kms", "elasticache", "secretsmanager", "logs", "ssm"]

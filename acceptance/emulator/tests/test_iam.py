@@ -6,7 +6,7 @@ import urllib.parse
 import botocore.exceptions
 import pytest
 
-from conftest import signed_raw
+from emuhelpers import signed_raw
 
 DOC = {"Version": "2012-10-17",
        "Statement": [{"Effect": "Allow", "Action": ["elasticache:Describe*"], "Resource": "*"}]}

@@ -8,7 +8,7 @@ import urllib.parse
 import botocore.exceptions
 import pytest
 
-from conftest import DEFAULT_SECRET_KEY, control, raw, signed_raw
+from emuhelpers import DEFAULT_SECRET_KEY, control, raw, signed_raw
 
 ROLE = "arn:aws:iam::123456789012:role/deployer"
 
