@@ -25,8 +25,7 @@ from . import cty
 from .cty import (BOOL, DYNAMIC, NUMBER, STRING, CtyError, ListVal, ListValEmpty, MapVal,
                   MapValEmpty, NullVal, NumberVal, ObjectVal, SetVal, SetValEmpty, StringVal,
                   TupleVal, UnknownVal, Value)
-from .objchange import (NESTING_GROUP, NESTING_LIST, NESTING_MAP, NESTING_SET, NESTING_SINGLE,
-                        Block)
+from .objchange import NESTING_GROUP, NESTING_LIST, NESTING_SET, NESTING_SINGLE, Block
 
 
 class ConfigError(Exception):

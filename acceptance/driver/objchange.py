@@ -15,9 +15,9 @@ tfdiags.FormatError / FormatErrorPrefixed.
 from __future__ import annotations
 
 from . import cty
-from .cty import (BOOL, DYNAMIC, NUMBER, STRING, CtyError, List, ListVal, ListValEmpty, Map,
-                  MapVal, MapValEmpty, NullVal, NumberVal, Object, ObjectVal, PathError, Set,
-                  SetVal, SetValEmpty, StringVal, TupleVal, UnknownVal, Value, format_path)
+from .cty import (DYNAMIC, NUMBER, STRING, CtyError, List, ListVal, ListValEmpty, Map, MapVal,
+                  MapValEmpty, NullVal, NumberVal, Object, ObjectVal, PathError, Set, SetVal,
+                  SetValEmpty, TupleVal, UnknownVal, Value, format_path)
 
 NESTING_SINGLE, NESTING_LIST, NESTING_SET, NESTING_MAP, NESTING_GROUP = (
     "single", "list", "set", "map", "group")

@@ -181,9 +181,9 @@ class ProviderSession:
         self.log.append(name)
         try:
             return getattr(self.stub, name)(req, timeout=600)
-        except Exception as e:  # grpc.RpcError and friends
-            code = getattr(e, "code", lambda: None)()
-            details = getattr(e, "details", lambda: str(e))()
+        except Exception as exc:  # grpc.RpcError and friends
+            code = exc.code() if hasattr(exc, "code") else None
+            details = exc.details() if hasattr(exc, "details") else str(exc)
             raise Violation(_err("Plugin did not respond",
                                  "The plugin encountered an error, and failed to respond to the plugin.(*GRPCProvider).%s call. "
                                  "The plugin logs may contain more details. (%s: %s)" % (name, code, details)))
@@ -1336,7 +1336,6 @@ def run_with_terraform(path, provider_binary, env=None, terraform=None, workdir=
     false or expects an error), and `terraform destroy` at the end.  Returns TerraformResult
     with each step's exit codes and Plan line, for comparison with run_scenario()."""
     import shutil
-    import subprocess
     import tempfile
     terraform = terraform or shutil.which("terraform")
     if not terraform:
