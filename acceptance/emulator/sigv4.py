@@ -19,14 +19,6 @@ from botocore.credentials import Credentials
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = datetime.timedelta(minutes=15)
 
-_AUTH_RE = re.compile(
-    r"^AWS4-HMAC-SHA256\s+"
-    r"Credential=(?P<cred>[^,\s]+)\s*,\s*"
-    r"SignedHeaders=(?P<signed>[^,\s]+)\s*,\s*"
-    r"Signature=(?P<sig>[0-9a-fA-F]+)\s*$"
-)
-
-
 class AuthInfo:
     """What the client claims: parsed from the Authorization header or the
     presigned query parameters."""
@@ -71,16 +63,22 @@ def parse_auth(headers, query_pairs):
     raise AuthParseError for a malformed Authorization header."""
     auth = _header(headers, "Authorization")
     if auth is not None:
-        m = _AUTH_RE.match(auth.strip())
-        if not m:
-            if auth.strip().startswith(ALGORITHM):
-                raise AuthParseError(
-                    "Authorization header requires 'Credential', 'Signature' and "
-                    "'SignedHeaders' parameters")
+        auth = auth.strip()
+        if not auth.startswith(ALGORITHM + " "):
             raise AuthParseError("Unsupported authorization type")
-        ak, date, region, service, _ = _split_scope(m.group("cred"))
-        return AuthInfo(ak, date, region, service, m.group("signed").lower().split(";"),
-                        m.group("sig").lower(), _header(headers, "X-Amz-Date"),
+        fields = {}
+        for part in auth[len(ALGORITHM):].split(","):
+            k, eq, v = part.strip().partition("=")
+            if eq:
+                fields[k] = v.strip()
+        if not all(fields.get(k) for k in ("Credential", "SignedHeaders", "Signature")) or \
+                not re.fullmatch(r"[0-9a-fA-F]+", fields["Signature"]):
+            raise AuthParseError(
+                "Authorization header requires 'Credential', 'Signature' and "
+                "'SignedHeaders' parameters")
+        ak, date, region, service, _ = _split_scope(fields["Credential"])
+        return AuthInfo(ak, date, region, service, fields["SignedHeaders"].lower().split(";"),
+                        fields["Signature"].lower(), _header(headers, "X-Amz-Date"),
                         _header(headers, "X-Amz-Security-Token"))
     q = dict(query_pairs)
     if "X-Amz-Algorithm" in q:

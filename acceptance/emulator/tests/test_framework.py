@@ -730,3 +730,19 @@ def test_bad_settings_rejected(emu, client):
     assert control(emu, "POST", "/_emulator/settings", {"create_delay_s": True})[0] == 400
     assert control(emu, "POST", "/_emulator/settings", [1])[0] == 400
     client("sts").get_caller_identity()
+
+
+def test_authorization_fields_in_any_order(emu):
+    body = b"Action=GetCallerIdentity&Version=2011-06-15"
+
+    def reorder(h, b):
+        algo, rest = h["Authorization"].split(" ", 1)
+        parts = [p.strip() for p in rest.split(",")]
+        h = dict(h)
+        h["Authorization"] = algo + " " + ",".join(reversed(parts))
+        return h, b
+    status, _, out = signed_raw(emu, "sts", body, FORM, tamper=reorder)
+    assert status == 200, out
+    status, _, out = signed_raw(emu, "sts", body, FORM, tamper=lambda h, b: (
+        {**h, "Authorization": h["Authorization"].replace("Signature=", "Signature=zz")}, b))
+    assert status == 403 and b"IncompleteSignature" in out
