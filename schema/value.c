@@ -10,10 +10,10 @@
  *
  * Deviations from go-cty, on purpose:
  *  - strings are not NFC-normalised (no Unicode tables here);
- *  - set order: known before null before unknown, then strings bytewise,
- *    numbers numerically, false before true (as cty's setRules.Less);
- *    elements of other types are ordered structurally, where cty uses its
- *    crc32 bucket order.  Terraform gives set order no meaning.
+ *  - set order follows cty's setRules.Less (known, then unknown, then null;
+ *    primitives by value, other types by their set-hash bytes), but Go's
+ *    %q printability of non-ASCII runes is approximated in those bytes.
+ *    Terraform gives set order no meaning anyway.
  *  - numbers beyond about 150 significant digits keep every digit; go-cty
  *    rounds them to 512 bits.
  */
@@ -688,64 +688,58 @@ const struct value *value_list(struct arena *a, const struct type *elem,
 	return v;
 }
 
-/* Set element order (see the file comment); 0 for unknowns among
- * themselves so that a stable sort keeps their order. */
-static int value_order(const struct value *x, const struct value *y)
-{
-	static const int rank[] = { [VALUE_KNOWN] = 0, [VALUE_NULL] = 1,
-				    [VALUE_UNKNOWN] = 2 };
-	size_t i, m;
-	int c;
+static char *set_hash(struct arena *a, const struct value *v, size_t *len);
 
-	if (x->state != y->state)
-		return rank[x->state] < rank[y->state] ? -1 : 1;
-	if (x->state != VALUE_KNOWN)
-		return 0;
-	if (x->type->kind != y->type->kind)
-		return x->type->kind < y->type->kind ? -1 : 1;
-	switch (x->type->kind) {
-	case TYPE_BOOL:
-		return (int)x->u.b - (int)y->u.b;
-	case TYPE_NUMBER:
-		return number_cmp(&x->u.num, &y->u.num);
-	case TYPE_STRING:
-		m = x->u.str.len < y->u.str.len ? x->u.str.len : y->u.str.len;
-		c = memcmp(x->u.str.ptr, y->u.str.ptr, m);
-		if (c)
-			return c < 0 ? -1 : 1;
-		if (x->u.str.len != y->u.str.len)
-			return x->u.str.len < y->u.str.len ? -1 : 1;
-		return 0;
-	case TYPE_DYNAMIC:
-		return 0;
-	default:
-		break;
-	}
-	m = x->u.coll.n < y->u.coll.n ? x->u.coll.n : y->u.coll.n;
-	for (i = 0; i < m; i++) {
-		if (x->type->kind == TYPE_MAP) {
-			c = strcmp(x->u.coll.keys[i], y->u.coll.keys[i]);
-			if (c)
-				return c < 0 ? -1 : 1;
-		}
-		c = value_order(x->u.coll.items[i], y->u.coll.items[i]);
-		if (c)
-			return c;
-	}
-	if (x->u.coll.n != y->u.coll.n)
-		return x->u.coll.n < y->u.coll.n ? -1 : 1;
-	return 0;
-}
-
+/* go-cty's set order (setRules.Less): known values first, then unknowns,
+ * then nulls; strings bytewise, numbers numerically, false before true;
+ * values of other types by their set-hash bytes (makeSetHashBytes).  Ties
+ * keep insertion order (the sort is made stable by index). */
 struct set_sort {
 	const struct value *v;
 	size_t idx;
+	const char *h;		/* set-hash bytes, complex types only */
+	size_t hlen;
 };
+
+static int set_rank(const struct value *v)
+{
+	return v->state == VALUE_KNOWN ? 0 : v->state == VALUE_UNKNOWN ? 1 : 2;
+}
+
+static int set_order(const struct set_sort *x, const struct set_sort *y)
+{
+	const struct value *p = x->v, *q = y->v;
+	size_t m;
+	int c;
+
+	if (set_rank(p) != set_rank(q))
+		return set_rank(p) < set_rank(q) ? -1 : 1;
+	if (p->state != VALUE_KNOWN || p->type->kind != q->type->kind)
+		return 0;
+	switch (p->type->kind) {
+	case TYPE_BOOL:
+		return (int)p->u.b - (int)q->u.b;
+	case TYPE_NUMBER:
+		return number_cmp(&p->u.num, &q->u.num);
+	case TYPE_STRING:
+		m = p->u.str.len < q->u.str.len ? p->u.str.len : q->u.str.len;
+		c = m ? memcmp(p->u.str.ptr, q->u.str.ptr, m) : 0;
+		if (c == 0 && p->u.str.len != q->u.str.len)
+			c = p->u.str.len < q->u.str.len ? -1 : 1;
+		return c < 0 ? -1 : c > 0;
+	default:
+		m = x->hlen < y->hlen ? x->hlen : y->hlen;
+		c = memcmp(x->h, y->h, m);
+		if (c == 0 && x->hlen != y->hlen)
+			c = x->hlen < y->hlen ? -1 : 1;
+		return c < 0 ? -1 : c > 0;
+	}
+}
 
 static int set_sort_cmp(const void *p, const void *q)
 {
 	const struct set_sort *x = p, *y = q;
-	int c = value_order(x->v, y->v);
+	int c = set_order(x, y);
 
 	if (c)
 		return c;
@@ -756,6 +750,7 @@ const struct value *value_set(struct arena *a, const struct type *elem,
 			      size_t n, const struct value *const *items)
 {
 	struct set_sort *tmp = arena_calloc(a, n ? n : 1, sizeof(*tmp));
+	struct set_sort *kept = arena_calloc(a, n ? n : 1, sizeof(*kept));
 	const struct value **out = arena_calloc(a, n ? n : 1, sizeof(*out));
 	struct value *v;
 	size_t i, k, m = 0;
@@ -764,6 +759,7 @@ const struct value *value_set(struct arena *a, const struct type *elem,
 	for (i = 0; i < n; i++) {
 		tmp[i].v = items[i];
 		tmp[i].idx = i;
+		tmp[i].h = set_hash(a, items[i], &tmp[i].hlen);
 	}
 	if (n > 1)
 		qsort(tmp, n, sizeof(*tmp), set_sort_cmp);
@@ -773,16 +769,18 @@ const struct value *value_set(struct arena *a, const struct type *elem,
 		/* cty: values containing unknowns are never equivalent. */
 		if (!value_has_unknown(tmp[i].v)) {
 			for (k = m; k > 0; k--) {
-				if (value_order(out[k - 1], tmp[i].v) != 0)
+				if (set_order(&kept[k - 1], &tmp[i]) != 0)
 					break;
-				if (value_equal(out[k - 1], tmp[i].v)) {
+				if (value_equal(kept[k - 1].v, tmp[i].v)) {
 					dup = true;
 					break;
 				}
 			}
 		}
-		if (!dup)
+		if (!dup) {
+			kept[m] = tmp[i];
 			out[m++] = tmp[i].v;
+		}
 	}
 	v = value_new(a, type_set(a, elem), VALUE_KNOWN);
 	v->u.coll.n = m;
@@ -1541,5 +1539,146 @@ char *type_gostring(struct arena *a, const struct type *t)
 
 	sb_puts(&b, "");
 	sb_type(&b, t);
+	return b.p;
+}
+
+/* ---- set hash bytes (go-cty appendSetHashBytes) ---- */
+
+/* big.Float.String(): Text('g', 10) of the exact value. */
+static void sb_number_g10(struct sbuf *b, const struct number *n)
+{
+	struct dec x;
+	size_t L, k;
+	int64_t e, i, frac;
+
+	if (n->kind == NUMBER_FLOAT && isinf(n->f)) {
+		sb_puts(b, n->f > 0 ? "+Inf" : "-Inf");
+		return;
+	}
+	number_dec(n, &x);
+	if (x.nd == 0) {
+		free(x.d);
+		sb_puts(b, "0");
+		return;
+	}
+	if (x.nd > 10) {	/* round half to even on the exact digits */
+		bool up = x.d[10] > '5' || (x.d[10] == '5' &&
+			  (x.nd > 11 || ((x.d[9] - '0') & 1)));
+
+		x.nd = 10;
+		for (k = 10; up && k > 0; k--) {
+			if (x.d[k - 1] == '9') {
+				x.d[k - 1] = '0';
+			} else {
+				x.d[k - 1]++;
+				up = false;
+			}
+		}
+		if (up) {	/* 9999999999 -> 1000000000 */
+			x.d[0] = '1';
+			x.point++;
+		}
+		while (x.nd > 1 && x.d[x.nd - 1] == '0')
+			x.nd--;
+	}
+	L = x.nd;
+	e = x.point - 1;
+	if (x.neg)
+		sb_puts(b, "-");
+	if (e < -4 || e >= 10) {
+		sb_put(b, x.d, 1);
+		if (L > 1) {
+			sb_puts(b, ".");
+			sb_put(b, x.d + 1, L - 1);
+		}
+		sb_printf(b, "e%c%02" PRId64, e < 0 ? '-' : '+', e < 0 ? -e : e);
+	} else {
+		frac = (int64_t)L - x.point;
+		if (x.point <= 0)
+			sb_puts(b, "0");
+		for (i = 0; i < x.point; i++)
+			sb_put(b, i < (int64_t)L ? x.d + i : "0", 1);
+		if (frac > 0)
+			sb_puts(b, ".");
+		for (i = 0; i < frac; i++) {
+			int64_t pos = x.point + i;
+
+			sb_put(b, pos >= 0 && pos < (int64_t)L ? x.d + pos : "0",
+			       1);
+		}
+	}
+	free(x.d);
+}
+
+static void sb_set_hash(struct sbuf *b, const struct value *v)
+{
+	size_t i;
+
+	if (v->state == VALUE_UNKNOWN) {
+		sb_puts(b, "?");
+		return;
+	}
+	if (v->state == VALUE_NULL) {
+		sb_puts(b, "~");
+		return;
+	}
+	switch (v->type->kind) {
+	case TYPE_NUMBER:
+		sb_number_g10(b, &v->u.num);
+		return;
+	case TYPE_BOOL:
+		sb_puts(b, v->u.b ? "T" : "F");
+		return;
+	case TYPE_STRING:
+		sb_quote(b, v->u.str.ptr, v->u.str.len);
+		return;
+	case TYPE_DYNAMIC:
+		return;
+	case TYPE_MAP:
+		sb_puts(b, "{");
+		break;
+	case TYPE_LIST:
+	case TYPE_SET:
+		sb_puts(b, "[");
+		break;
+	default:
+		sb_puts(b, "<");
+		break;
+	}
+	for (i = 0; i < v->u.coll.n; i++) {
+		if (v->type->kind == TYPE_MAP) {
+			sb_quote(b, v->u.coll.keys[i], strlen(v->u.coll.keys[i]));
+			sb_puts(b, ":");
+		}
+		sb_set_hash(b, v->u.coll.items[i]);
+		sb_puts(b, ";");
+	}
+	sb_puts(b, v->type->kind == TYPE_MAP ? "}"
+		   : v->type->kind == TYPE_LIST || v->type->kind == TYPE_SET
+		   ? "]" : ">");
+}
+
+/* Hash bytes of a known value of a collection or structural type (the
+ * only ones ordered by them); NULL otherwise. */
+static char *set_hash(struct arena *a, const struct value *v, size_t *len)
+{
+	struct sbuf b = { .a = a };
+
+	*len = 0;
+	if (v->state != VALUE_KNOWN)
+		return NULL;
+	switch (v->type->kind) {
+	case TYPE_LIST:
+	case TYPE_SET:
+	case TYPE_MAP:
+	case TYPE_OBJECT:
+	case TYPE_TUPLE:
+		break;
+	default:
+		return NULL;
+	}
+	sb_puts(&b, "");
+	sb_set_hash(&b, v);
+	*len = b.len;
 	return b.p;
 }

@@ -271,6 +271,31 @@ static size_t golden_cases(struct arena *a, struct golden *out, size_t cap)
 						value_int(a, 1))),
 		  value_object(a, kv_t, G_ITEMS(value_string(a, "a"),
 						value_int(a, 2)))), false);
+	{
+		const struct type *ns = g_obj_type(
+			a, 2, (const char *[]){ "n", "s" },
+			(const struct type *[]){ N, S });
+		const struct type *sl = type_list(a, S);
+
+#define NS(nv, sv) value_object(a, ns, G_ITEMS((nv), (sv)))
+		ADD("set_hash_order", type_set(a, ns),
+		    G_SET(a, ns, NS(value_int(a, 9), value_string(a, "x")),
+			  NS(value_int(a, 10), value_string(a, "x")),
+			  NS(g_num(a, "0.1"), value_string(a, "a")),
+			  NS(value_int(a, 12345678901LL), value_string(a, "b")),
+			  NS(value_null(a, N), value_string(a, "q\"\n")),
+			  NS(value_int(a, 1), value_unknown(a, S))), true);
+#undef NS
+		ADD("set_lists", type_set(a, sl),
+		    G_SET(a, sl, G_LIST(a, S, value_string(a, "b")),
+			  G_LIST(a, S, value_string(a, "a"),
+				 value_string(a, "b")),
+			  value_list(a, S, 0, NULL),
+			  G_LIST(a, S, value_string(a, "a"))), false);
+		ADD("set_mixed_states", type_set(a, S),
+		    G_SET(a, S, value_null(a, S), value_unknown(a, S),
+			  value_string(a, "z"), value_string(a, "a")), true);
+	}
 	ADD("dyn_unknown_typed", D, value_unknown(a, S), true);
 	ADD("dyn_list_unknown_elem", D,
 	    G_LIST(a, N, value_int(a, 1), value_unknown(a, N)), true);

@@ -113,8 +113,8 @@ static void test_sets_canonical_and_deduped(void)
 	s = value_set(a, &type_string, 6, items);
 	CHECK_STR(value_gostring(a, s),
 		  "cty.SetVal([]cty.Value{cty.StringVal(\"a\"), "
-		  "cty.StringVal(\"b\"), cty.NullVal(cty.String), "
-		  "cty.UnknownVal(cty.String), cty.UnknownVal(cty.String)})");
+		  "cty.StringVal(\"b\"), cty.UnknownVal(cty.String), "
+		  "cty.UnknownVal(cty.String), cty.NullVal(cty.String)})");
 	/* order of construction does not matter */
 	items[0] = value_null(a, &type_string);
 	items[5] = value_string(a, "b");

@@ -123,6 +123,84 @@ def refine_payload(t, r):
     return hdr + body
 
 
+def go_quote(s):
+    """Go's %q for the strings used here (ASCII escapes; other runes are
+    printable in these cases)."""
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "\a\b\f\n\r\t\v":
+            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f",
+                        "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                        "\v": "\\v"}[ch])
+        elif c < 0x20 or c == 0x7f:
+            out.append("\\x%02x" % c)
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def g10(x):
+    """big.Float.String(): %g with 10 significant digits, half-even."""
+    f = number_form(x)
+    d = Decimal(f) if not isinstance(f, str) else Decimal(f)
+    if d == 0:
+        return "0"
+    text = format(d, ".10g")
+    if "e" in text or "E" in text:
+        mant, exp = text.replace("E", "e").split("e")
+        sign = "-" if exp.startswith("-") else "+"
+        text = "%se%s%02d" % (mant, sign, abs(int(exp)))
+    return text
+
+
+def set_hash(v, t):
+    """go-cty appendSetHashBytes."""
+    if isinstance(v, Unknown):
+        return "?"
+    if isinstance(v, Null):
+        return "~"
+    if t == "number":
+        return g10(v)
+    if t == "bool":
+        return "T" if v else "F"
+    if t == "string":
+        return go_quote(v)
+    if t[0] == "map":
+        return "{" + "".join(go_quote(k) + ":" + set_hash(v[k], t[1]) + ";"
+                             for k in sorted(v)) + "}"
+    if t[0] in ("list", "set"):
+        elems = set_order(v, t[1]) if t[0] == "set" else v
+        return "[" + "".join(set_hash(e, t[1]) + ";" for e in elems) + "]"
+    if t[0] == "tuple":
+        return "<" + "".join(set_hash(e, et) + ";"
+                             for e, et in zip(v, t[1])) + ">"
+    return "<" + "".join(set_hash(v[k], t[1][k]) + ";"
+                         for k in sorted(t[1])) + ">"
+
+
+def set_order(elems, t):
+    """go-cty set iteration order (setRules.Less, stable): known, then
+    unknown, then null; primitives by value, others by hash bytes."""
+    def key(e):
+        if isinstance(e, Null):
+            return (2,)
+        if isinstance(e, Unknown):
+            return (1,)
+        if t == "string":
+            return (0, e.encode())
+        if t == "number":
+            return (0, Fraction(Decimal(e.text if isinstance(e, Num)
+                                        else e)))
+        if t == "bool":
+            return (0, bool(e))
+        return (0, set_hash(e, t).encode())
+    return sorted(elems, key=key)
+
+
 def mp_obj(v, t):
     """Python object tree for msgpack.packb (ExtType for unknowns)."""
     if t == "dynamic" and isinstance(v, Dyn):
@@ -142,7 +220,9 @@ def mp_obj(v, t):
         return number_form(v)
     if t == "string":
         return v
-    if t[0] in ("list", "set"):
+    if t[0] == "set":
+        return [mp_obj(e, t[1]) for e in set_order(v, t[1])]
+    if t[0] == "list":
         return [mp_obj(e, t[1]) for e in v]
     if t[0] == "tuple":
         return [mp_obj(e, et) for e, et in zip(v, t[1])]
@@ -187,7 +267,10 @@ def js_text(v, t):
         return str(f)
     if t == "string":
         return go_json_string(v)
-    if t[0] in ("list", "set"):
+    if t[0] == "set":
+        return "[" + ",".join(js_text(e, t[1])
+                              for e in set_order(v, t[1])) + "]"
+    if t[0] == "list":
         return "[" + ",".join(js_text(e, t[1]) for e in v) + "]"
     if t[0] == "tuple":
         return "[" + ",".join(js_text(e, et) for e, et in zip(v, t[1])) + "]"
@@ -217,9 +300,8 @@ OBJ = ("object", {"name": S, "port": N, "tags": ("map", S),
                   "zones": ("list", S), "enabled": B,
                   "inner": ("object", {"id": S, "n": N})})
 
-# Sets are listed in the canonical order the C value model produces:
-# strings bytewise, numbers ascending, false before true, then nulls, then
-# unknowns.
+# Sets are written in go-cty's order (set_order above), whatever order
+# they are listed in here; elements are assumed distinct.
 CASES = [
     ("bool_true", B, True),
     ("bool_false", B, False),
@@ -311,6 +393,12 @@ CASES = [
      [Null(S), Unknown(N), Null(("list", S))]),
     ("set_of_objects", ("set", ("object", {"k": S, "v": N})),
      [{"k": "a", "v": 2}, {"k": "b", "v": 1}, {"k": "b", "v": 3}]),
+    ("set_hash_order", ("set", ("object", {"n": N, "s": S})),
+     [{"n": 9, "s": "x"}, {"n": 10, "s": "x"}, {"n": Num("0.1"), "s": "a"},
+      {"n": 12345678901, "s": "b"}, {"n": Null(N), "s": "q\"\n"},
+      {"n": 1, "s": Unknown(S)}]),
+    ("set_lists", ("set", ("list", S)), [["b"], ["a", "b"], [], ["a"]]),
+    ("set_mixed_states", ("set", S), [Null(S), Unknown(S), "z", "a"]),
     ("dyn_unknown_typed", "dynamic", Unknown(S)),
     ("dyn_list_unknown_elem", "dynamic", Dyn(("list", N), [1, Unknown(N)])),
     ("list_dynamic", ("list", "dynamic"), [Dyn(S, "a"), Dyn(S, "b")]),
