@@ -23,6 +23,8 @@ def main(argv=None):
     run.add_argument("--env", action="append", default=[], metavar="K=V",
                      help="extra environment for the provider process (repeatable)")
     run.add_argument("--keep-state", metavar="FILE", help="write the state file here and keep it")
+    run.add_argument("--rpc-timeout", type=float, default=600.0, metavar="SECONDS",
+                     help="time allowed for one RPC (default 600)")
     tfr = sub.add_parser("terraform", help="run the scenario's steps with a real terraform")
     tfr.add_argument("scenario")
     tfr.add_argument("--provider", required=True, help="provider plugin binary")
@@ -47,7 +49,7 @@ def main(argv=None):
         print(("PASS " if res.ok else "FAIL ") + args.scenario)
         return 0 if res.ok else 1
     result = run_scenario(args.scenario, args.provider, env=env or None,
-                          keep_state=args.keep_state, out=sys.stdout)
+                          keep_state=args.keep_state, out=sys.stdout, rpc_timeout=args.rpc_timeout)
     if result.ok:
         print("PASS %s (%d steps)" % (args.scenario, len(result.steps) - 1))
         return 0

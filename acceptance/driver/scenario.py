@@ -23,7 +23,7 @@ the scenario (later steps are reported as not run); the final destroy always run
 
 API:
   run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None,
-               out=None) -> Result
+               out=None, rpc_timeout=600.0) -> Result
       Result.ok, .violations (list of str), .steps (StepResult: name, ok, failures, actions
       {addr: action}, second_plan_actions, diags [Diag], errors, warnings), .transcript,
       .rpc_log (RPC names in order), .provider_stderr (never printed), .final_state
@@ -128,6 +128,7 @@ class ProviderSession:
         self.log = log
         self.schema = None
         self.stderr_sink = None
+        self.rpc_timeout = 600.0
 
     def close(self):
         try:
@@ -180,7 +181,7 @@ class ProviderSession:
     def call(self, name, req):
         self.log.append(name)
         try:
-            return getattr(self.stub, name)(req, timeout=600)
+            return getattr(self.stub, name)(req, timeout=self.rpc_timeout)
         except Exception as exc:  # grpc.RpcError and friends
             code = exc.code() if hasattr(exc, "code") else None
             details = exc.details() if hasattr(exc, "details") else str(exc)
@@ -327,8 +328,9 @@ class PlannedChange:
 
 
 class Runner:
-    def __init__(self, provider_factory, out=None):
+    def __init__(self, provider_factory, out=None, rpc_timeout=600.0):
         self.factory = provider_factory
+        self.rpc_timeout = rpc_timeout
         self.result = Result()
         self.out = out
 
@@ -355,6 +357,7 @@ class Runner:
                                  "Could not start the provider %s: %s" % (provider_addr, e)))
         sess = ProviderSession(h, provider_addr, self.result.rpc_log)
         sess.stderr_sink = self.result.provider_stderr
+        sess.rpc_timeout = self.rpc_timeout
         return sess
 
     def load_schemas(self, sess):
@@ -1207,11 +1210,13 @@ def _provider_addr_for(path, steps):
     return "registry.terraform.io/hashicorp/unknown", {}
 
 
-def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None, out=None):
+def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None, out=None,
+                 rpc_timeout=600.0):
     """Run a scenario directory; returns a Result (result.ok, result.violations, result.transcript).
 
     provider_factory: a callable returning a started provider handle (stub, pb, shutdown());
-    defaults to plugin.start_provider(provider_binary, env=env)."""
+    defaults to plugin.start_provider(provider_binary, env=env).  out: a text stream that gets
+    the transcript as it happens.  rpc_timeout: seconds allowed for one RPC."""
     if provider_factory is None:
         from . import plugin  # started like Terraform does: go-plugin handshake with mTLS
         plugin.stubs_path()
@@ -1219,7 +1224,7 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
         def provider_factory():
             return plugin.start_provider(provider_binary, env=env)
 
-    runner = Runner(provider_factory, out)
+    runner = Runner(provider_factory, out, rpc_timeout)
     result = runner.result
     try:
         steps = list_steps(path)
