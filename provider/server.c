@@ -819,13 +819,18 @@ struct server *server_start(const struct server_options *o, char *err,
 	grpc_server_credentials *creds;
 	int rc;
 
+	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->stop_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
 	s->ps = o->ps;
 	s->queue_max = o->queue_max ? o->queue_max : SERVER_DEFAULT_QUEUE;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv_work, NULL);
 	pthread_cond_init(&s->cv_idle, NULL);
 	s->op_shutdown = (struct srv_op){ on_shutdown, s };
-	s->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	gpr_set_log_function(server_grpc_log);
 	grpc_init();
 	s->server = make_grpc_server();
@@ -840,10 +845,8 @@ struct server *server_start(const struct server_options *o, char *err,
 	grpc_server_credentials_release(creds);
 	if (rc)
 		goto fail;
-	if (s->stop_fd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
-		goto fail;
-	}
+	/* gRPC insists that a server with a listener is shut down before it
+	 * is destroyed: from here on, failures go through server_stop. */
 	grpc_server_start(s->server);
 	if (start_threads(s, o)) {
 		snprintf(err, errlen, "cannot start server threads");
@@ -854,7 +857,7 @@ struct server *server_start(const struct server_options *o, char *err,
 		request_call(s);
 	return s;
 fail:
-	/* Not started: destroying needs no shutdown. */
+	/* No listener yet: destroying needs no shutdown. */
 	server_free(s);
 	return NULL;
 }
