@@ -967,6 +967,13 @@ class Runner:
         # re-plan with the now-known configuration (Terraform's apply-time plan)
         try:
             config_val = self._decode(schema, r.body, ev, addr, r.filename)
+            # Terraform's apply-time plan re-validates the now fully known configuration too
+            resp = sess.call("ValidateResourceConfig", pb.ValidateResourceConfig.Request(
+                type_name=r.type, config=sess.dv(config_val, ty),
+                client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
+            vds = sess.diags(resp.diagnostics, addr, r.filename)
+            if any(d.severity == "error" for d in vds):
+                raise Violation(vds)
             planned, planned_private, req_rep, ds = self._plan_call(
                 sess, addr, r, schema, prior, prior_private, config_val)
             new_action = action
