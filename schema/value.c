@@ -941,6 +941,29 @@ bool value_get_bool(const struct value *v, bool *out)
 
 /* ---- predicates ---- */
 
+/* Sets whose canonical orders differ only among tied elements (unknowns,
+ * or values with equal set-hash bytes) are still equal: match every
+ * element of x with a distinct equal element of y. */
+static bool set_equal_unordered(const struct value *x, const struct value *y)
+{
+	size_t n = x->u.coll.n, i, k;
+	bool *used, ok = true;
+
+	used = xcalloc(n ? n : 1, sizeof(*used));
+	for (i = 0; i < n && ok; i++) {
+		for (k = 0; k < n; k++) {
+			if (!used[k] && value_equal(x->u.coll.items[i],
+						    y->u.coll.items[k])) {
+				used[k] = true;
+				break;
+			}
+		}
+		ok = k < n;
+	}
+	free(used);
+	return ok;
+}
+
 bool value_equal(const struct value *x, const struct value *y)
 {
 	size_t i;
@@ -971,7 +994,7 @@ bool value_equal(const struct value *x, const struct value *y)
 		    strcmp(x->u.coll.keys[i], y->u.coll.keys[i]) != 0)
 			return false;
 		if (!value_equal(x->u.coll.items[i], y->u.coll.items[i]))
-			return false;
+			return x->type->kind == TYPE_SET && set_equal_unordered(x, y);
 	}
 	return true;
 }

@@ -133,6 +133,29 @@ static void test_sets_canonical_and_deduped(void)
 			  "cty.SetVal([]cty.Value{cty.NumberFloatVal(0.5), "
 			  "cty.NumberIntVal(1), cty.NumberIntVal(10)})");
 	}
+	/* equal sets whose elements tie in the order (equal set-hash bytes:
+	 * numbers differing after 10 digits) compare equal in any order */
+	{
+		const struct type *ot = type_object(
+			a, 1, (const char *[]){ "n" },
+			(const struct type *[]){ &type_number }, NULL);
+		const struct value *p = value_object(a, ot,
+			(const struct value *const[]){ value_number(a,
+				num(a, "1.00000000001")) });
+		const struct value *q = value_object(a, ot,
+			(const struct value *const[]){ value_number(a,
+				num(a, "1.00000000002")) });
+		const struct value *s1 = value_set(a, ot, 2,
+			(const struct value *const[]){ p, q });
+		const struct value *s3 = value_set(a, ot, 2,
+			(const struct value *const[]){ q, p });
+
+		CHECK_INT(s1->u.coll.n, 2);
+		CHECK(s1->u.coll.items[0] == p && s3->u.coll.items[0] == q);
+		CHECK(value_equal(s1, s3));
+		CHECK(!value_equal(s1, value_set(a, ot, 2,
+			(const struct value *const[]){ p, p })));
+	}
 	/* objects with equal content dedupe */
 	{
 		const struct type *ot = type_object(
