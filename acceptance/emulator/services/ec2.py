@@ -653,7 +653,7 @@ class Service:
                 f"to port: {tp}, ALLOW")
 
     def _authorize(self, params, egress):
-        group = self._target_group(params) if not egress else self._group(params["GroupId"])
+        group = self._target_group(params)
         wanted = self._expand(group, params, egress)
         existing = {self._existing_key(r) for r in self.rules.values() if r["GroupId"] == group["GroupId"]}
         seen = set()
@@ -679,7 +679,7 @@ class Service:
         return {"Return": True, "SecurityGroupRules": created}
 
     def _revoke(self, params, egress):
-        group = self._target_group(params) if not egress else self._group(params["GroupId"])
+        group = self._target_group(params)
         gid = group["GroupId"]
         victims = []
         if params.get("SecurityGroupRuleIds"):
@@ -729,6 +729,98 @@ class Service:
     @_dry_run
     def op_RevokeSecurityGroupEgress(self, params):
         return self._revoke(params, True)
+
+    @_dry_run
+    def op_ModifySecurityGroupRules(self, params):
+        group = self._group(params["GroupId"])
+        gid = group["GroupId"]
+        staged = {}
+        for upd in params["SecurityGroupRules"]:
+            rid = upd["SecurityGroupRuleId"]
+            rule = self.rules.get(rid)
+            if rule is None or rule["GroupId"] != gid:
+                raise AwsError("InvalidSecurityGroupRuleId.NotFound",
+                               f"The security group rule ID '{rid}' does not exist")
+            req = upd.get("SecurityGroupRule")
+            if not req:
+                raise AwsError("MissingParameter",
+                               "The request must contain the parameter SecurityGroupRule")
+            perm = {"IpProtocol": req.get("IpProtocol", "")}
+            for k in ("FromPort", "ToPort"):
+                if k in req:
+                    perm[k] = req[k]
+            targets = [k for k in ("CidrIpv4", "CidrIpv6", "PrefixListId", "ReferencedGroupId")
+                       if k in req]
+            if len(targets) != 1:
+                raise AwsError("InvalidParameterCombination",
+                               "Exactly one of CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId "
+                               "must be specified")
+            desc = {"Description": req["Description"]} if "Description" in req else {}
+            if "CidrIpv4" in req:
+                perm["IpRanges"] = [{"CidrIp": req["CidrIpv4"], **desc}]
+            elif "CidrIpv6" in req:
+                perm["Ipv6Ranges"] = [{"CidrIpv6": req["CidrIpv6"], **desc}]
+            elif "PrefixListId" in req:
+                perm["PrefixListIds"] = [{"PrefixListId": req["PrefixListId"], **desc}]
+            else:
+                perm["UserIdGroupPairs"] = [{"GroupId": req["ReferencedGroupId"], **desc}]
+            (proto, fp, tp, target, d), = self._expand(group, {"IpPermissions": [perm]},
+                                                       rule["IsEgress"])
+            staged[rid] = (proto, fp, tp, target, d)
+        others = {self._existing_key(r) for r in self.rules.values()
+                  if r["GroupId"] == gid and r["SecurityGroupRuleId"] not in staged}
+        for rid, (proto, fp, tp, target, _d) in staged.items():
+            key = self._rule_key(self.rules[rid]["IsEgress"], proto, fp, tp, target)
+            if key in others:
+                raise AwsError("InvalidPermission.Duplicate",
+                               f"the specified rule \"{self._describe_rule_for_error(proto, fp, tp, target)}\" "
+                               f"already exists")
+            others.add(key)
+        for rid, (proto, fp, tp, target, d) in staged.items():
+            rule = self.rules[rid]
+            for k in ("CidrIpv4", "CidrIpv6", "PrefixListId", "ReferencedGroupInfo", "Description"):
+                rule.pop(k, None)
+            rule.update({"IpProtocol": proto, "FromPort": fp, "ToPort": tp})
+            rule.update(target)
+            if d:
+                rule["Description"] = d
+        return {"Return": True}
+
+    def _update_descriptions(self, params, egress):
+        group = self._target_group(params)
+        gid = group["GroupId"]
+        if params.get("SecurityGroupRuleDescriptions"):
+            for item in params["SecurityGroupRuleDescriptions"]:
+                rid = item.get("SecurityGroupRuleId")
+                rule = self.rules.get(rid)
+                if rule is None or rule["GroupId"] != gid or rule["IsEgress"] != egress:
+                    raise AwsError("InvalidSecurityGroupRuleId.NotFound",
+                                   f"The security group rule ID '{rid}' does not exist")
+                if item.get("Description"):
+                    rule["Description"] = item["Description"]
+                else:
+                    rule.pop("Description", None)
+            return {"Return": True}
+        wanted = self._expand(group, params, egress)
+        by_key = {self._existing_key(r): r for r in self.rules.values() if r["GroupId"] == gid}
+        for proto, fp, tp, target, desc in wanted:
+            rule = by_key.get(self._rule_key(egress, proto, fp, tp, target))
+            if rule is None:
+                raise AwsError("InvalidPermission.NotFound",
+                               "The specified rule does not exist in this security group.")
+            if desc:
+                rule["Description"] = desc
+            else:
+                rule.pop("Description", None)
+        return {"Return": True}
+
+    @_dry_run
+    def op_UpdateSecurityGroupRuleDescriptionsIngress(self, params):
+        return self._update_descriptions(params, False)
+
+    @_dry_run
+    def op_UpdateSecurityGroupRuleDescriptionsEgress(self, params):
+        return self._update_descriptions(params, True)
 
     @_dry_run
     def op_DescribeSecurityGroupRules(self, params):

@@ -248,6 +248,14 @@ class Service:
         p = self._policy(params["PolicyArn"])
         return self._page([dict(t) for t in p["Tags"]], params, "Tags")
 
+    def op_ListEntitiesForPolicy(self, params):
+        self._policy(params["PolicyArn"])
+        # The emulator has no users/groups/roles to attach policies to.
+        out = self._page([], params, "PolicyGroups")
+        out["PolicyUsers"] = []
+        out["PolicyRoles"] = []
+        return out
+
     def op_ListPolicies(self, params):
         scope = params.get("Scope", "All")
         items = []

@@ -236,3 +236,31 @@ def test_ec2_wire_format(emu, vpc):
     assert out.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<DescribeSubnetsResponse '
                           b'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>')
     assert b"<subnetSet />" in out or b"<subnetSet></subnetSet>" in out
+
+
+def test_modify_rules_and_descriptions(ec2, vpc):
+    gid = ec2.create_security_group(GroupName="m", Description="m", VpcId=vpc)["GroupId"]
+    rules = ec2.authorize_security_group_ingress(GroupId=gid, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379,
+         "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "old"}, {"CidrIp": "10.1.0.0/16"}]}])[
+        "SecurityGroupRules"]
+    r0, r1 = rules[0]["SecurityGroupRuleId"], rules[1]["SecurityGroupRuleId"]
+    ec2.update_security_group_rule_descriptions_ingress(GroupId=gid, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379,
+         "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "new"}]}])
+    got = ec2.describe_security_group_rules(SecurityGroupRuleIds=[r0])["SecurityGroupRules"][0]
+    assert got["Description"] == "new"
+    ec2.modify_security_group_rules(GroupId=gid, SecurityGroupRules=[
+        {"SecurityGroupRuleId": r0, "SecurityGroupRule": {"IpProtocol": "tcp", "FromPort": 6380,
+                                                          "ToPort": 6380, "CidrIpv4": "10.2.0.0/16"}}])
+    got = ec2.describe_security_group_rules(SecurityGroupRuleIds=[r0])["SecurityGroupRules"][0]
+    assert (got["FromPort"], got["CidrIpv4"], got.get("Description")) == (6380, "10.2.0.0/16", None)
+    code, _ = _err(ec2.modify_security_group_rules, GroupId=gid, SecurityGroupRules=[
+        {"SecurityGroupRuleId": r0, "SecurityGroupRule": {"IpProtocol": "tcp", "FromPort": 6379,
+                                                          "ToPort": 6379, "CidrIpv4": "10.1.0.0/16"}}])
+    assert code == "InvalidPermission.Duplicate"
+    code, _ = _err(ec2.modify_security_group_rules, GroupId=gid, SecurityGroupRules=[
+        {"SecurityGroupRuleId": "sgr-0123456789abcdef0",
+         "SecurityGroupRule": {"IpProtocol": "-1", "CidrIpv4": "1.2.3.4/32"}}])
+    assert code == "InvalidSecurityGroupRuleId.NotFound"
+    assert r1

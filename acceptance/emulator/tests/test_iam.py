@@ -122,3 +122,10 @@ def test_tag_patterns_use_unicode_classes(iam):
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "équipe", "Value": "données 2 @x"}])
     code, msg, status = _err(iam.tag_policy, PolicyArn=arn, Tags=[{"Key": "bad#key", "Value": "v"}])
     assert (code, status) == ("ValidationError", 400) and "tags.1.member.key" in msg
+
+
+def test_list_entities_for_policy(iam):
+    arn = iam.create_policy(PolicyName="e", PolicyDocument=json.dumps(DOC))["Policy"]["Arn"]
+    out = iam.list_entities_for_policy(PolicyArn=arn)
+    assert (out["PolicyGroups"], out["PolicyUsers"], out["PolicyRoles"]) == ([], [], [])
+    assert _err(iam.list_entities_for_policy, PolicyArn=arn + "x")[0] == "NoSuchEntity"
