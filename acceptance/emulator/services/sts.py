@@ -65,7 +65,13 @@ class Service:
     def _role(self, arn):
         m = _ROLE_ARN.match(arn)
         if not m:
-            raise AwsError("ValidationError", f"{arn} is invalid")
+            if arn.startswith("arn:") and len(arn.split(":", 5)) == 6:
+                # A well-formed ARN that is not an assumable role: AWS answers
+                # with an authorization failure.
+                raise AwsError("AccessDenied",
+                               f"User: {self.emu.caller()['Arn']} is not authorized to perform: "
+                               f"sts:AssumeRole on resource: {arn}", 403)
+            raise AwsError("ValidationError", f"{arn} is not a valid ARN")
         return m.group(2), m.group(3) + m.group(4), m.group(4)
 
     def _assumed(self, role_arn, session, params):

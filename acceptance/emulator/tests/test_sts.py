@@ -124,6 +124,10 @@ def test_assume_role_validation(client):
     sts = client("sts")
     with pytest.raises(botocore.exceptions.ClientError) as ei:
         sts.assume_role(RoleArn="arn:aws:iam::123456789012:user/not-a-role", RoleSessionName="s1")
+    assert ei.value.response["Error"]["Code"] == "AccessDenied"
+    assert ei.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    with pytest.raises(botocore.exceptions.ClientError) as ei:
+        sts.assume_role(RoleArn="this-is-not-an-arn-at-all", RoleSessionName="s1")
     assert ei.value.response["Error"]["Code"] == "ValidationError"
     with pytest.raises(botocore.exceptions.ClientError) as ei:
         sts.assume_role(RoleArn=ROLE, RoleSessionName="bad name!")
