@@ -89,6 +89,7 @@ struct srv_call {
 	grpc_slice status_details;
 	int cancelled;			/* RECV_CLOSE_ON_SERVER result */
 	bool md_sent;			/* initial metadata went out */
+	bool accepted;			/* counted in server.active */
 	atomic_int refs;
 	struct srv_op op_new, op_recv, op_send, op_close, op_stream;
 	struct rpc_stream stream;
@@ -113,12 +114,14 @@ struct server {
 
 	pthread_t *workers;
 	int n_workers;
-	pthread_mutex_t mu;		/* queue, watches, busy, shutdown_done */
+	pthread_mutex_t mu;		/* queue, watches, busy, active,
+					 * shutdown_done */
 	pthread_cond_t cv_work;		/* queue not empty or quit */
-	pthread_cond_t cv_idle;		/* busy dropped or shutdown_done */
+	pthread_cond_t cv_idle;		/* busy/active dropped, shutdown_done */
 	struct srv_call *head, *tail;
 	size_t queued, queue_max;
-	int busy;
+	int busy;			/* workers inside a handler */
+	int active;			/* accepted calls not yet freed */
 	bool quit;
 	struct srv_call *watches;
 	bool shutdown_done;
@@ -162,8 +165,18 @@ static void call_free(struct srv_call *c)
 
 static void call_unref(struct srv_call *c)
 {
-	if (atomic_fetch_sub(&c->refs, 1) == 1)
-		call_free(c);
+	struct server *s = c->srv;
+	bool accepted = c->accepted;
+
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	call_free(c);
+	if (accepted) {
+		pthread_mutex_lock(&s->mu);
+		if (--s->active == 0)
+			pthread_cond_broadcast(&s->cv_idle);
+		pthread_mutex_unlock(&s->mu);
+	}
 }
 
 static void on_new(void *arg, bool ok);
@@ -500,6 +513,10 @@ static void on_new(void *arg, bool ok)
 	request_call(s);
 	classify(c);
 	atomic_store(&c->refs, 2);
+	c->accepted = true;
+	pthread_mutex_lock(&s->mu);
+	s->active++;
+	pthread_mutex_unlock(&s->mu);
 	memset(&op, 0, sizeof(op));
 	op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
 	op.data.recv_close_on_server.cancelled = &c->cancelled;
@@ -902,6 +919,11 @@ static bool is_shut_down(struct server *s)
 	return s->shutdown_done;
 }
 
+static bool no_active_calls(struct server *s)
+{
+	return s->active == 0;
+}
+
 static bool is_idle(struct server *s)
 {
 	return s->busy == 0 && s->head == NULL;
@@ -919,20 +941,19 @@ int server_stop(struct server *s, int grace_ms)
 		grpc_call_cancel_with_status(w->call, GRPC_STATUS_UNAVAILABLE,
 					     "the plugin is shutting down",
 					     NULL);
-	done = wait_until(s, is_shut_down, grace_ms);
+	done = wait_until(s, no_active_calls, grace_ms);
 	pthread_mutex_unlock(&s->mu);
-	if (!done) {
+	if (!done)
 		log_write(LOG_WARN, NULL, 0,
 			  "calls still running after %d ms; cancelling them",
 			  grace_ms);
-		grpc_server_cancel_all_calls(s->server);
-		pthread_mutex_lock(&s->mu);
-		done = wait_until(s, is_shut_down, 1000);
-		pthread_mutex_unlock(&s->mu);
-	}
+	/* In-flight calls are done (or given up on).  Like grpc-go's
+	 * Server.Stop, which go-plugin uses, drop every connection now:
+	 * shutdown_and_notify alone waits for idle clients to hang up. */
+	grpc_server_cancel_all_calls(s->server);
 	pthread_mutex_lock(&s->mu);
-	if (done)
-		done = wait_until(s, is_idle, 1000);
+	done = wait_until(s, is_shut_down, 1000) &&
+	       wait_until(s, is_idle, 1000);
 	s->quit = true;
 	pthread_cond_broadcast(&s->cv_work);
 	pthread_mutex_unlock(&s->mu);
