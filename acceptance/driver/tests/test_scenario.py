@@ -5,12 +5,14 @@ that the driver catches each contract violation with Terraform's wording."""
 
 import json
 import os
+import sys
 
 import pytest
 
 from acceptance.driver import cty
 from acceptance.driver.scenario import run_scenario
-from test_scenario_fakeprovider import RES_BLOCK, RES_TY, Cloud, factory
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the fake, whatever the import mode
+from test_scenario_fakeprovider import RES_BLOCK, RES_TY, Cloud, factory  # noqa: E402
 
 PROVIDER_BLOCK = {"fake": {"region": "eu-west-1"}}
 TERRAFORM_BLOCK = {"required_providers": {"fake": {"source": "example/fake"}}}

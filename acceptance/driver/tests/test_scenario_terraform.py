@@ -21,8 +21,9 @@ import pytest
 
 from acceptance.driver import cty
 from acceptance.driver import scenario as sc
-from test_scenario import BASIC, ONE, PROVIDER_BLOCK, write_scenario
-from test_scenario_fakeprovider import RES_BLOCK, RES_TY, Cloud, factory, write_launcher
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the fake, whatever the import mode
+from test_scenario import BASIC, ONE, PROVIDER_BLOCK, write_scenario  # noqa: E402
+from test_scenario_fakeprovider import RES_BLOCK, RES_TY, Cloud, factory, write_launcher  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 TERRAFORM = shutil.which("terraform") or ("/usr/local/bin/terraform" if os.access("/usr/local/bin/terraform", os.X_OK) else None)
