@@ -365,3 +365,55 @@ def test_bad_expect_json_is_reported_before_running(tmp_path):
     assert not res.ok
     assert any("unknown expect.json keys ['typo_key']" in v for v in res.violations)
     assert "ApplyResourceChange" not in cloud.calls
+
+
+def test_requires_replace_on_a_missing_path(tmp_path):
+    steps = [("01", {"a": {"name": "x"}}, None, None), ("02", {"a": {"name": "x", "size": 3}}, None, None)]
+    res, _ = run(tmp_path, steps, bugs=["plan_bad_requires_replace"])
+    assert not res.ok
+    assert 'has indicated "requires replacement" on fake_thing.a for a non-existent attribute path .no_such_attribute' \
+        in res.transcript
+
+
+def test_refresh_json_state_missing_attribute_is_null_like_ctyjson(tmp_path):
+    # A JSON DynamicValue missing an attribute: ctyjson fills it with null, so it decodes and
+    # conforms; terraform accepts it too.  (msgpack with a missing attribute is an error.)
+    steps = [("01", {"a": {"name": "x", "tags": {"k": "v"}}}, None, None)]
+    res, _ = run(tmp_path, steps, bugs=["read_wrong_type"])
+    assert not res.ok
+    # decoded fine (no "invalid value" error); tags came back null, so the second plan updates
+    assert "Provider returned an invalid value" not in res.transcript
+    assert any("second plan is not empty: fake_thing.a planned update (tags: cty.NullVal" in v for v in res.violations), \
+        res.violations
+
+
+def test_upgrade_gets_raw_state_json_and_stored_version(tmp_path):
+    """A state written by an older provider version (schema_version 0, attribute size_gb):
+    the driver hands the raw JSON and version 0 to UpgradeResourceState, as terraform does."""
+    import base64
+    from acceptance.driver import scenario as sc
+    cloud = Cloud()
+    attrs = {"id": "t-5", "arn": "arn:fake:t-5", "name": "old", "size_gb": 7, "mode": "standard",
+             "tags": None, "peer": None, "secret": None, "rule": [],
+             "endpoint": {"host": "t-5.fake", "port": 6379}}
+    current = dict(attrs, size=attrs["size_gb"])
+    del current["size_gb"]
+    cloud.objects["t-5"] = cty.json_unmarshal(json.dumps(current).encode(), RES_TY)
+    state_file = tmp_path / "old.tfstate"
+    state_file.write_text(json.dumps({
+        "version": 4, "terraform_version": "1.5.7", "serial": 3, "lineage": "l", "outputs": {},
+        "resources": [{"mode": "managed", "type": "fake_thing", "name": "a",
+                       "provider": 'provider["registry.terraform.io/example/fake"]',
+                       "instances": [{"schema_version": 0, "attributes": attrs,
+                                      "private": base64.b64encode(b"v1:t-5").decode()}]}]}))
+    path = write_scenario(tmp_path / "scn", [("01", {"a": {"name": "old", "size": 7}}, {"plan": {"fake_thing.a": "no-op"}}, None)])
+    runner = sc.Runner(factory(cloud))
+    runner.last_provider_body = {"region": "r"}
+    state = sc.State(str(state_file), "registry.terraform.io/example/fake")
+    sr = runner.run_step(os.path.join(path, "01"), state, {"plan": {"fake_thing.a": "no-op"}})
+    assert sr.ok, runner.result.transcript
+    version, raw = cloud.upgrade_requests[0]
+    assert version == 0 and raw == attrs
+    assert state.objects["fake_thing.a"].schema_version == 1  # recorded at the provider's version now
+    runner.run_step(None, state, {}, final_destroy=True)
+    assert cloud.objects == {}

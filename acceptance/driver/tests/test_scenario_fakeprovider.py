@@ -193,7 +193,7 @@ class FakeProvider(pbg.ProviderServicer):
     def UpgradeResourceState(self, req, ctx):
         self._log("UpgradeResourceState")
         raw = json.loads(req.raw_state.json)
-        self.cloud.upgrade_requests.append((req.version, raw))
+        self.cloud.upgrade_requests.append((req.version, json.loads(req.raw_state.json)))
         if req.version == 0 and "size_gb" in raw:  # a version-0 attribute renamed in version 1
             raw["size"] = raw.pop("size_gb")
         v = cty.json_unmarshal(json.dumps(raw).encode(), RES_TY)
@@ -221,6 +221,12 @@ class FakeProvider(pbg.ProviderServicer):
         v = stored
         if "read_drift" in self.cloud.bugs:
             v = cty.ObjectVal({**v.v, "size": cty.NumberVal(999)})
+        if "read_wrong_type" in self.cloud.bugs:
+            bad = dict(v.v)
+            del bad["tags"]
+            short = cty.ObjectVal(bad)
+            return pb.ReadResource.Response(new_state=pb.DynamicValue(json=cty.json_marshal(short, short.ty)),
+                                            private=req.private)
         if "read_secret" in self.cloud.bugs:
             v = cty.ObjectVal({**v.v, "secret": cty.StringVal("leaked")})
         return pb.ReadResource.Response(new_state=enc(v), private=req.private)
@@ -249,6 +255,10 @@ class FakeProvider(pbg.ProviderServicer):
             if not prior.get_attr("name").raw_equals(config.get_attr("name")):
                 step = pb.AttributePath()
                 step.steps.add(attribute_name="name")
+                rr.append(step)
+            if "plan_bad_requires_replace" in self.cloud.bugs:
+                step = pb.AttributePath()
+                step.steps.add(attribute_name="no_such_attribute")
                 rr.append(step)
             if "apply_plan_replaces" in self.cloud.bugs and nplan % 2 == 0:
                 step = pb.AttributePath()
