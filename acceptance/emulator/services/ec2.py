@@ -74,7 +74,7 @@ class Service:
                 raise AwsError("InvalidParameterValue", "Tag key cannot be empty")
             if len(key) > 127:
                 raise AwsError("InvalidParameterValue",
-                               f"Tag key exceeds the maximum length of 127 characters")
+                               "Tag key exceeds the maximum length of 127 characters")
             if key.lower().startswith("aws:"):
                 raise AwsError("InvalidParameterValue",
                                "Tag keys starting with 'aws:' are reserved for internal use")
@@ -626,8 +626,8 @@ class Service:
                                    "The request must contain the parameter groupId or groupName")
                 if ref["VpcId"] != group["VpcId"]:
                     raise AwsError("InvalidGroup.NotFound",
-                                   f"You have specified two resources that belong to different "
-                                   f"networks.")
+                                   "You have specified two resources that belong to different "
+                                   "networks.")
                 targets.append(({"ReferencedGroupInfo": {"GroupId": ref["GroupId"],
                                                          "UserId": r.get("UserId", self.emu.account_id)}},
                                 r.get("Description")))
@@ -639,9 +639,9 @@ class Service:
             for target, desc in targets:
                 if desc is not None and (len(desc) > 255 or any(c not in _DESC_CHARS for c in desc)):
                     raise AwsError("InvalidParameterValue",
-                                   f"Invalid rule description. Valid descriptions are strings less "
-                                   f"than 256 characters from the following set: "
-                                   f"a-zA-Z0-9. _-:/()#,@[]+=&;{{}}!$*")
+                                   "Invalid rule description. Valid descriptions are strings less "
+                                   "than 256 characters from the following set: "
+                                   "a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*")
                 out.append((proto, fp, tp, target, desc))
         return out
 

@@ -65,8 +65,8 @@ def check_identity_policy(text):
                 raise _malformed("Syntax errors in policy.")
             for a in acts:
                 if a != "*" and not re.fullmatch(r"[A-Za-z0-9-]+:[A-Za-z0-9*?]*", a):
-                    raise _malformed(f"Actions/Conditions must be prefaced by a vendor, e.g., iam, "
-                                     f"sdb, ec2, etc.")
+                    raise _malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, "
+                                     "sdb, ec2, etc.")
     return doc
 
 

@@ -2,6 +2,7 @@
 control endpoint. (A uniquely named module, so tests import it unambiguously
 even when several test folders with their own conftest.py are collected.)"""
 
+import http.client
 import json
 import os
 import sys
@@ -50,7 +51,6 @@ def signed_raw(emu, service, body=b"", headers=None, method="POST", path="/",
     default now). Returns (status, headers dict, body bytes).
     tamper(headers_dict, body) -> (headers, body) alters the request after signing."""
     import datetime
-    import http.client
 
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -79,7 +79,6 @@ def signed_raw(emu, service, body=b"", headers=None, method="POST", path="/",
 
 
 def raw(emu, method, path, body=b"", headers=None):
-    import http.client
     host, port = emu.endpoint.split("//", 1)[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=30)
     try:

@@ -360,7 +360,6 @@ def test_garbage_requests_never_crash(emu):
 
 
 def test_chunked_body_accepted(emu):
-    import http.client
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
 
     def chunk(h, b):
