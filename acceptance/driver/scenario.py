@@ -181,7 +181,15 @@ class ProviderSession:
     def call(self, name, req):
         self.log.append(name)
         try:
-            return getattr(self.stub, name)(req, timeout=self.rpc_timeout)
+            resp = getattr(self.stub, name)(req, timeout=self.rpc_timeout)
+            if "deferred" in resp.DESCRIPTOR.fields_by_name and resp.HasField("deferred"):
+                # ClientCapabilities.deferral_allowed is false, as in a plain terraform apply
+                raise Violation(_err("Provider deferred changes when Terraform did not allow deferrals",
+                                     "The provider signaled a deferred action for %s, but in this context deferrals are disabled. "
+                                     "This is a bug in the provider, please file an issue with the provider developers." % name))
+            return resp
+        except Violation:
+            raise
         except Exception as exc:  # grpc.RpcError and friends
             code = exc.code() if hasattr(exc, "code") else None
             details = exc.details() if hasattr(exc, "details") else str(exc)

@@ -417,3 +417,9 @@ def test_upgrade_gets_raw_state_json_and_stored_version(tmp_path):
     assert state.objects["fake_thing.a"].schema_version == 1  # recorded at the provider's version now
     runner.run_step(None, state, {}, final_destroy=True)
     assert cloud.objects == {}
+
+
+def test_deferral_is_refused(tmp_path):
+    res, _ = run(tmp_path, ONE, bugs=["plan_deferred"])
+    assert not res.ok
+    assert "Error: Provider deferred changes when Terraform did not allow deferrals" in res.transcript

@@ -278,6 +278,9 @@ class FakeProvider(pbg.ProviderServicer):
         if "plan_unknown_size" in self.cloud.bugs and not config.get_attr("size").is_null():
             p["size"] = UnknownVal(cty.NUMBER)
         planned = cty.ObjectVal(p)
+        if "plan_deferred" in self.cloud.bugs:
+            return pb.PlanResourceChange.Response(planned_state=enc(planned),
+                                                  deferred=pb.Deferred(reason=pb.Deferred.PROVIDER_CONFIG_UNKNOWN))
         if "plan_garbage" in self.cloud.bugs:
             return pb.PlanResourceChange.Response(planned_state=pb.DynamicValue(msgpack=b"\xc1"))
         if "plan_missing_attribute" in self.cloud.bugs:
