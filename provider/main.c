@@ -34,7 +34,9 @@
 #include "provider/server.h"
 #include "provider/tls.h"
 
-#define STOP_GRACE_MS 5000
+/* go-plugin kills the plugin 2 s after Shutdown: finish (and remove the
+ * socket) before that. */
+#define STOP_GRACE_MS 1500
 #define PARENT_POLL_MS 500
 
 struct fatal_signal {

@@ -934,6 +934,8 @@ int server_stop(struct server *s, int grace_ms)
 	bool done;
 
 	atomic_store(&s->stopping, 1);
+	/* Handlers that poll ctx_cancelled() wind down, as on StopProvider. */
+	atomic_store(&s->ps->stop, 1);
 	grpc_server_shutdown_and_notify(s->server, s->cq, &s->op_shutdown);
 	pthread_mutex_lock(&s->mu);
 	/* Health watches never end by themselves. */
@@ -952,8 +954,8 @@ int server_stop(struct server *s, int grace_ms)
 	 * shutdown_and_notify alone waits for idle clients to hang up. */
 	grpc_server_cancel_all_calls(s->server);
 	pthread_mutex_lock(&s->mu);
-	done = wait_until(s, is_shut_down, 1000) &&
-	       wait_until(s, is_idle, 1000);
+	done = wait_until(s, is_shut_down, 300) &&
+	       wait_until(s, is_idle, 300);
 	s->quit = true;
 	pthread_cond_broadcast(&s->cv_work);
 	pthread_mutex_unlock(&s->mu);

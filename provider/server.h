@@ -55,10 +55,11 @@ const char *server_address(const struct server *s);
 int server_stop_fd(const struct server *s);
 
 /* Graceful stop: no new calls, in-flight calls may finish for grace_ms,
- * then the rest are cancelled.  Frees everything, removes the unix socket
- * and shuts gRPC down.  Returns 0, or -1 when a handler is still running
- * after the grace period (the server is then abandoned, the socket still
- * removed, and the caller should _exit()). */
+ * then the rest are cancelled and every connection is closed (idle
+ * clients do not hold the stop up).  Frees everything, removes the unix
+ * socket and shuts gRPC down; takes at most grace_ms + 600 ms.  Returns 0,
+ * or -1 when a handler is still running after that (the server is then
+ * abandoned, the socket still removed, and the caller should _exit()). */
 int server_stop(struct server *s, int grace_ms);
 
 #endif
