@@ -495,6 +495,22 @@ class Service:
             "description": lambda g: [g["Description"]],
             "owner-id": lambda g: [g["OwnerId"]],
         }
+        for egress, prefix in ((False, "ip-permission."), (True, "egress.ip-permission.")):
+            for name, get in (
+                    ("cidr", lambda r: [r["CidrIpv4"]] if "CidrIpv4" in r else []),
+                    ("ipv6-cidr", lambda r: [r["CidrIpv6"]] if "CidrIpv6" in r else []),
+                    ("prefix-list-id", lambda r: [r["PrefixListId"]] if "PrefixListId" in r else []),
+                    ("group-id", lambda r: [r["ReferencedGroupInfo"]["GroupId"]]
+                     if "ReferencedGroupInfo" in r else []),
+                    ("user-id", lambda r: [r["ReferencedGroupInfo"]["UserId"]]
+                     if "ReferencedGroupInfo" in r else []),
+                    ("protocol", lambda r: [r["IpProtocol"]]),
+                    ("from-port", lambda r: [str(r["FromPort"])]),
+                    ("to-port", lambda r: [str(r["ToPort"])])):
+                fields[prefix + name] = (
+                    lambda g, get=get, egress=egress: [v for r in self.rules.values()
+                                                       if r["GroupId"] == g["GroupId"]
+                                                       and r["IsEgress"] == egress for v in get(r)])
         items = self._filter(items, params.get("Filters", []), fields, lambda g: g["GroupId"])
         return self._page([self._group_out(g) for g in items], params, "SecurityGroups")
 

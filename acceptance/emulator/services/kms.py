@@ -212,7 +212,8 @@ class Service:
         except AwsError:
             return None
         return {"KeyId": k["KeyId"], "Arn": k["Arn"], "KeyState": k["KeyState"],
-                "Enabled": k["Enabled"], "KeyManager": k["KeyManager"]}
+                "Enabled": k["Enabled"], "KeyManager": k["KeyManager"], "KeyUsage": k["KeyUsage"],
+                "KeySpec": k["KeySpec"]}
 
     def encrypt(self, ref, plaintext, context=None):
         key = self._resolve(ref)

@@ -264,3 +264,18 @@ def test_modify_rules_and_descriptions(ec2, vpc):
          "SecurityGroupRule": {"IpProtocol": "-1", "CidrIpv4": "1.2.3.4/32"}}])
     assert code == "InvalidSecurityGroupRuleId.NotFound"
     assert r1
+
+
+def test_security_group_permission_filters(ec2, vpc):
+    a = ec2.create_security_group(GroupName="a", Description="a", VpcId=vpc)["GroupId"]
+    b = ec2.create_security_group(GroupName="b", Description="b", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=a, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "UserIdGroupPairs": [{"GroupId": b}]}])
+
+    def names(filters):
+        return sorted(g["GroupName"] for g in ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [vpc]}] + filters)["SecurityGroups"])
+    assert names([{"Name": "ip-permission.group-id", "Values": [b]}]) == ["a"]
+    assert names([{"Name": "ip-permission.from-port", "Values": ["6379"]}]) == ["a"]
+    assert names([{"Name": "egress.ip-permission.cidr", "Values": ["0.0.0.0/0"]}]) == ["a", "b", "default"]
+    assert names([{"Name": "ip-permission.cidr", "Values": ["0.0.0.0/0"]}]) == []
