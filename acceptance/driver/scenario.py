@@ -772,6 +772,12 @@ class Runner:
         if action == "create" and tainted:
             action = "replace"
             prior = prior_obj.value
+        if action == "replace" and r.lifecycle.get("prevent_destroy") is True:
+            raise Violation(Diag("error", "Instance cannot be destroyed",
+                                 "Resource %s has lifecycle.prevent_destroy set, but the plan calls for this resource to be "
+                                 "destroyed. To avoid this error and continue with the plan, either disable "
+                                 "lifecycle.prevent_destroy or reduce the scope of the plan using the -target option." % addr,
+                                 addr, "", r.filename))
         return PlannedChange(addr, action, prior, planned, planned_private, config_val, rep_paths)
 
     def _replace_paths(self, sess, addr, prior, planned, req_rep):

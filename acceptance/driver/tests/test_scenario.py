@@ -423,3 +423,12 @@ def test_deferral_is_refused(tmp_path):
     res, _ = run(tmp_path, ONE, bugs=["plan_deferred"])
     assert not res.ok
     assert "Error: Provider deferred changes when Terraform did not allow deferrals" in res.transcript
+
+
+def test_prevent_destroy_blocks_replacement(tmp_path):
+    steps = [("01", {"a": {"name": "x", "lifecycle": {"prevent_destroy": True}}}, None, None),
+             ("02", {"a": {"name": "renamed", "lifecycle": {"prevent_destroy": True}}},
+              {"plan_error": {"summary": "Instance cannot be destroyed"}}, None)]
+    res, cloud = run(tmp_path, steps)
+    assert res.ok, res.transcript + "\n".join(res.violations)
+    assert cloud.objects == {}  # the final destroy (terraform destroy) is not a plan of this config
