@@ -178,11 +178,16 @@ class _Node:
         self.wire = wire
 
 
+MAX_KEY_DEPTH = 32  # deeper than any model's serialized names
+
+
 def _build_tree(pairs):
     root = _Node("")
     for key, value in pairs:
         node = root
         parts = key.split(".")
+        if len(parts) > MAX_KEY_DEPTH:
+            raise ParamErrors([Problem("unknown", key[:200], key[:200], value)])
         for i, part in enumerate(parts):
             child = node.children.get(part)
             if child is None:
@@ -501,7 +506,7 @@ def parse_json_params(body, operation_model, validate=True):
     else:
         try:
             data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise AwsError("SerializationException", "Start of structure or map found where not expected, "
                            "or the request body is not valid JSON")
     if not isinstance(data, dict):

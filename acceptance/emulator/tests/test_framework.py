@@ -745,3 +745,13 @@ def test_authorization_fields_in_any_order(emu):
     status, _, out = signed_raw(emu, "sts", body, FORM, tamper=lambda h, b: (
         {**h, "Authorization": h["Authorization"].replace("Signature=", "Signature=zz")}, b))
     assert status == 403 and b"IncompleteSignature" in out
+
+
+def test_deeply_nested_input_is_a_client_error(emu):
+    deep = "Filter" + ".1" * 3000
+    status, _, out = signed_raw(emu, "ec2", _form({"Action": "DescribeVpcs", "Version": "2016-11-15",
+                                                   deep: "x"}), FORM)
+    assert status == 400 and b"UnknownParameter" in out
+    status, _, out = signed_raw(emu, "kms", b"[" * 100000 + b"]" * 100000,
+                                {**JSON11, "X-Amz-Target": "TrentService.ListAliases"})
+    assert status == 400 and json.loads(out)["__type"] == "SerializationException"
