@@ -373,8 +373,8 @@ static int get_int(const struct check *k, const char *name, int64_t *out)
 	if (!value_is_known(v))
 		return -1;
 	if (!value_get_int(v, out)) {
-		fail(k, name, "Invalid value", "%s must be a whole number.",
-		     name);
+		fail(k, name, "Invalid value", "%s must be a whole number "
+		     "(no fraction, within 64-bit range).", name);
 		return 0;
 	}
 	return 1;
@@ -1159,6 +1159,11 @@ static int plan_auth(struct planner *pl, int64_t now_s)
 		return 0;
 	}
 	value_get_int(ver, &nv);
+	/* Imported state knows neither the version nor the phase: adopt
+	 * the configured version instead of rotating on the first plan. */
+	if (value_is_null(prior(pl, "auth_token_version")) &&
+	    (!pr_phase || value_is_null(pr_phase)))
+		return 0;
 	value_get_int(prior(pl, "auth_token_version"), &pv);
 	rotated = str_is(pr_phase, REDIS_CLUSTER_PHASE_ROTATED);
 	if (nv < pv)

@@ -46,6 +46,14 @@ extern const struct resource redis_cluster_resource;
 #define REDIS_CLUSTER_PHASE_ROTATED "rotated"	/* ROTATE: old and new work */
 #define REDIS_CLUSTER_PHASE_RETIRED "retired"	/* SET: only the new works */
 
+/* auth_token_rotated_at is UTC "YYYY-MM-DDTHH:MM:SSZ" (strftime
+ * "%Y-%m-%dT%H:%M:%SZ"); the grace period counts from it.
+ *
+ * Import and read: state with a null auth_token_version and a null
+ * auth_token_rotation_phase (what import knows) makes the next plan adopt
+ * the configured version without rotating.  Read should keep both from the
+ * prior state: they record what the provider did, not what AWS reports. */
+
 /* Names derived from the (lowercase) replication group id `id`; arena
  * strings.  Subnet group: "<id>-subnets".  Log groups:
  * "/aws/elasticache/<id>/slow-log" and ".../engine-log" (keys "slow-log"

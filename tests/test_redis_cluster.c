@@ -567,6 +567,47 @@ static void test_unknown_values_skipped(void)
 			 "format with unknown engine"));
 }
 
+/* Odd strings in every string argument: errors or acceptance, never a
+ * crash (run under ASan/valgrind by make asan / VALGRIND=). */
+static void test_odd_strings(void)
+{
+	char big[5000];
+	const struct value *odd[6];
+	size_t i, j;
+
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	odd[0] = S("");
+	odd[1] = S(big);
+	odd[2] = value_stringn(A, "ab\0cd", 5);
+	odd[3] = S("\xc3\xa9\xe2\x82\xac/:-");
+	odd[4] = S("10.0.0.0/8/8");
+	odd[5] = S("sun:05:00-sun:06:00-");
+	for (i = 0; i < B->n_attrs; i++) {
+		const struct schema_attr *at = &B->attrs[i];
+
+		if (!(at->flags & (ATTR_REQUIRED | ATTR_OPTIONAL)))
+			continue;
+		for (j = 0; j < 6; j++) {
+			const struct value *v = odd[j];
+
+			if (type_equal(at->type, &set_str))
+				v = value_set(A, &type_string, 1, &odd[j]);
+			else if (type_equal(at->type, &map_str))
+				v = value_map(A, &type_string, 1,
+					      (const char *[]){ "k" }, &odd[j]);
+			else if (!type_equal(at->type, &type_string))
+				continue;
+			validate(with(base(), at->name, v));
+		}
+	}
+	/* embedded NUL is an error, not a truncated value */
+	CHECK(refused_at(with(base(), "name", odd[2]), "name", "NUL"));
+	CHECK(refused_at(with(base(), "allowed_cidr_blocks",
+			      value_set(A, &type_string, 1, &odd[4])),
+			 "allowed_cidr_blocks", "two slashes"));
+}
+
 /* ---- plan ---- */
 
 struct presult {
@@ -817,9 +858,14 @@ static void test_plan_tag_limit(void)
 static const struct value *state_for(const struct value *cfg)
 {
 	struct presult r = plan(value_null(A, T), cfg);
+	const struct value *st;
 
 	CHECK_INT(r.rc, 0);
-	return r.planned ? applied(r.planned) : value_null(A, T);
+	if (!r.planned)
+		return value_null(A, T);
+	st = applied(r.planned);
+	CHECK(value_conforms(st, T));	/* the plan has the schema's type */
+	return st;
 }
 
 static void test_plan_no_change(void)
@@ -971,6 +1017,18 @@ static void test_plan_token_rotation(void)
 	CHECK_INT(r.rc, 0);
 	CHECK(punknown(&r, "auth_token_rotation_phase"));
 
+	/* imported state (no version, no phase): adopt, do not rotate */
+	st = with(with(state_for(cfg), "auth_token_rotation_phase",
+		       NUL("auth_token_rotation_phase")),
+		  "auth_token_version", NUL("auth_token_version"));
+	r = plan(st, with(cfg, "auth_token_version", N(5)));
+	CHECK_INT(r.rc, 0);
+	CHECK(pnull(&r, "auth_token_rotation_phase"));
+	CHECK(!punknown(&r, "auth_token_rotated_at"));
+	/* but a created cluster with an unset version does rotate */
+	r = plan(state_for(cfg), with(cfg, "auth_token_version", N(2)));
+	CHECK_STR(pstr(&r, "auth_token_rotation_phase"), "rotated");
+
 	/* RBAC -> token: a first token */
 	st = state_for(with(cfg, "user_group_id", S("app-users")));
 	r = plan(st, cfg);
@@ -1065,6 +1123,7 @@ int main(void)
 	RUN(test_cross_field_rules);
 	RUN(test_collects_every_error);
 	RUN(test_unknown_values_skipped);
+	RUN(test_odd_strings);
 	RUN(test_plan_create);
 	RUN(test_plan_tag_limit);
 	RUN(test_plan_no_change);
