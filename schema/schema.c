@@ -199,9 +199,8 @@ static void validate_attr(struct vctx *c, const struct schema_attr *at,
 	}
 	if (at->flags & ATTR_DEPRECATED)
 		diag_warn(c->d, &ap, "Argument is deprecated",
-			  "The argument \"%s\" is deprecated.%s%s", at->name,
-			  at->description ? " " : "",
-			  at->description ? at->description : "");
+			  "The argument \"%s\" is deprecated; see the provider documentation for its replacement.",
+			  at->name);
 	if (at->nested)
 		each_element(c, at->nested->nesting, av, ap, nested_attrs_fn,
 			     at->nested);
