@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "provider/config.h"
 #include "provider/debug.h"
 #include "provider/handshake.h"
 #include "provider/rpc.h"
@@ -303,6 +304,7 @@ int main(int argc, char **argv)
 {
 	struct provider_state ps;
 	struct options opt;
+	int rc;
 
 	install_fatal_handlers();
 	signal(SIGPIPE, SIG_IGN);
@@ -323,5 +325,8 @@ int main(int argc, char **argv)
 	atomic_init(&ps.stop, 0);
 	atomic_init(&ps.config, NULL);
 	atomic_init(&ps.shutdown, 0);
-	return serve(&opt, &ps);
+	rc = serve(&opt, &ps);
+	/* Every worker has stopped: nobody reads the configuration any more. */
+	provider_config_free((struct provider_config *)atomic_exchange(&ps.config, NULL));
+	return rc;
 }

@@ -65,4 +65,10 @@ extern const struct rpc_method rpc_methods[];
 
 const struct rpc_method *rpc_method_find(const char *path);
 
+/* Fills resp (initialised, in c->arena) with an error diagnostic for a
+ * request that did not decode.  Returns 0, or -1 when the response type has
+ * no place for one (the transport then answers INVALID_ARGUMENT). */
+int rpc_bad_request(struct ctx *c, const struct rpc_method *m,
+		    ProtobufCMessage *resp);
+
 #endif

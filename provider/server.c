@@ -51,12 +51,6 @@
 #define PATH_HEALTH_WATCH "/grpc.health.v1.Health/Watch"
 #define PATH_SHUTDOWN "/plugin.GRPCController/Shutdown"
 
-/* Optional hook of the handler layer: fills resp with an error diagnostic
- * for a request that did not decode.  Weak, so the transport links without
- * it and answers INVALID_ARGUMENT instead. */
-int rpc_bad_request(struct ctx *c, const struct rpc_method *m,
-		    ProtobufCMessage *resp) __attribute__((weak));
-
 enum call_kind {
 	CALL_RPC,
 	CALL_HEALTH_CHECK,
@@ -401,7 +395,7 @@ static void run_rpc(struct server *s, struct srv_call *c)
 	protobuf_c_message_init(m->resp, resp);
 	if (!req) {
 		ctx_log(&ctx, LOG_ERROR, "malformed %s request", m->name);
-		if (rpc_bad_request && rpc_bad_request(&ctx, m, resp) == 0)
+		if (rpc_bad_request(&ctx, m, resp) == 0)
 			call_finish(c, GRPC_STATUS_OK, NULL, pack_message(resp));
 		else
 			call_finish(c, GRPC_STATUS_INVALID_ARGUMENT,

@@ -749,6 +749,7 @@ static void test_configure_provider(void)
 			       "secret_key", value_string(A, "SECRET"),
 			       "max_retries", value_int(A, 4),
 			       "default_tags", obj(dtt, "tags", tags, NULL),
+			       "skip_credentials_validation", value_bool(A, true),
 			       NULL), false);
 	CHECK_INT(r->n_diagnostics, 0);
 	pc = atomic_load(&ps.config);
