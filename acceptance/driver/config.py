@@ -440,8 +440,34 @@ def _traverse(v, kind, key, expr):
 
 # ---------------------------------------------------------------- conversion
 
+class ConvertError(ConfigError):
+    """A type conversion failure; .message is cty-style with its path ("element 0: ...")."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__("Incorrect attribute value type", message)
+
+
+def _friendly_constraint(ty):
+    """cty Type.FriendlyNameForConstraint."""
+    if ty.is_dynamic():
+        return "any type"
+    if ty.is_collection():
+        return "%s of %s" % (ty.kind, _friendly_constraint(ty.elem))
+    return ty.friendly_name()
+
+
+def _prefixed(prefix, fn):
+    try:
+        return fn()
+    except ConvertError as e:
+        raise ConvertError("%s: %s" % (prefix, e.message)) from None
+
+
 def convert(v: Value, ty):
-    """A subset of cty/convert: what Terraform applies to argument values."""
+    """A subset of cty/convert: what Terraform applies to argument values.  Raises
+    ConvertError with cty's wording ("a number is required", "list of string required",
+    'element 0: attribute "user" is required').  Extra object attributes are dropped."""
     if ty.is_dynamic():
         return v
     if not v.known:
@@ -461,45 +487,44 @@ def convert(v: Value, ty):
             try:
                 return NumberVal(cty.parse_number(v.v))
             except CtyError:
-                raise ConfigError("Incorrect attribute value type", "a number is required, got %r" % v.v) from None
-        if ty == BOOL and v.ty == STRING and v.v in ("true", "false"):
-            return cty.BoolVal(v.v == "true")
-        raise ConfigError("Incorrect attribute value type", "%s required, got %s" % (ty.friendly_name(), v.ty.friendly_name()))
+                raise ConvertError("a number is required") from None
+        if ty == BOOL and v.ty == STRING:
+            if v.v in ("true", "false"):
+                return cty.BoolVal(v.v == "true")
+            raise ConvertError("a bool is required")
+        raise ConvertError("%s required" % _friendly_constraint(ty))
     if ty.is_list() or ty.is_set():
         if not (v.ty.is_list() or v.ty.is_set() or v.ty.is_tuple()):
-            raise ConfigError("Incorrect attribute value type", "%s required, got %s" % (ty.friendly_name(), v.ty.friendly_name()))
-        elems = [convert(e, ty.elem) for e in v.elements()]
+            raise ConvertError("%s required" % _friendly_constraint(ty))
+        elems = [_prefixed("element %d" % i, lambda e=e: convert(e, ty.elem)) for i, e in enumerate(v.elements())]
         if not elems:
             return (ListValEmpty if ty.is_list() else SetValEmpty)(ty.elem.without_optional())
         return (ListVal if ty.is_list() else SetVal)(elems, ty.elem.without_optional())
     if ty.is_map():
         if not (v.ty.is_map() or v.ty.is_object()):
-            raise ConfigError("Incorrect attribute value type", "map required, got %s" % v.ty.friendly_name())
-        elems = {n: convert(v.v[n], ty.elem) for n in v.v}
+            raise ConvertError("%s required" % _friendly_constraint(ty))
+        elems = {n: _prefixed("element %s" % cty._go_quote(n), lambda n=n: convert(v.v[n], ty.elem)) for n in sorted(v.v)}
         if not elems:
             return MapValEmpty(ty.elem.without_optional())
         return MapVal(elems, ty.elem.without_optional())
     if ty.is_object():
         if not (v.ty.is_map() or v.ty.is_object()):
-            raise ConfigError("Incorrect attribute value type", "object required, got %s" % v.ty.friendly_name())
+            raise ConvertError("object required")
         out = {}
-        for n in v.v:
-            if n not in ty.attrs:
-                raise ConfigError("Incorrect attribute value type", 'attribute "%s" is not expected here' % n)
         for n, at in ty.attrs.items():
             if n in v.v:
-                out[n] = convert(v.v[n], at)
+                out[n] = _prefixed("attribute %s" % cty._go_quote(n), lambda n=n, at=at: convert(v.v[n], at))
             elif n in ty.optional:
                 out[n] = NullVal(at.without_optional())
             else:
-                raise ConfigError("Incorrect attribute value type", 'attribute "%s" is required' % n)
+                raise ConvertError("attribute %s is required" % cty._go_quote(n))
         return ObjectVal(out)
     if ty.is_tuple():
         es = v.elements()
         if len(es) != len(ty.elems):
-            raise ConfigError("Incorrect attribute value type", "tuple of %d elements required" % len(ty.elems))
-        return TupleVal([convert(e, t) for e, t in zip(es, ty.elems)])
-    raise ConfigError("Incorrect attribute value type", ty.friendly_name())
+            raise ConvertError("tuple required")
+        return TupleVal([_prefixed("element %d" % i, lambda e=e, t=t: convert(e, t)) for i, (e, t) in enumerate(zip(es, ty.elems))])
+    raise ConvertError("%s required" % _friendly_constraint(ty))
 
 
 # ------------------------------------------------------------------ bodies
@@ -517,51 +542,18 @@ def decode_body(schema: Block, body: dict, ev: Evaluator, where="") -> Value:
         if name not in body:
             vals[name] = NullVal(a.implied_type())
             continue
-        if a.nested is not None:
-            vals[name] = _decode_nested_attr(a, body[name], ev, where + "." + name)
-        else:
-            try:
-                vals[name] = ev.eval_json(body[name], a.type)
-            except ConfigError as e:
-                raise ConfigError(e.summary, e.detail, e.where or (where + "." + name)) from None
+        try:
+            # nested attributes, like any argument, are expressions converted to their type
+            vals[name] = ev.eval_json(body[name], a.spec_type())
+        except ConvertError as e:
+            raise ConfigError("Incorrect attribute value type",
+                              "Inappropriate value for attribute %s: %s." % (cty._go_quote(name), e.message),
+                              e.where or (where + "." + name)) from None
+        except ConfigError as e:
+            raise ConfigError(e.summary, e.detail, e.where or (where + "." + name)) from None
     for name, nb in schema.block_types.items():
         vals[name] = _decode_blocks(nb, body.get(name), ev, where + "." + name)
     return ObjectVal(vals)
-
-
-def _decode_nested_attr(a, o, ev, where):
-    obj = a.nested
-    blk = Block(obj.attributes)
-    ty = a.implied_type()
-    if o is None:
-        return NullVal(ty)
-    if isinstance(o, str):
-        v = ev.eval_string(o)
-        return convert(v, obj.spec_type())
-    if obj.nesting == NESTING_SINGLE:
-        return _decode_nested_object(blk, o, ev, where)
-    if obj.nesting in (NESTING_LIST, NESTING_SET):
-        if not isinstance(o, list):
-            raise ConfigError("Incorrect attribute value type", "%s: a list is required" % where)
-        elems = [_decode_nested_object(blk, e, ev, "%s[%d]" % (where, i)) for i, e in enumerate(o)]
-        if not elems:
-            return (ListValEmpty if obj.nesting == NESTING_LIST else SetValEmpty)(ty.elem)
-        return (ListVal if obj.nesting == NESTING_LIST else SetVal)(elems, ty.elem)
-    if not isinstance(o, dict):
-        raise ConfigError("Incorrect attribute value type", "%s: an object is required" % where)
-    elems = {k: _decode_nested_object(blk, e, ev, "%s[%r]" % (where, k)) for k, e in o.items()}
-    return MapVal(elems, ty.elem) if elems else MapValEmpty(ty.elem)
-
-
-def _decode_nested_object(blk, o, ev, where):
-    if isinstance(o, str):
-        return convert(ev.eval_string(o), blk.implied_type())
-    if not isinstance(o, dict):
-        raise ConfigError("Incorrect attribute value type", "%s: an object is required" % where)
-    for k in o:
-        if k not in blk.attributes:
-            raise ConfigError("Unsupported attribute", 'attribute "%s" is not expected here (%s)' % (k, where))
-    return decode_body(blk, o, ev, where)
 
 
 def _decode_blocks(nb, o, ev, where):

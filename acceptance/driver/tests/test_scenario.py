@@ -230,7 +230,7 @@ def test_driver_catches_violation(tmp_path, bug, summary, detail_part):
 
 @pytest.mark.parametrize("bug,detail_part", [
     ("plan_garbage", "returned an undecodable msgpack planned state"),
-    ("plan_missing_attribute", "an object with 10 attributes is required (9 given)"),
+    ("plan_missing_attribute", "an object with 11 attributes is required (10 given)"),
 ])
 def test_driver_catches_undecodable_values(tmp_path, bug, detail_part):
     res, _ = run(tmp_path, ONE, bugs=[bug])
@@ -394,7 +394,7 @@ def test_upgrade_gets_raw_state_json_and_stored_version(tmp_path):
     from acceptance.driver import scenario as sc
     cloud = Cloud()
     attrs = {"id": "t-5", "arn": "arn:fake:t-5", "name": "old", "size_gb": 7, "mode": "standard",
-             "tags": None, "peer": None, "secret": None, "rule": [],
+             "tags": None, "peer": None, "secret": None, "rule": [], "members": None,
              "endpoint": {"host": "t-5.fake", "port": 6379}}
     current = dict(attrs, size=attrs["size_gb"])
     del current["size_gb"]

@@ -63,6 +63,21 @@ def test_eval_known_and_unknown():
         ev.eval_string("${secure_x.y.l[5]}")
 
 
+def test_convert_messages_like_cty():
+    def msg(v, ty):
+        with pytest.raises(cfgmod.ConvertError) as ei:
+            cfgmod.convert(v, ty)
+        return ei.value.message
+    obj = cty.Object({"user": STRING, "role": STRING}, optional=["role"])
+    assert msg(cty.TupleVal([ObjectVal({"role": StringVal("r")})]), List(obj)) == 'element 0: attribute "user" is required'
+    assert msg(ObjectVal({"user": StringVal("u")}), List(obj)) == "list of object required"
+    assert msg(StringVal("abc"), NUMBER) == "a number is required"
+    assert msg(cty.TupleVal([StringVal("a")]), cty.Map(STRING)) == "map of string required"
+    # extra attributes are dropped, as cty's object conversion does
+    v = cfgmod.convert(ObjectVal({"user": StringVal("u"), "bogus": NumberVal(1)}), obj)
+    assert set(v.ty.attrs) == {"user", "role"}
+
+
 def test_convert():
     assert cfgmod.convert(StringVal("5"), NUMBER).v == 5
     assert cfgmod.convert(cty.TupleVal([StringVal("a")]), cty.Set(STRING)).ty == cty.Set(STRING)
@@ -72,7 +87,7 @@ def test_convert():
     with pytest.raises(ConfigError):
         cfgmod.convert(StringVal("x"), NUMBER)
     with pytest.raises(ConfigError):
-        cfgmod.convert(ObjectVal({"zz": StringVal("x")}), obj_ty)
+        cfgmod.convert(ObjectVal({"zz": StringVal("x")}), obj_ty)  # "a" is required
 
 
 SCHEMA = Block(

@@ -52,6 +52,10 @@ RESOURCE_SCHEMA = pb.Schema(version=1, block=pb.Schema.Block(
         pb.Schema.Attribute(name="tags", type=b'["map","string"]', optional=True),
         pb.Schema.Attribute(name="peer", type=b'"string"', optional=True),
         pb.Schema.Attribute(name="secret", type=b'"string"', optional=True, write_only=True),
+        pb.Schema.Attribute(name="members", optional=True, nested_type=pb.Schema.Object(
+            nesting=pb.Schema.Object.LIST, attributes=[
+                pb.Schema.Attribute(name="user", type=b'"string"', required=True),
+                pb.Schema.Attribute(name="role", type=b'"string"', optional=True)])),
         pb.Schema.Attribute(name="endpoint", computed=True, nested_type=pb.Schema.Object(
             nesting=pb.Schema.Object.SINGLE, attributes=[
                 pb.Schema.Attribute(name="host", type=b'"string"', computed=True),

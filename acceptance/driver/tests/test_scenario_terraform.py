@@ -176,7 +176,12 @@ def test_driver_continues_from_terraform_state(tmp_path, plugin_env):
     {"a": {"name": "x", "bogus": 1}},                                   # unknown argument
     {"a": {"name": "x", "rule": [{"port": 1, "cidr": "a"}] * 3}},       # max_items
     {"a": {"size": 1}},                                                 # missing required argument
-], ids=["provider-validation", "extraneous-property", "too-many-blocks", "missing-required"])
+    {"a": {"name": "x", "members": [{"role": "admin"}]}},               # nested attribute missing required
+    {"a": {"name": "x", "members": {"user": "u"}}},                     # object where a list is needed
+    {"a": {"name": "x", "size": "abc"}},                                # not a number
+    {"a": {"name": "x", "tags": ["a"]}},                                # list where a map is needed
+], ids=["provider-validation", "extraneous-property", "too-many-blocks", "missing-required",
+        "nested-missing-required", "nested-wrong-kind", "not-a-number", "not-a-map"])
 def test_terraform_reports_the_same_config_errors(tmp_path, plugin_env, resources):
     _, env = plugin_env
     path = write_scenario(tmp_path / "scn", [("01", resources, None, None)])
