@@ -27,23 +27,18 @@ struct emulator {
 	char why[256];
 };
 
-static inline int emulator_start(struct emulator *e)
+/* Starts argv (a loopback test server) and waits for its first stdout line
+ * "<prefix>=<url>".  Returns 0 with e->endpoint set, or -1 with e->why. */
+static inline int test_server_start(struct emulator *e, char *const argv[],
+				    const char *prefix)
 {
-	const char *py = getenv("PYTHON");
-	const char *existing = getenv("EMULATOR_ENDPOINT");
-	char line[256];
+	size_t plen = strlen(prefix);
+	char line[512];
 	int fds[2];
 	FILE *fp;
 
-	memset(e, 0, sizeof(*e));
-	if (existing && *existing) {
-		snprintf(e->endpoint, sizeof(e->endpoint), "%s", existing);
-		return 0;
-	}
-	if (!py)
-		py = "/usr/bin/python3";
-	if (access(py, X_OK) != 0 || access("acceptance/emulator/__main__.py", R_OK) != 0) {
-		snprintf(e->why, sizeof(e->why), "no %s or not run from the repository root", py);
+	if (access(argv[0], X_OK) != 0) {
+		snprintf(e->why, sizeof(e->why), "no %s", argv[0]);
 		return -1;
 	}
 	if (pipe(fds) != 0)
@@ -53,16 +48,15 @@ static inline int emulator_start(struct emulator *e)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execl(py, py, "-m", "acceptance.emulator", "--port", "0",
-		      "--create-delay", "0.2", "--modify-delay", "0.2",
-		      "--delete-delay", "0.2", (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	close(fds[1]);
 	fp = fdopen(fds[0], "r");
 	if (!fp || !fgets(line, sizeof(line), fp) ||
-	    strncmp(line, "EMULATOR_ENDPOINT=", 18) != 0) {
-		snprintf(e->why, sizeof(e->why), "the emulator did not start (is python3-botocore installed?)");
+	    strncmp(line, prefix, plen) != 0 || line[plen] != '=') {
+		snprintf(e->why, sizeof(e->why), "%.80s %.80s did not start (is python3-botocore installed?)",
+			 argv[0], argv[1] ? argv[1] : "");
 		if (fp)
 			fclose(fp);
 		if (e->pid > 0) {
@@ -74,8 +68,30 @@ static inline int emulator_start(struct emulator *e)
 	}
 	fclose(fp);
 	line[strcspn(line, "\r\n")] = '\0';
-	snprintf(e->endpoint, sizeof(e->endpoint), "%s", line + 18);
+	snprintf(e->endpoint, sizeof(e->endpoint), "%.200s", line + plen + 1);
 	return 0;
+}
+
+static inline int emulator_start(struct emulator *e)
+{
+	const char *py = getenv("PYTHON");
+	const char *existing = getenv("EMULATOR_ENDPOINT");
+	char *argv[] = { NULL, (char *)"-m", (char *)"acceptance.emulator",
+			 (char *)"--port", (char *)"0", (char *)"--create-delay",
+			 (char *)"0.2", (char *)"--modify-delay", (char *)"0.2",
+			 (char *)"--delete-delay", (char *)"0.2", NULL };
+
+	memset(e, 0, sizeof(*e));
+	if (existing && *existing) {
+		snprintf(e->endpoint, sizeof(e->endpoint), "%.200s", existing);
+		return 0;
+	}
+	argv[0] = (char *)(py ? py : "/usr/bin/python3");
+	if (access("acceptance/emulator/__main__.py", R_OK) != 0) {
+		snprintf(e->why, sizeof(e->why), "not run from the repository root");
+		return -1;
+	}
+	return test_server_start(e, argv, "EMULATOR_ENDPOINT");
 }
 
 static inline void emulator_stop(struct emulator *e)

@@ -332,6 +332,54 @@ static void test_cached_until_near_expiry(void)
 	ctx_release(&c);
 }
 
+static void test_ecs_and_instance_metadata(void)
+{
+	struct emulator md;
+	struct aws_credentials_options o;
+	struct aws_credentials cr;
+	struct aws_client *cl;
+	struct ctx c;
+	char *argv[] = { (char *)"/usr/bin/python3", (char *)"tests/fake_metadata.py", NULL };
+	char rel[] = "/creds/task-1";
+
+	if (test_server_start(&md, argv, "FAKE_METADATA_ENDPOINT") != 0)
+		SKIP(md.why);
+	ctx_init(&c, "test", NULL);
+
+	/* ECS: relative URI against the (test) base URL, with the token */
+	env_reset();
+	env_set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", rel);
+	env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "Bearer-token-for-tests");
+	memset(&o, 0, sizeof(o));
+	o.ecs_base_url = md.endpoint;
+	CHECK_INT(get(&o, &c, &cr, &cl), 0);
+	CHECK_STR(cr.access_key_id, "AKIDECS");
+	CHECK_STR(cr.session_token, "ecs-session-token");
+	CHECK_INT(cr.expires_at, 4070908800LL);
+	CHECK_STR(cr.source, "ECS container credentials");
+	aws_client_free(cl);
+
+	/* a wrong token is a hard, explained failure */
+	env_set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong");
+	CHECK_INT(get(&o, &c, &cr, &cl), -1);
+	CHECK(strstr(c.diags.items[c.diags.len - 1].detail, "ECS container credentials") != NULL);
+	CHECK(strstr(c.diags.items[c.diags.len - 1].detail, "wrong") == NULL);
+	aws_client_free(cl);
+
+	/* IMDSv2: token, role name, credentials */
+	env_reset();
+	env_set("AWS_EC2_METADATA_DISABLED", NULL);
+	env_set("AWS_EC2_METADATA_SERVICE_ENDPOINT", md.endpoint);
+	memset(&o, 0, sizeof(o));
+	CHECK_INT(get(&o, &c, &cr, &cl), 0);
+	CHECK_STR(cr.access_key_id, "AKIDIMDS");
+	CHECK_STR(cr.secret_access_key, "imds-secret");
+	CHECK_STR(cr.source, "EC2 instance metadata");
+	aws_client_free(cl);
+	ctx_release(&c);
+	emulator_stop(&md);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_credentials_XXXXXX");
@@ -341,6 +389,7 @@ int main(void)
 	RUN(test_shared_files_and_profiles);
 	RUN(test_nothing_found_lists_places);
 	RUN(test_credential_process);
+	RUN(test_ecs_and_instance_metadata);
 	emu_ok = emulator_start(&emu) == 0;
 	RUN(test_role_chain_and_web_identity_via_sts);
 	RUN(test_cached_until_near_expiry);
