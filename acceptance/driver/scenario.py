@@ -81,7 +81,7 @@ class Diag:
                 lines.append("  with %s," % self.addr)
             if self.filename:
                 where = ""
-                if self.addr == "provider":
+                if self.addr.startswith("provider["):
                     where = ", in provider%s" % attr
                 elif self.addr.count(".") == 1:
                     where = ", in resource.%s%s" % (self.addr, attr)
@@ -478,7 +478,7 @@ class Runner:
 
         # validate walk: references are unknown
         unknown_ev = Evaluator(lambda a: UnknownVal(schemas.resources[a.split(".")[0]].implied_type()))
-        pconf = self._decode(schemas.provider, pbody, unknown_ev, "provider", pfile)
+        pconf = self._decode(schemas.provider, pbody, unknown_ev, _paddr(provider_addr), pfile)
         rconfs = {a: self._decode(schemas.resources[cfg.resources[a].type], cfg.resources[a].body,
                                   unknown_ev, a, cfg.resources[a].filename) for a in order}
         sess = self.open(provider_addr)
@@ -488,7 +488,7 @@ class Runner:
             ds = sess.diags(resp.diagnostics)
             resp = sess.call("ValidateProviderConfig", pb.ValidateProviderConfig.Request(
                 config=sess.dv(pconf, schemas.provider.implied_type())))
-            ds += sess.diags(resp.diagnostics, "provider", pfile)
+            ds += sess.diags(resp.diagnostics, _paddr(provider_addr), pfile)
             for a in order:
                 r = cfg.resources[a]
                 ty = schemas.resources[r.type].implied_type()
@@ -557,14 +557,14 @@ class Runner:
         ds = sess.diags(resp.diagnostics)
         ev = Evaluator(lambda a: (_ for _ in ()).throw(ConfigError(
             "Unsupported reference", "provider configuration may not refer to resources in the protocol driver")))
-        pconf = self._decode(schemas.provider, pbody, ev, "provider", pfile)
+        pconf = self._decode(schemas.provider, pbody, ev, _paddr(sess.provider_addr), pfile)
         resp = sess.call("ValidateProviderConfig", pb.ValidateProviderConfig.Request(
             config=sess.dv(pconf, schemas.provider.implied_type())))
-        ds += sess.diags(resp.diagnostics, "provider", pfile)
+        ds += sess.diags(resp.diagnostics, _paddr(sess.provider_addr), pfile)
         resp = sess.call("ConfigureProvider", pb.ConfigureProvider.Request(
             terraform_version=TERRAFORM_VERSION, config=sess.dv(pconf, schemas.provider.implied_type()),
             client_capabilities=pb.ClientCapabilities(write_only_attributes_allowed=True)))
-        ds += sess.diags(resp.diagnostics, "provider", pfile)
+        ds += sess.diags(resp.diagnostics, _paddr(sess.provider_addr), pfile)
         return pconf, ds
 
     def _refresh(self, sess, state, schemas, sr):
@@ -1168,6 +1168,11 @@ def _diff_summary(c, schema=None):
 def _block_has_sensitive(block):
     return any(_has_sensitive(a) for a in block.attributes.values()) or \
         any(_block_has_sensitive(b.block) for b in block.block_types.values())
+
+
+def _paddr(provider_addr):
+    """How terraform names a provider configuration in diagnostics: provider["<source>"]."""
+    return 'provider["%s"]' % provider_addr
 
 
 def _verb(action):

@@ -432,3 +432,14 @@ def test_prevent_destroy_blocks_replacement(tmp_path):
     res, cloud = run(tmp_path, steps)
     assert res.ok, res.transcript + "\n".join(res.violations)
     assert cloud.objects == {}  # the final destroy (terraform destroy) is not a plan of this config
+
+
+def test_provider_diagnostics_name_the_provider(tmp_path):
+    path = write_scenario(tmp_path / "scn", [("01", {"a": {"name": "x"}}, None, None)])
+    doc = json.loads((tmp_path / "scn" / "01" / "main.tf.json").read_text())
+    doc["provider"] = {"fake": {}}  # the fake's ConfigureProvider requires region
+    (tmp_path / "scn" / "01" / "main.tf.json").write_text(json.dumps(doc))
+    res = run_scenario(path, provider_factory=factory(Cloud()))
+    assert not res.ok
+    assert 'Error: Missing region\n\n  with provider["registry.terraform.io/example/fake"],\n  on main.tf.json, in provider.region:' \
+        in res.transcript
