@@ -411,7 +411,8 @@ class Runner:
             self._step(cfg, state, sr, final_destroy)
         except Violation as v:
             self.report(v.diags, sr)
-            return self._finish(sr, getattr(v, "phase", "apply"), v.diags[0])
+            first_error = next((d for d in v.diags if d.severity == "error"), v.diags[0])
+            return self._finish(sr, getattr(v, "phase", "apply"), first_error)
         except ConfigError as e:
             d = Diag("error", e.summary, e.detail, "", "", e.where)
             self.report([d], sr)
