@@ -443,3 +443,11 @@ def test_provider_diagnostics_name_the_provider(tmp_path):
     assert not res.ok
     assert 'Error: Missing region\n\n  with provider["registry.terraform.io/example/fake"],\n  on main.tf.json, in provider.region:' \
         in res.transcript
+
+
+def test_warnings_are_recorded_and_do_not_fail(tmp_path):
+    res, _ = run(tmp_path, [("01", {"a": {"name": "x", "size": 500}}, None, None)])
+    assert res.ok, res.violations
+    warns = res.steps[0].warnings
+    assert warns and warns[0].summary == "Large size" and warns[0].attribute == "size"
+    assert "Warning: Large size" in res.transcript

@@ -191,6 +191,10 @@ class FakeProvider(pbg.ProviderServicer):
         if size.known and not size.is_null() and size.v < 0:
             return pb.ValidateResourceConfig.Response(diagnostics=[
                 err("Invalid size", "size must be at least 0", attr="size")])
+        if size.known and not size.is_null() and size.v > 100:
+            w = pb.Diagnostic(severity=pb.Diagnostic.WARNING, summary="Large size", detail="sizes over 100 are slow")
+            w.attribute.steps.add(attribute_name="size")
+            return pb.ValidateResourceConfig.Response(diagnostics=[w])
         return pb.ValidateResourceConfig.Response()
 
     @_synced
