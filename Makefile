@@ -117,8 +117,9 @@ acceptance: $(BIN) $(TEST_BIN) pystubs
 	AWS_EC2_METADATA_DISABLED=true PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance
 
+ASAN_BUILD ?= build/asan
 asan:
-	$(MAKE) BUILD=build/asan OPT=-O1 \
+	$(MAKE) BUILD=$(ASAN_BUILD) OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		EXTRA_LDLIBS="-fsanitize=address,undefined" test
 

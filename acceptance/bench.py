@@ -84,7 +84,7 @@ def plan_figures(binary, calls=2000, parallel=10):
         for name, attr in schema.attributes.items():
             vals[name] = sample_value(attr) if attr.required else cty.NullVal(attr.implied_type())
         for name, nb in schema.block_types.items():
-            vals[name] = objchange._empty_block_value(nb)
+            vals[name] = objchange.empty_block_value(nb)
         config = cty.ObjectVal(vals)
         prior = cty.NullVal(ty)
         proposed = objchange.proposed_new(schema, prior, config)

@@ -47,7 +47,7 @@ def configure(binary, env, **settings):
         for name, attr in block.attributes.items():
             vals[name] = cty.NullVal(attr.implied_type())
         for name, nb in block.block_types.items():
-            vals[name] = objchange._empty_block_value(nb)
+            vals[name] = objchange.empty_block_value(nb)
         for k, v in settings.items():
             if k == "endpoints":
                 ety = ty.attribute_type("endpoints")
