@@ -280,3 +280,22 @@ def test_concurrent_creates_and_deletes(session):
     with ThreadPoolExecutor(10) as pool:
         list(pool.map(delete, states))
     assert list(s.store.iterdir()) == []
+
+
+def test_lifecycle_with_real_terraform(test_binary, tmp_path):
+    """The same scenario driven by a real terraform (dev_overrides), when one
+    is installed: Terraform itself must accept every step, and the
+    infrastructure must be gone afterwards."""
+    import shutil
+
+    from acceptance.driver.scenario import run_with_terraform
+
+    if not shutil.which("terraform"):
+        pytest.skip("no terraform on PATH (the protocol driver covers the same scenario)")
+    store = tmp_path / "store"
+    store.mkdir()
+    seed_lifecycle(store)
+    result = run_with_terraform(str(SCENARIO), test_binary, env=env_for(store),
+                                workdir=str(tmp_path / "tf"))
+    assert result.ok, "\n".join(f"{s.name}: {s.__dict__}" for s in result.steps) + result.destroy_output
+    assert sorted(p.name for p in store.iterdir()) == [], "objects left behind"
