@@ -458,10 +458,6 @@ def test_stdio_and_broker_calls_do_not_hang(provider_binary):
         assert p.health() == "SERVING"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known provider bug (found by this test, 2026-11-22): server_stop waits for grpc core's "
-    "shutdown_and_notify, which waits until every client closes its connection after "
-    "GOAWAY; exit comes ~4.5 s later. Remove this marker when fixed."))
 def test_shutdown_is_prompt_with_another_idle_connection(provider_binary):
     # go-plugin's GRPCController.Shutdown calls grpc Server.Stop(), which
     # closes every connection at once; an idle extra client must not hold
