@@ -576,3 +576,41 @@ __all__ = [
     "MAGIC_COOKIE_VALUE", "PluginError", "Provider", "TCP_SWITCH", "parse_handshake",
     "plugin_environment", "start_provider", "stubs_path",
 ]
+
+
+def _main(argv: list[str]) -> int:
+    """python3 -m acceptance.driver.plugin BINARY [--tcp] [--no-tls]:
+    start BINARY like Terraform, print the handshake, health and metadata,
+    shut it down and print its stderr. For checking a build by hand."""
+    import argparse
+    ap = argparse.ArgumentParser(prog="python3 -m acceptance.driver.plugin")
+    ap.add_argument("binary")
+    ap.add_argument("--tcp", action="store_true", help="ask for TCP (TF_PLUGIN_TCP=1)")
+    ap.add_argument("--no-tls", action="store_true", help="no PLUGIN_CLIENT_CERT")
+    opts = ap.parse_args(argv)
+    try:
+        p = start_provider(opts.binary, tls=not opts.no_tls, unix=not opts.tcp)
+    except PluginError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    with p:
+        hs = p.handshake
+        print(f"handshake: core {hs['core_protocol']} app {hs['app_protocol']} "
+              f"{hs['network']} {hs['address']} {hs['protocol']} "
+              f"tls={'yes' if hs['server_cert_der'] else 'no'}")
+        print("health(plugin):", p.health())
+        md = p.stub.GetMetadata(p.pb.GetMetadata.Request(), timeout=10)
+        print("resources:", ", ".join(r.type_name for r in md.resources) or "-")
+        print("data sources:", ", ".join(d.type_name for d in md.data_sources) or "-")
+        print("exit status after Shutdown:", p.shutdown())
+    for line in p.stderr_lines():
+        print("stderr:", line)
+    extra = p.unexpected_stdout()
+    if extra:
+        print("UNEXPECTED STDOUT:", extra)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
