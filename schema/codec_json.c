@@ -229,12 +229,10 @@ static const struct value *jd_string(struct jd *j, const json_t *v)
 				     json_string_length(v));
 	if (json_is_boolean(v))
 		return value_string(j->a, json_is_true(v) ? "true" : "false");
-	if (json_is_number(v)) {
-		struct number n;
-
+	if (json_is_number(v)) {	/* go-cty keeps the number's text */
 		tok = number_text_of(j, v);
-		if (tok && number_parse(j->a, tok->p, tok->len, &n) == 0)
-			return value_string(j->a, number_text(j->a, &n));
+		if (tok)
+			return value_stringn(j->a, tok->p, tok->len);
 	}
 	return jd_err(j, "a string is required");
 }
@@ -243,9 +241,12 @@ static const struct value *jd_bool(struct jd *j, const json_t *v)
 {
 	if (json_is_boolean(v))
 		return value_bool(j->a, json_is_true(v));
-	if (json_is_string(v) && strcmp(json_string_value(v), "true") == 0)
+	/* go-cty converts the strings "true"/"1" and "false"/"0" */
+	if (json_is_string(v) && (strcmp(json_string_value(v), "true") == 0 ||
+				  strcmp(json_string_value(v), "1") == 0))
 		return value_bool(j->a, true);
-	if (json_is_string(v) && strcmp(json_string_value(v), "false") == 0)
+	if (json_is_string(v) && (strcmp(json_string_value(v), "false") == 0 ||
+				  strcmp(json_string_value(v), "0") == 0))
 		return value_bool(j->a, false);
 	return jd_err(j, "a bool is required");
 }

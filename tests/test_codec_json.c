@@ -160,7 +160,7 @@ static void test_cty_json_leniencies(void)
 	diags_init(&d, a);
 	v = dec(a, obj, "{\"s\": 12.50, \"n\": \"42\", \"b\": \"true\"}", &d);
 	CHECK(v != NULL);
-	CHECK(value_get_string(value_attr(v, "s"), &s) && !strcmp(s, "12.5"));
+	CHECK(value_get_string(value_attr(v, "s"), &s) && !strcmp(s, "12.50"));
 	CHECK(value_get_int(value_attr(v, "n"), &i) && i == 42);
 	CHECK(value_get_bool(value_attr(v, "b"), &b) && b);
 	/* NUL inside a string value survives both directions */
