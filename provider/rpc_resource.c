@@ -142,115 +142,25 @@ static Tfplugin6__DynamicValue *encode_state(struct ctx *c,
 
 /* ---- UpgradeResourceState ---- */
 
-/* Deletes, recursively, object keys the schema block does not have.
- * Returns the number removed. */
-static size_t prune_block(const struct schema_block *b, json_t *obj);
-
-static size_t prune_nested(enum nesting nesting, const struct schema_block *b,
-			   json_t *v)
-{
-	size_t n = 0, i;
-	const char *key;
-	json_t *e;
-
-	switch (nesting) {
-	case NEST_SINGLE:
-	case NEST_GROUP:
-		return prune_block(b, v);
-	case NEST_LIST:
-	case NEST_SET:
-		if (json_is_array(v))
-			json_array_foreach(v, i, e)
-				n += prune_block(b, e);
-		return n;
-	case NEST_MAP:
-		if (json_is_object(v))
-			json_object_foreach(v, key, e)
-				n += prune_block(b, e);
-		return n;
-	}
-	return 0;
-}
-
-static size_t prune_block(const struct schema_block *b, json_t *obj)
-{
-	const char *key;
-	json_t *v, *tmp;
-	size_t n = 0;
-
-	if (!json_is_object(obj))
-		return 0;
-	json_object_foreach_safe(obj, tmp, key, v) {
-		const struct schema_attr *sa = schema_find_attr(b, key);
-		const struct schema_nested_block *sb;
-
-		if (sa) {
-			if (sa->nested) {
-				struct schema_block nb = {
-					.n_attrs = sa->nested->n_attrs,
-					.attrs = sa->nested->attrs,
-				};
-
-				n += prune_nested(sa->nested->nesting, &nb, v);
-			}
-			continue;
-		}
-		sb = schema_find_block(b, key);
-		if (sb) {
-			n += prune_nested(sb->nesting, sb->block, v);
-			continue;
-		}
-		json_object_del(obj, key);
-		n++;
-	}
-	return n;
-}
-
-/* Decodes raw JSON state with the current schema.  Attributes the schema
- * no longer has are dropped (only when the strict decode fails, so numbers
- * keep their exact text in the common case). */
-static int upgrade_decode(struct ctx *c, const struct resource *r,
-			  const struct type *t, const char *json, size_t len,
+static int upgrade_decode(struct ctx *c, const struct type *t,
+			  const char *json, size_t len,
 			  const struct value **out)
 {
-	struct diags first;
-	json_error_t jerr;
-	json_t *root;
-	char *pruned;
-	size_t removed;
-	int rc;
+	struct diags d;
+	size_t i;
 
-	diags_init(&first, c->arena);
-	if (codec_json_decode(c->arena, t, json, len, out, &first) == 0)
+	/* Attributes the schema no longer has are dropped; numbers stay
+	 * exact (the codec reads their text, not doubles). */
+	diags_init(&d, c->arena);
+	if (codec_json_decode_lenient(c->arena, t, json, len, out, &d) == 0)
 		return 0;
-	/* exact int64 where possible; integers beyond it only as reals */
-	root = json_loadb(json, len, 0, &jerr);
-	if (!root)
-		root = json_loadb(json, len, JSON_DECODE_INT_AS_REAL, &jerr);
-	if (!root) {
-		diag_error(&c->diags, NULL, "Invalid raw state",
-			   "The stored state is not valid JSON: %s (line %d, "
-			   "column %d).", jerr.text, jerr.line, jerr.column);
-		return -1;
-	}
-	removed = prune_block(r->schema->block, root);
-	if (removed == 0) {
-		json_decref(root);
-		diags_append(&c->diags, &first);
-		return -1;
-	}
-	pruned = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY |
-			    JSON_REAL_PRECISION(17));
-	json_decref(root);
-	if (!pruned)
-		return diag_error(&c->diags, NULL, "Invalid raw state",
-				  "the stored state could not be re-encoded");
-	ctx_log(c, LOG_DEBUG, "upgrade: dropped %zu attribute(s) the schema "
-		"no longer has", removed);
-	rc = codec_json_decode(c->arena, t, pruned, strlen(pruned), out,
-			       &c->diags);
-	free(pruned);
-	return rc;
+	for (i = 0; i < d.len; i++)
+		diag_add(&c->diags, d.items[i].severity,
+			 d.items[i].has_path ? &d.items[i].path : NULL,
+			 "Invalid raw state",
+			 "The stored state cannot be read with the current schema: %s: %s",
+			 d.items[i].summary, d.items[i].detail);
+	return -1;
 }
 
 RPC_UNARY(rpc_upgrade_resource_state)
@@ -302,7 +212,7 @@ RPC_UNARY(rpc_upgrade_resource_state)
 					   "returned no state");
 			goto out;
 		}
-	} else if (upgrade_decode(c, r, t, json, len, &v) < 0) {
+	} else if (upgrade_decode(c, t, json, len, &v) < 0) {
 		goto out;
 	}
 	resp->upgraded_state = encode_state(c, r, t, v, "upgraded state");
