@@ -123,19 +123,24 @@ asan:
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		EXTRA_LDLIBS="-fsanitize=address,undefined" test
 
-FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+FUZZ_BUILD ?= build/fuzz-obj
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 fuzz:
-	$(MAKE) BUILD=build/fuzz-obj CC=$(CLANG) OPT=-O1 \
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(CLANG) OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" \
-		$(patsubst build/fuzz/%,build/fuzz-obj/fuzz/%,$(FUZZ_BINS))
-	@set -e; for f in $(patsubst build/fuzz/%,build/fuzz-obj/fuzz/%,$(FUZZ_BINS)); do \
-		n=$$(basename $$f); mkdir -p build/fuzz-corpus/$$n; \
-		echo "== $$n"; $$f -runs=$(FUZZ_RUNS) -max_len=65536 build/fuzz-corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; \
+		$(addprefix $(FUZZ_BUILD)/fuzz/,$(FUZZ_NAMES))
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$n; echo "== $$n ($(FUZZ_RUNS) runs)"; \
+		if ! $(FUZZ_BUILD)/fuzz/$$n -runs=$(FUZZ_RUNS) -max_len=65536 \
+			$(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n > $(FUZZ_BUILD)/$$n.log 2>&1; then \
+			tail -40 $(FUZZ_BUILD)/$$n.log; echo "fuzz: $$n FAILED"; exit 1; fi; \
+		tail -1 $(FUZZ_BUILD)/$$n.log; \
 	done
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_OBJS)
+# Fuzz targets link everything but main (the provider layer included).
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
 
 # ---- release, bench, install ----
 release:
