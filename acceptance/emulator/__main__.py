@@ -36,7 +36,11 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    emu.start()
+    try:
+        emu.start()
+    except OSError as e:
+        sys.stderr.write(f"emulator: cannot listen on {args.host}:{args.port}: {e.strerror or e}\n")
+        return 1
     sys.stdout.write(f"EMULATOR_ENDPOINT={emu.endpoint}\n")
     sys.stdout.flush()
     while not stop.is_set():
