@@ -284,14 +284,15 @@ class Emulator:
         self.stop()
 
     # ---- request processing -----------------------------------------
-    def _record(self, service, operation, status, code):
+    def _record(self, service, operation, status, code, request_id=None):
         with self.lock:
             if service and operation:
                 self.counts[f"{service}:{operation}"] += 1
-            entry = {"service": service, "operation": operation, "status": status, "code": code}
+            entry = {"service": service, "operation": operation, "status": status, "code": code,
+                     "request_id": request_id}
             self.log.append(entry)
         if self.verbose:
-            print(f"emulator: {service}:{operation} -> {status} {code or ''}",
+            print(f"emulator: {service}:{operation} -> {status} {code or ''} [{request_id}]",
                   file=sys.stderr, flush=True)
 
     def handle_aws(self, method, raw_path, headers, body):
@@ -375,10 +376,10 @@ class Emulator:
             else:
                 out = protocols.serialize_query_response(op_model, result, rid)
                 ctype = "text/xml"
-            self._record(service, operation, 200, None)
+            self._record(service, operation, 200, None, rid)
             return 200, ctype, out, {"x-amzn-RequestId": rid}
         except _DropConnection:
-            self._record(service, operation, 0, "drop")
+            self._record(service, operation, 0, "drop", rid)
             raise
         except protocols.ParamErrors as pe:
             err = protocols.render_param_errors(service, protocol, pe.problems)
@@ -393,7 +394,7 @@ class Emulator:
                   file=sys.stderr, flush=True)
             err = _internal(protocol)
         ctype, out = protocols.serialize_error(protocol, namespace, err, rid)
-        self._record(service, operation, err.status, err.code)
+        self._record(service, operation, err.status, err.code, rid)
         return err.status, ctype, out, {"x-amzn-RequestId": rid}
 
     def _unsigned_action(self, method, query_pairs, body):

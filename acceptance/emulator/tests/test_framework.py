@@ -5,6 +5,7 @@ robustness."""
 import datetime
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -471,7 +472,9 @@ def test_control_endpoint_and_reset(emu, client):
     res = control(emu, "GET", "/_emulator/resources")[1]
     assert [r["type"] for r in res["kms"]] == ["kms-key"]
     log = control(emu, "GET", "/_emulator/log")[1]
-    assert log[-1] == {"service": "kms", "operation": "CreateKey", "status": 200, "code": None}
+    last = dict(log[-1])
+    assert re.fullmatch(r"[0-9a-f-]{36}", last.pop("request_id"))
+    assert last == {"service": "kms", "operation": "CreateKey", "status": 200, "code": None}
     assert DEFAULT_SECRET_KEY not in json.dumps(log)
     status, settings = control(emu, "POST", "/_emulator/settings", {"create_delay_s": 0.5})
     assert status == 200 and settings["create_delay_s"] == 0.5
