@@ -29,6 +29,42 @@ static int call(struct ctx *c, struct aws_client *cl, const char *op,
 			 not_found, p, res);
 }
 
+/* Reads the status of the object named id (0, SVC_NOT_FOUND or -1). */
+typedef int status_fn(struct ctx *c, struct aws_client *cl, const struct path *p,
+		      const char *id, const char **status);
+
+/* Deletes an object that passes through status "deleting".  A second
+ * delete, or a retry of one whose answer was lost, is refused with
+ * invalid_state; finding the object deleting then means done (0).
+ * SVC_NOT_FOUND when it is gone. */
+static int delete_call(struct ctx *c, struct aws_client *cl, const struct path *p,
+		       const char *op, const struct aws_params *ps, const char *id,
+		       const char *not_found, const char *invalid_state,
+		       status_fn *status)
+{
+	struct aws_call call;
+	const char *st = NULL;
+	int rc;
+
+	memset(&call, 0, sizeof(call));
+	call.service = AWS_ELASTICACHE;
+	call.operation = op;
+	call.idempotent = true;
+	call.params = ps;
+	if (aws_call(c, cl, &call) == 0)
+		return 0;
+	if (aws_error_is(&call, not_found))
+		return SVC_NOT_FOUND;
+	if (aws_error_is(&call, invalid_state)) {
+		rc = status(c, cl, p, id, &st);
+		if (rc != 0)
+			return rc;
+		if (st && strcmp(st, "deleting") == 0)
+			return 0;
+	}
+	return svc_error(c, p, &call);
+}
+
 /* ---- result tables ---- */
 
 #define LD(m, path, k) SVC_FIELD(struct ec_log_delivery, m, path, k)
@@ -285,7 +321,10 @@ int ec_modify_replication_group(struct ctx *c, struct aws_client *cl,
 	svc_add_strs(&ps, "UserGroupIdsToRemove.member",
 		     in->user_group_ids_to_remove.v, in->user_group_ids_to_remove.n);
 	add_log_delivery(&ps, in->log_delivery, in->n_log_delivery);
-	return rg_call(c, cl, "ModifyReplicationGroup", true, &ps, p, out);
+	/* Not retried after an ambiguous failure: the group is "modifying"
+	 * once the first attempt landed, and a retry would be refused with
+	 * InvalidReplicationGroupState, hiding that success. */
+	return rg_call(c, cl, "ModifyReplicationGroup", false, &ps, p, out);
 }
 
 static int replica_count(struct ctx *c, struct aws_client *cl,
@@ -302,8 +341,7 @@ static int replica_count(struct ctx *c, struct aws_client *cl,
 	else
 		svc_add_int(&ps, "NewReplicaCount", SVC_INT(new_count));
 	aws_params_add(&ps, "ApplyImmediately", "true");
-	/* Not idempotent: a retried increase after a lost answer would fail
-	 * with InvalidReplicationGroupState, hiding the first success. */
+	/* Not retried after an ambiguous failure, as ModifyReplicationGroup. */
 	return rg_call(c, cl, op, false, &ps, p, out);
 }
 
@@ -343,6 +381,16 @@ int ec_modify_shard_configuration(struct ctx *c, struct aws_client *cl,
 		       &ps, p, out);
 }
 
+static int rg_status(struct ctx *c, struct aws_client *cl, const struct path *p,
+		     const char *id, const char **status)
+{
+	struct ec_replication_group rg;
+	int rc = ec_describe_replication_group(c, cl, p, id, &rg);
+
+	*status = rc == 0 ? rg.status : NULL;
+	return rc;
+}
+
 int ec_delete_replication_group(struct ctx *c, struct aws_client *cl,
 				const struct path *p, const char *id,
 				const char *final_snapshot)
@@ -352,7 +400,8 @@ int ec_delete_replication_group(struct ctx *c, struct aws_client *cl,
 	aws_params_init(&ps, c->arena);
 	aws_params_add(&ps, "ReplicationGroupId", id);
 	svc_add_str(&ps, "FinalSnapshotIdentifier", final_snapshot);
-	return call(c, cl, "DeleteReplicationGroup", true, &ps, RG_NOT_FOUND, p, NULL);
+	return delete_call(c, cl, p, "DeleteReplicationGroup", &ps, id, RG_NOT_FOUND,
+			   "InvalidReplicationGroupState", rg_status);
 }
 
 /* ---- cache clusters ---- */
@@ -733,7 +782,7 @@ int ec_modify_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 	m.n_tags = 0;
 	aws_params_init(&ps, c->arena);
 	add_user_input(&ps, &m);
-	return user_call(c, cl, p, "ModifyUser", true, &ps, out);
+	return user_call(c, cl, p, "ModifyUser", false, &ps, out);	/* as Modify RG */
 }
 
 int ec_describe_user(struct ctx *c, struct aws_client *cl, const struct path *p,
@@ -756,6 +805,16 @@ int ec_describe_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 	return 0;
 }
 
+static int user_status(struct ctx *c, struct aws_client *cl, const struct path *p,
+		       const char *id, const char **status)
+{
+	struct ec_user u;
+	int rc = ec_describe_user(c, cl, p, id, &u);
+
+	*status = rc == 0 ? u.status : NULL;
+	return rc;
+}
+
 int ec_delete_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 		   const char *id)
 {
@@ -763,7 +822,8 @@ int ec_delete_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 
 	aws_params_init(&ps, c->arena);
 	aws_params_add(&ps, "UserId", id);
-	return user_call(c, cl, p, "DeleteUser", true, &ps, NULL);
+	return delete_call(c, cl, p, "DeleteUser", &ps, id, "UserNotFound",
+			   "InvalidUserState", user_status);
 }
 
 /* ---- user groups ---- */
@@ -822,7 +882,7 @@ int ec_modify_user_group(struct ctx *c, struct aws_client *cl,
 	aws_params_add(&ps, "UserGroupId", id);
 	svc_add_strs(&ps, "UserIdsToAdd.member", to_add.v, to_add.n);
 	svc_add_strs(&ps, "UserIdsToRemove.member", to_remove.v, to_remove.n);
-	return user_group_call(c, cl, p, "ModifyUserGroup", true, &ps, out);
+	return user_group_call(c, cl, p, "ModifyUserGroup", false, &ps, out);	/* as Modify RG */
 }
 
 int ec_describe_user_group(struct ctx *c, struct aws_client *cl,
@@ -846,6 +906,17 @@ int ec_describe_user_group(struct ctx *c, struct aws_client *cl,
 	return 0;
 }
 
+static int user_group_status(struct ctx *c, struct aws_client *cl,
+			     const struct path *p, const char *id,
+			     const char **status)
+{
+	struct ec_user_group g;
+	int rc = ec_describe_user_group(c, cl, p, id, &g);
+
+	*status = rc == 0 ? g.status : NULL;
+	return rc;
+}
+
 int ec_delete_user_group(struct ctx *c, struct aws_client *cl,
 			 const struct path *p, const char *id)
 {
@@ -853,7 +924,8 @@ int ec_delete_user_group(struct ctx *c, struct aws_client *cl,
 
 	aws_params_init(&ps, c->arena);
 	aws_params_add(&ps, "UserGroupId", id);
-	return user_group_call(c, cl, p, "DeleteUserGroup", true, &ps, NULL);
+	return delete_call(c, cl, p, "DeleteUserGroup", &ps, id, "UserGroupNotFound",
+			   "InvalidUserGroupState", user_group_status);
 }
 
 /* ---- tags ---- */

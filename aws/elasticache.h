@@ -12,8 +12,11 @@
  * - Returns 0 on success; SVC_NOT_FOUND (no diagnostic) where documented;
  *   otherwise adds "ElastiCache <Operation> failed" / "<Code>: <message>
  *   (request id ...)" on p and returns -1.
- * - Create* calls are not retried after an ambiguous failure; Describe*,
- *   Delete*, Modify*, List* and tag calls are.
+ * - After an ambiguous failure (no answer) Describe*, Delete*, List*, tag
+ *   calls and the subnet/parameter group modifications are retried;
+ *   Create* and the calls that move an object into "modifying" are not (a
+ *   retry would be refused with Invalid*State and hide the success).
+ * - Deleting an object that is already "deleting" is success (0).
  * Thread-safe (the client is; nothing else is shared).
  */
 #ifndef AWS_ELASTICACHE_H

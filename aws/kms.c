@@ -244,34 +244,38 @@ int kms_schedule_key_deletion(struct ctx *c, struct aws_client *cl,
 			      struct svc_int pending_window_days,
 			      double *deletion_date)
 {
-	json_t *req = json_object(), *resp;
+	struct aws_call call;
 	struct kms_key key;
 	int rc;
 
 	if (deletion_date)
 		*deletion_date = 0;
-	svc_json_str(req, "KeyId", key_id);
-	svc_json_int(req, "PendingWindowInDays", pending_window_days);
-	rc = svc_json(c, cl, AWS_KMS, "ScheduleKeyDeletion", true, req,
-		      NOT_FOUND "|KMSInvalidStateException", p, &resp);
-	/* "Not found" here also stands for KMSInvalidStateException: look at
-	 * the key to tell "gone", "already pending deletion" and a real
-	 * invalid state apart. */
+	memset(&call, 0, sizeof(call));
+	call.service = AWS_KMS;
+	call.operation = "ScheduleKeyDeletion";
+	call.idempotent = true;
+	call.json = json_pack("{s:s}", "KeyId", key_id ? key_id : "");
+	svc_json_int(call.json, "PendingWindowInDays", pending_window_days);
+	rc = aws_call(c, cl, &call);
+	json_decref(call.json);
 	if (rc == 0) {
 		if (deletion_date)
-			*deletion_date = json_number_value(json_object_get(resp, "DeletionDate"));
+			*deletion_date = json_number_value(json_object_get(call.response, "DeletionDate"));
 		return 0;
 	}
-	if (rc != SVC_NOT_FOUND)
-		return rc;
-	rc = kms_describe_key(c, cl, p, key_id, &key);
-	if (rc != 0)
-		return rc;
-	if (strcmp(key.state ? key.state : "", "PendingDeletion") != 0)
-		return diag_error(&c->diags, p, "KMS ScheduleKeyDeletion failed",
-				  "KMSInvalidStateException: key %s is %s and cannot be scheduled for deletion",
-				  key.id ? key.id : key_id, key.state ? key.state : "in an unknown state");
-	if (deletion_date)
-		*deletion_date = key.deletion_date;
-	return 0;
+	if (aws_error_is(&call, NOT_FOUND))
+		return SVC_NOT_FOUND;
+	/* A second request (or a retry of one that landed) finds the key
+	 * PendingDeletion and is refused: the deletion is under way. */
+	if (aws_error_is(&call, "KMSInvalidStateException")) {
+		rc = kms_describe_key(c, cl, p, key_id, &key);
+		if (rc != 0)
+			return rc;
+		if (key.state && strcmp(key.state, "PendingDeletion") == 0) {
+			if (deletion_date)
+				*deletion_date = key.deletion_date;
+			return 0;
+		}
+	}
+	return svc_error(c, p, &call);
 }

@@ -37,6 +37,11 @@ static int finish(struct ctx *c, struct aws_call *call, int rc,
 	if (call->err.kind == AWS_ERR_SERVICE && call->err.code &&
 	    code_in(call->err.code, not_found))
 		return SVC_NOT_FOUND;
+	return svc_error(c, p, call);
+}
+
+int svc_error(struct ctx *c, const struct path *p, const struct aws_call *call)
+{
 	if (call->err.kind == AWS_ERR_CREDENTIALS && diags_has_errors(&c->diags))
 		return -1;	/* the credentials chain already said why */
 	return aws_error_diag(c, p, call);

@@ -68,6 +68,11 @@ int svc_json(struct ctx *c, struct aws_client *cl, enum aws_service s,
 	     const char *op, bool idempotent, json_t *req,
 	     const char *not_found, const struct path *p, json_t **resp);
 
+/* The diagnostic for a failed aws_call (none when the credentials chain
+ * already reported why).  Returns -1.  For callers that look at
+ * call->err themselves before deciding it is a failure. */
+int svc_error(struct ctx *c, const struct path *p, const struct aws_call *call);
+
 /* ---- query parameters; NULL strings, SVC_UNSET and unset ints are
  * not sent ---- */
 void svc_add_str(struct aws_params *p, const char *key, const char *v);

@@ -968,6 +968,7 @@ static void test_ec_users_and_groups(void)
 	CHECK_STR(tag_value(&t, "owner"), "team-a");
 
 	CHECK_INT(ec_delete_user_group(&f.c, f.cl, &f.path, "app-users"), 0);
+	CHECK_INT(ec_delete_user_group(&f.c, f.cl, &f.path, "app-users"), 0);	/* deleting */
 	for (int i = 0; i < 50; i++) {
 		if (ec_describe_user_group(&f.c, f.cl, &f.path, "app-users", &g) == SVC_NOT_FOUND)
 			break;
@@ -979,6 +980,7 @@ static void test_ec_users_and_groups(void)
 				       (struct svc_strs){ add, 1 }, (struct svc_strs){ NULL, 0 }, NULL),
 		  SVC_NOT_FOUND);
 	CHECK_INT(ec_delete_user(&f.c, f.cl, &f.path, "app"), 0);
+	CHECK_INT(ec_delete_user(&f.c, f.cl, &f.path, "app"), 0);	/* deleting */
 	CHECK_INT(ec_delete_user(&f.c, f.cl, &f.path, "reader"), 0);
 	for (int i = 0; i < 50; i++) {
 		if (ec_describe_user(&f.c, f.cl, &f.path, "app", &u) == SVC_NOT_FOUND)
@@ -1172,6 +1174,9 @@ static void test_ec_replication_group(void)
 
 	/* replicas: 1 -> 2 -> 1 */
 	CHECK_INT(ec_increase_replica_count(&f.c, f.cl, &f.path, "secure-redis", 2, &rg), 0);
+	/* deleting while modifying: AWS's refusal, not "already deleting" */
+	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "secure-redis", NULL), -1);
+	CHECK(diag_is(&f, "ElastiCache DeleteReplicationGroup failed", "InvalidReplicationGroupState"));
 	CHECK_INT(wait_rg(&f, "secure-redis", "available", &rg), 0);
 	CHECK_INT(rg.member_clusters.n, 3);
 	CHECK_INT(ec_decrease_replica_count(&f.c, f.cl, &f.path, "secure-redis", 1,
@@ -1189,6 +1194,8 @@ static void test_ec_replication_group(void)
 	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "secure-redis", NULL), 0);
 	CHECK_INT(ec_describe_replication_group(&f.c, f.cl, &f.path, "secure-redis", &rg), 0);
 	CHECK_STR(rg.status, "deleting");
+	/* a second delete while it is going: done, no error */
+	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "secure-redis", NULL), 0);
 	CHECK_INT(wait_rg(&f, "secure-redis", NULL, &rg), 0);
 	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "secure-redis", NULL), SVC_NOT_FOUND);
 	CHECK_INT(ec_modify_replication_group(&f.c, f.cl, &f.path, &mod, NULL), SVC_NOT_FOUND);
