@@ -43,8 +43,25 @@ def check_identity_policy(text):
         stmts = [stmts]
     if not isinstance(stmts, list) or not stmts:
         raise _malformed("Syntax errors in policy.")
+    sids = set()
     for st in stmts:
         if not isinstance(st, dict):
+            raise _malformed("Syntax errors in policy.")
+        for key in st:
+            if key not in ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource",
+                           "Condition", "Principal", "NotPrincipal"):
+                raise _malformed(f"Syntax errors in policy. Unknown field {key}")
+        if "Sid" in st:
+            sid = st["Sid"]
+            if not isinstance(sid, str) or not re.fullmatch(r"[0-9A-Za-z]*", sid):
+                raise _malformed("Statement IDs (SID) must be alpha-numeric. Check that your input "
+                                 "satisfies the regular expression [0-9A-Za-z]*")
+            if sid and sid in sids:
+                raise _malformed("Statement IDs (SID) in a single policy must be unique.")
+            sids.add(sid)
+        cond = st.get("Condition")
+        if cond is not None and (not isinstance(cond, dict) or
+                                 not all(isinstance(v, dict) for v in cond.values())):
             raise _malformed("Syntax errors in policy.")
         if "Effect" not in st:
             raise _malformed("Missing required field Effect")
@@ -56,6 +73,16 @@ def check_identity_policy(text):
             raise _malformed("Policy statement must contain actions.")
         if "Resource" not in st and "NotResource" not in st:
             raise _malformed("Policy statement must contain resources.")
+        for field in ("Resource", "NotResource"):
+            res = st.get(field)
+            if res is None:
+                continue
+            res = [res] if isinstance(res, str) else res
+            if not isinstance(res, list) or not all(isinstance(r, str) for r in res):
+                raise _malformed("Syntax errors in policy.")
+            for r in res:
+                if r != "*" and not (r.startswith("arn:") and len(r.split(":", 5)) == 6):
+                    raise _malformed(f'Resource {r} must be in ARN format or "*".')
         for field in ("Action", "NotAction"):
             acts = st.get(field)
             if acts is None:

@@ -129,3 +129,23 @@ def test_list_entities_for_policy(iam):
     out = iam.list_entities_for_policy(PolicyArn=arn)
     assert (out["PolicyGroups"], out["PolicyUsers"], out["PolicyRoles"]) == ([], [], [])
     assert _err(iam.list_entities_for_policy, PolicyArn=arn + "x")[0] == "NoSuchEntity"
+
+
+def test_policy_statement_checks(iam):
+    def doc(**st):
+        base = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        base.update(st)
+        return json.dumps({"Version": "2012-10-17", "Statement": [base]})
+    for bad, needle in [(doc(Resource="bucket/*"), "must be in ARN format"),
+                        (doc(Sid="has space"), "alpha-numeric"),
+                        (doc(Condition={"StringEquals": "x"}), "Syntax errors"),
+                        (doc(Extra=1), "Syntax errors")]:
+        code, msg, _ = _err(iam.create_policy, PolicyName="s", PolicyDocument=bad)
+        assert code == "MalformedPolicyDocument" and needle in msg
+    dup = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Sid": "A", "Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    assert "unique" in _err(iam.create_policy, PolicyName="s", PolicyDocument=dup)[1]
+    ok = doc(Sid="Read1", Resource=["arn:aws:elasticache:us-east-1:123456789012:replicationgroup:x"],
+             Condition={"Bool": {"aws:SecureTransport": "true"}})
+    iam.create_policy(PolicyName="s", PolicyDocument=ok)
