@@ -38,6 +38,48 @@ def _json_ok(text):
     return isinstance(doc, dict)
 
 
+def _as_list(v):
+    return [v] if isinstance(v, str) else (v if isinstance(v, list) else [])
+
+
+def check_key_policy(text, account, caller_arn, bypass):
+    """Validate a key policy like KMS: JSON with Statement entries that have
+    Effect, Principal and Action; unless bypassed, the policy must still let
+    the account root or the caller call kms:PutKeyPolicy (lockout check)."""
+    bad = AwsError("MalformedPolicyDocumentException", "The policy document is not valid JSON "
+                   "or is missing required elements.")
+    if not _json_ok(text):
+        raise bad
+    doc = json.loads(text)
+    stmts = doc.get("Statement")
+    if isinstance(stmts, dict):
+        stmts = [stmts]
+    if not isinstance(stmts, list) or not stmts:
+        raise bad
+    allowed = False
+    for st in stmts:
+        if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
+            raise bad
+        if "Principal" not in st and "NotPrincipal" not in st:
+            raise AwsError("MalformedPolicyDocumentException",
+                           "Policy contains a statement with no principal.")
+        if "Action" not in st and "NotAction" not in st:
+            raise bad
+        if st["Effect"] != "Allow" or "Condition" in st:
+            continue
+        acts = _as_list(st.get("Action"))
+        if not any(a in ("*", "kms:*", "kms:PutKeyPolicy", "kms:Put*") for a in acts):
+            continue
+        pr = st.get("Principal")
+        principals = ["*"] if pr == "*" else _as_list(pr.get("AWS")) if isinstance(pr, dict) else []
+        root = (f"arn:aws:iam::{account}:root", account)
+        if any(p == "*" or p in root or p == caller_arn for p in principals):
+            allowed = True
+    if not bypass and not allowed:
+        raise AwsError("MalformedPolicyDocumentException",
+                       "The new key policy will not allow you to update the key policy in the future.")
+
+
 class Service:
     name = "kms"
 
@@ -156,9 +198,9 @@ class Service:
             raise AwsError("UnsupportedOperationException",
                            f"The emulator only supports Origin AWS_KMS, not {origin}")
         policy = params.get("Policy")
-        if policy is not None and not _json_ok(policy):
-            raise AwsError("MalformedPolicyDocumentException",
-                           "The new key policy will not allow you to update the key policy in the future.")
+        if policy is not None:
+            check_key_policy(policy, self.emu.account_id, self.emu.caller()["Arn"],
+                             params.get("BypassPolicyLockoutSafetyCheck", False))
         kid = self._new_key_id()
         now = self.emu.now()
         key = {
@@ -286,9 +328,8 @@ class Service:
         name = params.get("PolicyName", "default")
         if name != "default":
             raise AwsError("NotFoundException", f"No such policy exists: {name}")
-        if not _json_ok(params["Policy"]):
-            raise AwsError("MalformedPolicyDocumentException",
-                           "The new key policy will not allow you to update the key policy in the future.")
+        check_key_policy(params["Policy"], self.emu.account_id, self.emu.caller()["Arn"],
+                         params.get("BypassPolicyLockoutSafetyCheck", False))
         key["Policy"] = params["Policy"]
         return {}
 

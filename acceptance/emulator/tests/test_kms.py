@@ -172,3 +172,23 @@ def test_list_keys_and_key_policies(kms):
     assert [k["KeyId"] for k in keys] == ids
     assert keys[0]["KeyArn"].endswith(ids[0])
     assert kms.list_key_policies(KeyId=ids[0])["PolicyNames"] == ["default"]
+
+
+def test_key_policy_lockout_and_principal_checks(kms):
+    def pol(*stmts):
+        return json.dumps({"Version": "2012-10-17", "Statement": list(stmts)})
+    root = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": "kms:*", "Resource": "*"}
+    other = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/app"},
+             "Action": ["kms:Decrypt"], "Resource": "*"}
+    kid = kms.create_key(Policy=pol(root, other))["KeyMetadata"]["KeyId"]
+    code, msg = _err(kms.put_key_policy, KeyId=kid, PolicyName="default", Policy=pol(other))
+    assert code == "MalformedPolicyDocumentException" and "will not allow you" in msg
+    kms.put_key_policy(KeyId=kid, PolicyName="default", Policy=pol(other),
+                       BypassPolicyLockoutSafetyCheck=True)
+    code, msg = _err(kms.create_key, Policy=pol({"Effect": "Allow", "Action": "kms:*", "Resource": "*"}))
+    assert code == "MalformedPolicyDocumentException" and "no principal" in msg
+    # The configured user (the caller) may also keep control.
+    me = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/emulator"},
+          "Action": "kms:PutKeyPolicy", "Resource": "*"}
+    kms.create_key(Policy=pol(me))
