@@ -23,6 +23,7 @@
 #include "core/log.h"
 
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1325,6 +1326,332 @@ static void test_ec_not_found_without_diag(void)
 }
 
 /* ======================================================================
+ * Canned answers (no emulator): AWS-shaped documents the emulator does not
+ * produce, paging loops, and which calls are retried after no answer.
+ * ====================================================================== */
+
+struct reply {
+	enum http_error error;	/* HTTP_OK: status 200 with body */
+	const char *body;
+};
+
+struct script {
+	struct http_transport base;
+	const struct reply *r;
+	size_t n, next;
+	char bodies[8][2048];	/* request bodies, in order */
+};
+
+static int script_send(struct http_transport *t, struct arena *a,
+		       const struct http_request *req, struct http_response *resp,
+		       const atomic_int *cancel)
+{
+	struct script *s = (struct script *)t;
+	const struct reply *r;
+
+	(void)cancel;
+	memset(resp, 0, sizeof(*resp));
+	if (s->next < 8)
+		snprintf(s->bodies[s->next], sizeof(s->bodies[0]), "%.*s",
+			 (int)req->body_len, (const char *)req->body);
+	if (s->next >= s->n) {
+		resp->error = HTTP_ERR_OTHER;
+		resp->error_message = "script exhausted";
+		return -1;
+	}
+	r = &s->r[s->next++];
+	if (r->error) {
+		resp->error = r->error;
+		resp->error_message = "scripted transport error";
+		return -1;
+	}
+	resp->status = 200;
+	resp->body = arena_strdup(a, r->body);
+	resp->body_len = strlen(r->body);
+	return 0;
+}
+
+static void script_free(struct http_transport *t)
+{
+	(void)t;
+}
+
+static void no_sleep(const struct ctx *c, int64_t ms)
+{
+	(void)c;
+	(void)ms;
+}
+
+static void fx_script(struct fx *f, struct script *s, const struct reply *r, size_t n)
+{
+	struct aws_credentials_options co;
+	struct aws_client_options o;
+	const char *err;
+
+	memset(f, 0, sizeof(*f));
+	memset(s, 0, sizeof(*s));
+	s->base.send = script_send;
+	s->base.free = script_free;
+	s->r = r;
+	s->n = n;
+	f->a = arena_new();
+	memset(&co, 0, sizeof(co));
+	co.access_key = "AKIDEXAMPLE";
+	co.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+	co.getenv_fn = no_env;
+	memset(&o, 0, sizeof(o));
+	o.region = "us-east-1";
+	o.getenv_fn = no_env;
+	o.http = &s->base;
+	o.creds = aws_credentials_chain_new(&co);
+	o.sleep_ms = no_sleep;
+	f->cl = aws_client_new(f->a, &o, &err);
+	ctx_init(&f->c, "test", NULL);
+	f->path = path_attr(f->c.arena, path_root, "attr");
+}
+
+#define META "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
+
+static const char rg_doc[] =
+	"<DescribeReplicationGroupsResponse xmlns=\"http://elasticache.amazonaws.com/doc/2015-02-02/\">"
+	"<DescribeReplicationGroupsResult><ReplicationGroups><ReplicationGroup>"
+	"<ReplicationGroupId>prod</ReplicationGroupId><Description>d</Description>"
+	"<Status>modifying</Status>"
+	"<PendingModifiedValues><AuthTokenStatus>ROTATING</AuthTokenStatus>"
+	"<UserGroups><UserGroupIdsToAdd><member>ug-new</member></UserGroupIdsToAdd>"
+	"<UserGroupIdsToRemove><member>ug-old</member></UserGroupIdsToRemove></UserGroups>"
+	"<PendingLogDeliveryConfiguration><member><LogType>engine-log</LogType>"
+	"<DestinationType>kinesis-firehose</DestinationType><DestinationDetails>"
+	"<KinesisFirehoseDetails><DeliveryStream>fh</DeliveryStream></KinesisFirehoseDetails>"
+	"</DestinationDetails><LogFormat>json</LogFormat></member></PendingLogDeliveryConfiguration>"
+	"<Resharding><SlotMigration><ProgressPercentage>12.5</ProgressPercentage></SlotMigration></Resharding>"
+	"</PendingModifiedValues>"
+	"<MemberClusters><ClusterId>prod-0001-001</ClusterId><ClusterId>prod-0001-002</ClusterId></MemberClusters>"
+	"<NodeGroups><NodeGroup><NodeGroupId>0001</NodeGroupId><Status>available</Status>"
+	"<Slots>0-16383</Slots><NodeGroupMembers>"
+	"<NodeGroupMember><CacheClusterId>prod-0001-001</CacheClusterId><CacheNodeId>0001</CacheNodeId>"
+	"<PreferredAvailabilityZone>us-east-1a</PreferredAvailabilityZone></NodeGroupMember>"
+	"<NodeGroupMember><CacheClusterId>prod-0001-002</CacheClusterId><CacheNodeId>0001</CacheNodeId>"
+	"<PreferredAvailabilityZone>us-east-1b</PreferredAvailabilityZone></NodeGroupMember>"
+	"</NodeGroupMembers></NodeGroup></NodeGroups>"
+	"<AutomaticFailover>enabled</AutomaticFailover><MultiAZ>enabled</MultiAZ>"
+	"<ConfigurationEndpoint><Address>clustercfg.prod.abc.use1.cache.amazonaws.com</Address>"
+	"<Port>6379</Port></ConfigurationEndpoint>"
+	"<SnapshotRetentionLimit>35</SnapshotRetentionLimit><SnapshotWindow>05:00-06:00</SnapshotWindow>"
+	"<ClusterEnabled>true</ClusterEnabled><CacheNodeType>cache.r7g.large</CacheNodeType>"
+	"<AuthTokenEnabled>true</AuthTokenEnabled>"
+	"<AuthTokenLastModifiedDate>2024-01-02T03:04:05.000Z</AuthTokenLastModifiedDate>"
+	"<TransitEncryptionEnabled>true</TransitEncryptionEnabled>"
+	"<AtRestEncryptionEnabled>true</AtRestEncryptionEnabled>"
+	"<KmsKeyId>arn:aws:kms:us-east-1:123456789012:key/k</KmsKeyId>"
+	"<ARN>arn:aws:elasticache:us-east-1:123456789012:replicationgroup:prod</ARN>"
+	"<UserGroupIds><member>ug-old</member></UserGroupIds>"
+	"<LogDeliveryConfigurations><LogDeliveryConfiguration><LogType>slow-log</LogType>"
+	"<DestinationType>cloudwatch-logs</DestinationType><DestinationDetails><CloudWatchLogsDetails>"
+	"<LogGroup>/prod/slow</LogGroup></CloudWatchLogsDetails></DestinationDetails>"
+	"<LogFormat>text</LogFormat><Status>error</Status><Message>no such log group</Message>"
+	"</LogDeliveryConfiguration></LogDeliveryConfigurations>"
+	"<TransitEncryptionMode>required</TransitEncryptionMode><ClusterMode>enabled</ClusterMode>"
+	"<Engine>redis</Engine>"
+	"</ReplicationGroup></ReplicationGroups></DescribeReplicationGroupsResult>" META
+	"</DescribeReplicationGroupsResponse>";
+
+static void test_canned_replication_group(void)
+{
+	const struct reply r[] = { { HTTP_OK, rg_doc } };
+	struct script s;
+	struct fx f;
+	struct ec_replication_group rg;
+
+	fx_script(&f, &s, r, 1);
+	CHECK_INT(ec_describe_replication_group(&f.c, f.cl, &f.path, "prod", &rg), 0);
+	CHECK(strstr(s.bodies[0], "Action=DescribeReplicationGroups") != NULL);
+	CHECK(strstr(s.bodies[0], "ReplicationGroupId=prod") != NULL);
+	CHECK_STR(rg.status, "modifying");
+	CHECK(rg.pending.any);
+	CHECK_STR(rg.pending.auth_token_status, "ROTATING");
+	CHECK(rg.pending.resharding);
+	CHECK(strs_has(rg.pending.user_groups_to_add, "ug-new"));
+	CHECK(strs_has(rg.pending.user_groups_to_remove, "ug-old"));
+	CHECK_INT(rg.pending.n_log_delivery, 1);
+	if (rg.pending.n_log_delivery == 1) {
+		CHECK_STR(rg.pending.log_delivery[0].delivery_stream, "fh");
+		CHECK(rg.pending.log_delivery[0].log_group == NULL);
+	}
+	CHECK_INT(rg.member_clusters.n, 2);
+	CHECK_INT(rg.n_node_groups, 1);
+	if (rg.n_node_groups == 1) {
+		CHECK_STR(rg.node_groups[0].slots, "0-16383");
+		CHECK_INT(rg.node_groups[0].n_members, 2);
+		if (rg.node_groups[0].n_members == 2)
+			CHECK_STR(rg.node_groups[0].members[1].az, "us-east-1b");
+		CHECK(rg.node_groups[0].primary.address == NULL);
+	}
+	CHECK_STR(rg.configuration_endpoint.address, "clustercfg.prod.abc.use1.cache.amazonaws.com");
+	CHECK_INT(rg.configuration_endpoint.port, 6379);
+	CHECK_INT(rg.snapshot_retention_limit, 35);
+	CHECK(rg.cluster_enabled && rg.auth_token_enabled && rg.transit_encryption &&
+	      rg.at_rest_encryption);
+	CHECK_STR(rg.auth_token_last_modified, "2024-01-02T03:04:05.000Z");
+	CHECK_STR(rg.cluster_mode, "enabled");
+	CHECK(strs_has(rg.user_group_ids, "ug-old"));
+	CHECK_INT(rg.n_log_delivery, 1);
+	if (rg.n_log_delivery == 1) {
+		CHECK_STR(rg.log_delivery[0].status, "error");
+		CHECK_STR(rg.log_delivery[0].message, "no such log group");
+		CHECK_STR(rg.log_delivery[0].log_group, "/prod/slow");
+	}
+	CHECK(no_diags(&f));
+	fx_end(&f);
+}
+
+/* Every paging loop sends the token it was given and joins the pages. */
+static void test_canned_paging(void)
+{
+	const struct reply ec[] = {
+		{ HTTP_OK, "<DescribeCacheParametersResponse><DescribeCacheParametersResult>"
+			   "<Marker>m-1</Marker><Parameters><Parameter><ParameterName>a</ParameterName>"
+			   "<ParameterValue>1</ParameterValue><IsModifiable>true</IsModifiable></Parameter>"
+			   "</Parameters></DescribeCacheParametersResult>" META "</DescribeCacheParametersResponse>" },
+		{ HTTP_OK, "<DescribeCacheParametersResponse><DescribeCacheParametersResult>"
+			   "<Parameters><Parameter><ParameterName>b</ParameterName></Parameter>"
+			   "<Parameter><ParameterName>c</ParameterName></Parameter>"
+			   "</Parameters></DescribeCacheParametersResult>" META "</DescribeCacheParametersResponse>" },
+	};
+	const struct reply ec2[] = {
+		{ HTTP_OK, "<DescribeSecurityGroupRulesResponse><requestId>r</requestId><securityGroupRuleSet>"
+			   "<item><securityGroupRuleId>sgr-1</securityGroupRuleId><isEgress>true</isEgress></item>"
+			   "</securityGroupRuleSet><nextToken>t-1</nextToken></DescribeSecurityGroupRulesResponse>" },
+		{ HTTP_OK, "<DescribeSecurityGroupRulesResponse><requestId>r</requestId><securityGroupRuleSet>"
+			   "<item><securityGroupRuleId>sgr-2</securityGroupRuleId><fromPort>6379</fromPort></item>"
+			   "</securityGroupRuleSet></DescribeSecurityGroupRulesResponse>" },
+	};
+	const struct reply kms[] = {
+		{ HTTP_OK, "{\"Aliases\":[{\"AliasName\":\"alias/a\"}],\"Truncated\":true,\"NextMarker\":\"k-1\"}" },
+		{ HTTP_OK, "{\"Aliases\":[{\"AliasName\":\"alias/b\"}],\"Truncated\":false}" },
+	};
+	const struct reply iam[] = {
+		{ HTTP_OK, "<ListPolicyVersionsResponse><ListPolicyVersionsResult><IsTruncated>true</IsTruncated>"
+			   "<Marker>i-1</Marker><Versions><member><VersionId>v3</VersionId>"
+			   "<IsDefaultVersion>true</IsDefaultVersion></member></Versions>"
+			   "</ListPolicyVersionsResult>" META "</ListPolicyVersionsResponse>" },
+		{ HTTP_OK, "<ListPolicyVersionsResponse><ListPolicyVersionsResult><IsTruncated>false</IsTruncated>"
+			   "<Versions><member><VersionId>v1</VersionId><IsDefaultVersion>false</IsDefaultVersion>"
+			   "</member></Versions></ListPolicyVersionsResult>" META "</ListPolicyVersionsResponse>" },
+	};
+	const struct reply logs[] = {
+		{ HTTP_OK, "{\"logGroups\":[{\"logGroupName\":\"/g-longer\"}],\"nextToken\":\"l-1\"}" },
+		{ HTTP_OK, "{\"logGroups\":[{\"logGroupName\":\"/g\",\"retentionInDays\":14,"
+			   "\"arn\":\"arn:aws:logs:us-east-1:123456789012:log-group:/g:*\"}]}" },
+	};
+	struct script s;
+	struct fx f;
+	struct ec_parameter *ps;
+	struct ec2_rule *rules;
+	struct svc_strs aliases;
+	struct iam_policy_version *vs;
+	struct logs_group g;
+	size_t n;
+
+	fx_script(&f, &s, ec, 2);
+	CHECK_INT(ec_describe_cache_parameters(&f.c, f.cl, &f.path, "pg", "user", &ps, &n), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(ps[0].value, "1");
+		CHECK(ps[0].modifiable);
+		CHECK_STR(ps[2].name, "c");
+	}
+	CHECK(strstr(s.bodies[0], "Marker") == NULL);
+	CHECK(strstr(s.bodies[1], "Marker=m-1") != NULL);
+	CHECK(strstr(s.bodies[1], "Source=user") != NULL);
+	fx_end(&f);
+
+	fx_script(&f, &s, ec2, 2);
+	CHECK_INT(ec2_describe_security_group_rules(&f.c, f.cl, &f.path, "sg-1", &rules, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK(rules[0].is_egress);
+		CHECK_STR(rules[1].id, "sgr-2");
+		CHECK_INT(rules[1].from_port, 6379);
+	}
+	CHECK(strstr(s.bodies[0], "Filter.1.Name=group-id&Filter.1.Value.1=sg-1") != NULL);
+	CHECK(strstr(s.bodies[1], "NextToken=t-1") != NULL);
+	fx_end(&f);
+
+	fx_script(&f, &s, kms, 2);
+	CHECK_INT(kms_list_aliases(&f.c, f.cl, &f.path, "k", &aliases), 0);
+	CHECK_INT(aliases.n, 2);
+	CHECK(strs_has(aliases, "alias/a") && strs_has(aliases, "alias/b"));
+	CHECK(strstr(s.bodies[1], "\"Marker\":\"k-1\"") != NULL ||
+	      strstr(s.bodies[1], "\"Marker\": \"k-1\"") != NULL);
+	fx_end(&f);
+
+	fx_script(&f, &s, iam, 2);
+	CHECK_INT(iam_list_policy_versions(&f.c, f.cl, &f.path, "arn:p", &vs, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK(vs[0].is_default);
+		CHECK_STR(vs[1].version_id, "v1");
+	}
+	CHECK(strstr(s.bodies[1], "Marker=i-1") != NULL);
+	fx_end(&f);
+
+	fx_script(&f, &s, logs, 2);
+	CHECK_INT(logs_describe_log_group(&f.c, f.cl, &f.path, "/g", &g), 0);
+	CHECK_INT(g.retention_days, 14);
+	CHECK_STR(g.arn, "arn:aws:logs:us-east-1:123456789012:log-group:/g");	/* ":*" cut */
+	CHECK(strstr(s.bodies[1], "l-1") != NULL);
+	CHECK(no_diags(&f));
+	fx_end(&f);
+}
+
+/* After no answer, creates are not repeated (unless a ClientRequestToken
+ * makes them safe) and reads are. */
+static void test_canned_retry_policy(void)
+{
+	const struct reply once[] = { { HTTP_ERR_TIMEOUT, NULL }, { HTTP_OK, rg_doc } };
+	const struct reply sm[] = {
+		{ HTTP_ERR_TIMEOUT, NULL },
+		{ HTTP_OK, "{\"ARN\":\"arn:s\",\"Name\":\"n\",\"VersionId\":\"v\"}" },
+	};
+	struct script s;
+	struct fx f;
+	struct ec_rg_create in;
+	struct ec_replication_group rg;
+	const char *arn;
+	char *tok;
+
+	memset(&in, 0, sizeof(in));
+	in.id = "prod";
+	in.description = "d";
+	fx_script(&f, &s, once, 2);
+	CHECK_INT(ec_create_replication_group(&f.c, f.cl, &f.path, &in, NULL), -1);
+	CHECK_INT(s.next, 1);
+	CHECK_INT(f.c.diags.len, 1);
+	CHECK_STR(f.c.diags.items[0].summary, "ElastiCache CreateReplicationGroup failed");
+	CHECK(f.c.diags.items[0].has_path);
+	fx_end(&f);
+
+	fx_script(&f, &s, once, 2);
+	CHECK_INT(ec_describe_replication_group(&f.c, f.cl, &f.path, "prod", &rg), 0);
+	CHECK_INT(s.next, 2);
+	fx_end(&f);
+
+	fx_script(&f, &s, sm, 2);
+	CHECK_INT(sm_create_secret(&f.c, f.cl, &f.path, "n", NULL, NULL, "v", NULL, 0, &arn, NULL), 0);
+	CHECK_INT(s.next, 2);
+	CHECK_STR(arn, "arn:s");
+	/* the retry carries the same token, so AWS treats it as the same create */
+	tok = strstr(s.bodies[0], "ClientRequestToken");
+	CHECK(tok != NULL);
+	if (tok) {
+		tok[60] = '\0';
+		CHECK(strstr(s.bodies[1], tok) != NULL);
+	}
+	fx_end(&f);
+}
+
+/* ======================================================================
  * Secrets stay out of trace logs
  * ====================================================================== */
 
@@ -1378,6 +1705,9 @@ static void test_secrets_not_logged(void)
 
 int main(void)
 {
+	RUN(test_canned_replication_group);
+	RUN(test_canned_paging);
+	RUN(test_canned_retry_policy);
 	emu_ok = emulator_start(&emu) == 0;
 	RUN(test_ec2_subnets);
 	RUN(test_ec2_security_groups);
