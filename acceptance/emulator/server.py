@@ -105,7 +105,7 @@ class Emulator:
     def configured_identity(self):
         return {
             "Arn": f"arn:{self.partition}:iam::{self.account_id}:user/{self.user_name}",
-            "UserId": "AIDA" + "EMULATOR" + "0" * 13,
+            "UserId": "AIDA" + "EMULATOR" + "0" * 9,  # 21 chars like AWS user ids
             "Account": self.account_id,
         }
 

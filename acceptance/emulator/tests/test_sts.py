@@ -23,7 +23,7 @@ def test_get_caller_identity(client):
     out = client("sts").get_caller_identity()
     assert out["Account"] == "123456789012"
     assert out["Arn"] == "arn:aws:iam::123456789012:user/emulator"
-    assert out["UserId"].startswith("AIDA")
+    assert out["UserId"].startswith("AIDA") and len(out["UserId"]) == 21
 
 
 def test_assume_role_issues_working_temporary_credentials(emu, client):
