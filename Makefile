@@ -143,13 +143,25 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
 
 # ---- release, bench, install ----
+# Release: gRPC, abseil, re2, upb, c-ares, protobuf-c, msgpack-c, jansson and
+# expat are linked from Debian's static archives (this also removes ~50 shared
+# libraries from start-up); libcurl, OpenSSL, zlib and libstdc++ stay shared:
+# Debian ships no static archives for libcurl's Kerberos and LDAP dependencies,
+# and OpenSSL must be the one copy libcurl uses.
+STATIC_PKGS := grpc libprotobuf-c msgpack jansson expat
+RELEASE_STATIC_LIBS = $(shell pkg-config --static --libs-only-l $(STATIC_PKGS) 2>/dev/null | tr ' ' '\n' | \
+	grep -v -E '^-l(ssl|crypto|z|m|pthread|rt|dl|atomic)$$' | awk '!seen[$$0]++')
+RELEASE_LDLIBS = -Wl,--gc-sections -Wl,-Bstatic $(RELEASE_STATIC_LIBS) -Wl,-Bdynamic \
+	-lcurl -lssl -lcrypto -lz -lstdc++ -latomic -lrt -lpthread -lm
 release:
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure
-	@echo "release binary: build/release/terraform-provider-secure"
+	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG -ffunction-sections -fdata-sections" \
+		PKG_LIBS="$(RELEASE_LDLIBS)" build/release/terraform-provider-secure
+	@echo "release binary: build/release/terraform-provider-secure"; ldd build/release/terraform-provider-secure | wc -l | xargs echo "shared libraries:"
 
 BENCH_SRCS := $(wildcard tests/bench_*.c)
 bench: release pystubs
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG" build/release/terraform-provider-secure-test \
+	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG -ffunction-sections -fdata-sections" \
+		PKG_LIBS="$(RELEASE_LDLIBS)" build/release/terraform-provider-secure-test \
 		$(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS))
 	@set -e; for b in $(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS)); do $$b; done
 	PROVIDER_BIN=$(abspath build/release/terraform-provider-secure) \
