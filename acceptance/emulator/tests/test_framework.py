@@ -758,3 +758,37 @@ def test_deeply_nested_input_is_a_client_error(emu):
     status, _, out = signed_raw(emu, "kms", b"[" * 100000 + b"]" * 100000,
                                 {**JSON11, "X-Amz-Target": "TrentService.ListAliases"})
     assert status == 400 and json.loads(out)["__type"] == "SerializationException"
+
+
+def _curl_has_sigv4():
+    import shutil
+    if not shutil.which("curl"):
+        return False
+    out = subprocess.run(["curl", "--help", "all"], capture_output=True, text=True).stdout
+    return "--aws-sigv4" in out
+
+
+@pytest.mark.skipif(not _curl_has_sigv4(), reason="curl with --aws-sigv4 (>= 7.75) not installed")
+@pytest.mark.parametrize("service,data,headers,expect", [
+    ("sts", "Action=GetCallerIdentity&Version=2011-06-15",
+     ["Content-Type: application/x-www-form-urlencoded"], "user/emulator"),
+    ("kms", "{}", ["X-Amz-Target: TrentService.ListAliases", "Content-Type: application/x-amz-json-1.1"],
+     '"Aliases"'),
+    ("ec2", "Action=DescribeAvailabilityZones&Version=2016-11-15",
+     ["Content-Type: application/x-www-form-urlencoded"], "availabilityZoneInfo"),
+])
+def test_independent_signer_curl(emu, service, data, headers, expect):
+    """libcurl's own SigV4 implementation (not botocore) is accepted, and a
+    wrong secret is refused."""
+    def run(secret):
+        cmd = ["curl", "-s", "-w", "\n%{http_code}", "--aws-sigv4", f"aws:amz:us-east-1:{service}",
+               "--user", f"AKIDEMULATOR00000000:{secret}", "--data", data, emu.endpoint + "/"]
+        for h in headers:
+            cmd[1:1] = ["-H", h]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout
+        body, _, status = out.rpartition("\n")
+        return int(status), body
+    status, body = run(DEFAULT_SECRET_KEY)
+    assert status == 200 and expect in body
+    status, body = run("wrong-secret")
+    assert status in (400, 401, 403) and "wrong-secret" not in body
