@@ -93,11 +93,11 @@ int ec2_create_security_group(struct ctx *c, struct aws_client *cl,
 	int rc;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "GroupName", name);
-	aws_params_add(&ps, "GroupDescription", description);
+	svc_add_str(&ps, "GroupName", name);
+	svc_add_str(&ps, "GroupDescription", description);
 	svc_add_str(&ps, "VpcId", vpc_id);
 	if (n_tags) {
-		aws_params_add(&ps, "TagSpecification.1.ResourceType", "security-group");
+		svc_add_str(&ps, "TagSpecification.1.ResourceType", "security-group");
 		svc_add_tags(&ps, "TagSpecification.1.Tag", tags, n_tags);
 	}
 	rc = call(c, cl, "CreateSecurityGroup", false, &ps, NULL, p, &res);
@@ -116,8 +116,12 @@ int ec2_describe_security_group(struct ctx *c, struct aws_client *cl,
 	struct xml_node *res, *g;
 	int rc;
 
+	if (svc_require(c, p, AWS_EC2, "DescribeSecurityGroups",
+			"GroupId", id) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "GroupId.1", id);
+	svc_add_str(&ps, "GroupId.1", id);
 	rc = call(c, cl, "DescribeSecurityGroups", true, &ps, SG_NOT_FOUND, p, &res);
 	if (rc != 0)
 		return rc;
@@ -135,7 +139,7 @@ int ec2_delete_security_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "GroupId", id);
+	svc_add_str(&ps, "GroupId", id);
 	return call(c, cl, "DeleteSecurityGroup", true, &ps, SG_NOT_FOUND, p, NULL);
 }
 
@@ -179,7 +183,7 @@ int ec2_authorize_rules(struct ctx *c, struct aws_client *cl,
 	if (n_out)
 		*n_out = 0;
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "GroupId", group_id);
+	svc_add_str(&ps, "GroupId", group_id);
 	for (i = 0; i < n; i++)
 		add_permission(&ps, i + 1, &rules[i]);
 	/* Not idempotent: a retry after a lost answer would report
@@ -204,7 +208,7 @@ int ec2_revoke_rules(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "GroupId", group_id);
+	svc_add_str(&ps, "GroupId", group_id);
 	svc_add_strs(&ps, "SecurityGroupRuleId", rule_ids.v, rule_ids.n);
 	return call(c, cl, egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress",
 		    true, &ps, SG_NOT_FOUND "|InvalidPermission.NotFound|InvalidSecurityGroupRuleId.NotFound",
@@ -218,6 +222,10 @@ int ec2_describe_security_group_rules(struct ctx *c, struct aws_client *cl,
 	const char *token = NULL;
 	int pages = 0;
 
+	if (svc_require(c, p, AWS_EC2, "DescribeSecurityGroupRules",
+			"GroupId", group_id) != 0)
+		return -1;
+
 	*out = NULL;
 	*n = 0;
 	do {
@@ -228,8 +236,8 @@ int ec2_describe_security_group_rules(struct ctx *c, struct aws_client *cl,
 		int rc;
 
 		aws_params_init(&ps, c->arena);
-		aws_params_add(&ps, "Filter.1.Name", "group-id");
-		aws_params_add(&ps, "Filter.1.Value.1", group_id);
+		svc_add_str(&ps, "Filter.1.Name", "group-id");
+		svc_add_str(&ps, "Filter.1.Value.1", group_id);
 		svc_add_str(&ps, "NextToken", token);
 		rc = call(c, cl, "DescribeSecurityGroupRules", true, &ps, NULL, p, &res);
 		if (rc != 0)
@@ -270,6 +278,6 @@ int ec2_delete_tags(struct ctx *c, struct aws_client *cl, const struct path *p,
 	aws_params_init(&ps, c->arena);
 	svc_add_strs(&ps, "ResourceId", resource_ids.v, resource_ids.n);
 	for (i = 0; i < keys.n; i++)
-		aws_params_add(&ps, arena_sprintf(c->arena, "Tag.%zu.Key", i + 1), keys.v[i]);
+		svc_add_str(&ps, arena_sprintf(c->arena, "Tag.%zu.Key", i + 1), keys.v[i]);
 	return call(c, cl, "DeleteTags", true, &ps, NULL, p, NULL);
 }

@@ -272,8 +272,12 @@ int ec_describe_replication_group(struct ctx *c, struct aws_client *cl,
 	struct xml_node *res, *rg;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeReplicationGroups",
+			"ReplicationGroupId", id) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ReplicationGroupId", id);
+	svc_add_str(&ps, "ReplicationGroupId", id);
 	rc = call(c, cl, "DescribeReplicationGroups", true, &ps, RG_NOT_FOUND, p, &res);
 	if (rc != 0)
 		return rc;
@@ -335,12 +339,12 @@ static int replica_count(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ReplicationGroupId", id);
+	svc_add_str(&ps, "ReplicationGroupId", id);
 	if (to_remove.n)
 		svc_add_strs(&ps, "ReplicasToRemove.member", to_remove.v, to_remove.n);
 	else
 		svc_add_int(&ps, "NewReplicaCount", SVC_INT(new_count));
-	aws_params_add(&ps, "ApplyImmediately", "true");
+	svc_add_str(&ps, "ApplyImmediately", "true");
 	/* Not retried after an ambiguous failure, as ModifyReplicationGroup. */
 	return rg_call(c, cl, op, false, &ps, p, out);
 }
@@ -372,9 +376,9 @@ int ec_modify_shard_configuration(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ReplicationGroupId", id);
+	svc_add_str(&ps, "ReplicationGroupId", id);
 	svc_add_int(&ps, "NodeGroupCount", SVC_INT(node_group_count));
-	aws_params_add(&ps, "ApplyImmediately", "true");
+	svc_add_str(&ps, "ApplyImmediately", "true");
 	svc_add_strs(&ps, "NodeGroupsToRemove.NodeGroupToRemove", to_remove.v, to_remove.n);
 	svc_add_strs(&ps, "NodeGroupsToRetain.NodeGroupToRetain", to_retain.v, to_retain.n);
 	return rg_call(c, cl, "ModifyReplicationGroupShardConfiguration", false,
@@ -398,7 +402,7 @@ int ec_delete_replication_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ReplicationGroupId", id);
+	svc_add_str(&ps, "ReplicationGroupId", id);
 	svc_add_str(&ps, "FinalSnapshotIdentifier", final_snapshot);
 	return delete_call(c, cl, p, "DeleteReplicationGroup", &ps, id, RG_NOT_FOUND,
 			   "InvalidReplicationGroupState", rg_status);
@@ -445,9 +449,13 @@ int ec_describe_cache_cluster(struct ctx *c, struct aws_client *cl,
 	size_t n = 0;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeCacheClusters",
+			"CacheClusterId", id) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheClusterId", id);
-	aws_params_add(&ps, "ShowCacheNodeInfo", "true");
+	svc_add_str(&ps, "CacheClusterId", id);
+	svc_add_str(&ps, "ShowCacheNodeInfo", "true");
 	rc = call(c, cl, "DescribeCacheClusters", true, &ps, "CacheClusterNotFound", p, &res);
 	if (rc != 0)
 		return rc;
@@ -516,7 +524,7 @@ int ec_create_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheSubnetGroupName", name);
+	svc_add_str(&ps, "CacheSubnetGroupName", name);
 	svc_add_str(&ps, "CacheSubnetGroupDescription", description);
 	svc_add_strs(&ps, "SubnetIds.SubnetIdentifier", subnet_ids.v, subnet_ids.n);
 	svc_add_tags(&ps, "Tags.Tag", tags, n_tags);
@@ -531,8 +539,12 @@ int ec_describe_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 	struct xml_node *res, *g;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeCacheSubnetGroups",
+			"CacheSubnetGroupName", name) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheSubnetGroupName", name);
+	svc_add_str(&ps, "CacheSubnetGroupName", name);
 	rc = call(c, cl, "DescribeCacheSubnetGroups", true, &ps,
 		  "CacheSubnetGroupNotFoundFault", p, &res);
 	if (rc != 0)
@@ -552,7 +564,7 @@ int ec_modify_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheSubnetGroupName", name);
+	svc_add_str(&ps, "CacheSubnetGroupName", name);
 	svc_add_str(&ps, "CacheSubnetGroupDescription", description);
 	svc_add_strs(&ps, "SubnetIds.SubnetIdentifier", subnet_ids.v, subnet_ids.n);
 	return subnet_group_call(c, cl, p, "ModifyCacheSubnetGroup", true, &ps, out);
@@ -564,7 +576,7 @@ int ec_delete_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheSubnetGroupName", name);
+	svc_add_str(&ps, "CacheSubnetGroupName", name);
 	return call(c, cl, "DeleteCacheSubnetGroup", true, &ps,
 		    "CacheSubnetGroupNotFoundFault", p, NULL);
 }
@@ -603,7 +615,7 @@ int ec_create_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 	int rc;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheParameterGroupName", name);
+	svc_add_str(&ps, "CacheParameterGroupName", name);
 	svc_add_str(&ps, "CacheParameterGroupFamily", family);
 	svc_add_str(&ps, "Description", description);
 	svc_add_tags(&ps, "Tags.Tag", tags, n_tags);
@@ -624,8 +636,12 @@ int ec_describe_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 	struct xml_node *res, *g;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeCacheParameterGroups",
+			"CacheParameterGroupName", name) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheParameterGroupName", name);
+	svc_add_str(&ps, "CacheParameterGroupName", name);
 	rc = call(c, cl, "DescribeCacheParameterGroups", true, &ps, PG_NOT_FOUND, p, &res);
 	if (rc != 0)
 		return rc;
@@ -645,7 +661,7 @@ int ec_modify_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 	size_t i;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheParameterGroupName", name);
+	svc_add_str(&ps, "CacheParameterGroupName", name);
 	for (i = 0; i < n; i++) {
 		aws_params_addf(&ps, arena_sprintf(c->arena,
 				"ParameterNameValues.ParameterNameValue.%zu.ParameterName", i + 1),
@@ -693,7 +709,7 @@ int ec_describe_cache_parameters(struct ctx *c, struct aws_client *cl,
 		int rc;
 
 		aws_params_init(&ps, c->arena);
-		aws_params_add(&ps, "CacheParameterGroupName", name);
+		svc_add_str(&ps, "CacheParameterGroupName", name);
 		svc_add_str(&ps, "Source", source);
 		svc_add_str(&ps, "Marker", marker);
 		rc = call(c, cl, "DescribeCacheParameters", true, &ps, PG_NOT_FOUND, p, &res);
@@ -710,7 +726,7 @@ int ec_delete_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "CacheParameterGroupName", name);
+	svc_add_str(&ps, "CacheParameterGroupName", name);
 	return call(c, cl, "DeleteCacheParameterGroup", true, &ps, PG_NOT_FOUND, p, NULL);
 }
 
@@ -746,7 +762,7 @@ static int user_call(struct ctx *c, struct aws_client *cl, const struct path *p,
 
 static void add_user_input(struct aws_params *ps, const struct ec_user_input *in)
 {
-	aws_params_add(ps, "UserId", in->id);
+	svc_add_str(ps, "UserId", in->id);
 	svc_add_str(ps, "UserName", in->user_name);
 	svc_add_str(ps, "Engine", in->engine);
 	svc_add_str(ps, "AccessString", in->access_string);
@@ -792,8 +808,12 @@ int ec_describe_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 	struct xml_node *res, *u;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeUsers",
+			"UserId", id) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserId", id);
+	svc_add_str(&ps, "UserId", id);
 	rc = call(c, cl, "DescribeUsers", true, &ps, "UserNotFound", p, &res);
 	if (rc != 0)
 		return rc;
@@ -821,7 +841,7 @@ int ec_delete_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserId", id);
+	svc_add_str(&ps, "UserId", id);
 	return delete_call(c, cl, p, "DeleteUser", &ps, id, "UserNotFound",
 			   "InvalidUserState", user_status);
 }
@@ -864,7 +884,7 @@ int ec_create_user_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserGroupId", id);
+	svc_add_str(&ps, "UserGroupId", id);
 	svc_add_str(&ps, "Engine", engine);
 	svc_add_strs(&ps, "UserIds.member", user_ids.v, user_ids.n);
 	svc_add_tags(&ps, "Tags.Tag", tags, n_tags);
@@ -879,7 +899,7 @@ int ec_modify_user_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserGroupId", id);
+	svc_add_str(&ps, "UserGroupId", id);
 	svc_add_strs(&ps, "UserIdsToAdd.member", to_add.v, to_add.n);
 	svc_add_strs(&ps, "UserIdsToRemove.member", to_remove.v, to_remove.n);
 	return user_group_call(c, cl, p, "ModifyUserGroup", false, &ps, out);	/* as Modify RG */
@@ -893,8 +913,12 @@ int ec_describe_user_group(struct ctx *c, struct aws_client *cl,
 	struct xml_node *res, *g;
 	int rc;
 
+	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeUserGroups",
+			"UserGroupId", id) != 0)
+		return -1;
+
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserGroupId", id);
+	svc_add_str(&ps, "UserGroupId", id);
 	rc = call(c, cl, "DescribeUserGroups", true, &ps, "UserGroupNotFound", p, &res);
 	if (rc != 0)
 		return rc;
@@ -923,7 +947,7 @@ int ec_delete_user_group(struct ctx *c, struct aws_client *cl,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "UserGroupId", id);
+	svc_add_str(&ps, "UserGroupId", id);
 	return delete_call(c, cl, p, "DeleteUserGroup", &ps, id, "UserGroupNotFound",
 			   "InvalidUserGroupState", user_group_status);
 }
@@ -936,7 +960,7 @@ int ec_add_tags(struct ctx *c, struct aws_client *cl, const struct path *p,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ResourceName", arn);
+	svc_add_str(&ps, "ResourceName", arn);
 	svc_add_tags(&ps, "Tags.Tag", tags, n);
 	return call(c, cl, "AddTagsToResource", true, &ps, NULL, p, NULL);
 }
@@ -952,7 +976,7 @@ int ec_list_tags(struct ctx *c, struct aws_client *cl, const struct path *p,
 	int rc;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ResourceName", arn);
+	svc_add_str(&ps, "ResourceName", arn);
 	memset(out, 0, sizeof(*out));
 	rc = call(c, cl, "ListTagsForResource", true, &ps, ANY_NOT_FOUND, p, &res);
 	if (rc == 0)
@@ -966,7 +990,7 @@ int ec_remove_tags(struct ctx *c, struct aws_client *cl, const struct path *p,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "ResourceName", arn);
+	svc_add_str(&ps, "ResourceName", arn);
 	svc_add_strs(&ps, "TagKeys.member", keys.v, keys.n);
 	return call(c, cl, "RemoveTagsFromResource", true, &ps, NULL, p, NULL);
 }

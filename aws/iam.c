@@ -87,9 +87,9 @@ int iam_create_policy(struct ctx *c, struct aws_client *cl, const struct path *p
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "PolicyName", name);
+	svc_add_str(&ps, "PolicyName", name);
 	svc_add_str(&ps, "Path", policy_path);
-	aws_params_add(&ps, "PolicyDocument", document);
+	svc_add_str(&ps, "PolicyDocument", document);
 	svc_add_str(&ps, "Description", description);
 	svc_add_tags(&ps, "Tags.member", tags, n_tags);
 	return policy_call(c, cl, p, "CreatePolicy", false, &ps, out);
@@ -101,7 +101,7 @@ int iam_get_policy(struct ctx *c, struct aws_client *cl, const struct path *p,
 	struct aws_params ps;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "PolicyArn", arn);
+	svc_add_str(&ps, "PolicyArn", arn);
 	return policy_call(c, cl, p, "GetPolicy", true, &ps, out);
 }
 
@@ -110,7 +110,7 @@ static void arn_params(struct ctx *c, struct aws_params *ps, const char *arn,
 		       const char *version_id)
 {
 	aws_params_init(ps, c->arena);
-	aws_params_add(ps, "PolicyArn", arn);
+	svc_add_str(ps, "PolicyArn", arn);
 	svc_add_str(ps, "VersionId", version_id);
 }
 
@@ -139,9 +139,9 @@ int iam_create_policy_version(struct ctx *c, struct aws_client *cl,
 	int rc;
 
 	aws_params_init(&ps, c->arena);
-	aws_params_add(&ps, "PolicyArn", arn);
-	aws_params_add(&ps, "PolicyDocument", document);
-	aws_params_add(&ps, "SetAsDefault", set_as_default ? "true" : "false");
+	svc_add_str(&ps, "PolicyArn", arn);
+	svc_add_str(&ps, "PolicyDocument", document);
+	svc_add_str(&ps, "SetAsDefault", set_as_default ? "true" : "false");
 	rc = call(c, cl, p, "CreatePolicyVersion", false, &ps, &res);
 	if (rc == 0 && out)
 		parse_version(c->arena, xml_child(res, "PolicyVersion"), out);
@@ -165,7 +165,7 @@ int iam_list_policy_versions(struct ctx *c, struct aws_client *cl,
 		int rc;
 
 		aws_params_init(&ps, c->arena);
-		aws_params_add(&ps, "PolicyArn", arn);
+		svc_add_str(&ps, "PolicyArn", arn);
 		svc_add_str(&ps, "Marker", marker);
 		rc = call(c, cl, p, "ListPolicyVersions", true, &ps, &res);
 		if (rc != 0)

@@ -87,6 +87,9 @@ int logs_describe_log_group(struct ctx *c, struct aws_client *cl,
 	const char *token = NULL;
 	int pages = 0;
 
+	if (svc_require(c, p, AWS_LOGS, "DescribeLogGroups",
+			"logGroupName", name) != 0)
+		return -1;
 	do {
 		json_t *req = json_pack("{s:s}", "logGroupNamePrefix", name), *resp;
 		int rc;

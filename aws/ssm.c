@@ -91,11 +91,15 @@ int ssm_describe_parameter(struct ctx *c, struct aws_client *cl,
 			   struct ssm_parameter *out)
 {
 	json_t *resp, *prm;
-	json_t *filter = json_pack("[{s:s, s:s, s:[s]}]", "Key", "Name",
-				   "Option", "Equals", "Values", name);
-	int rc = call(c, cl, p, "DescribeParameters", true,
-		      json_pack("{s:o}", "ParameterFilters", filter), NULL, &resp);
+	int rc;
 
+	if (svc_require(c, p, AWS_SSM, "DescribeParameters",
+			"Name", name) != 0)
+		return -1;
+	rc = call(c, cl, p, "DescribeParameters", true,
+		  json_pack("{s:[{s:s, s:s, s:[s]}]}", "ParameterFilters", "Key", "Name",
+			    "Option", "Equals", "Values", name),
+		  NULL, &resp);
 	if (rc != 0)
 		return rc;
 	prm = json_array_get(json_object_get(resp, "Parameters"), 0);

@@ -85,6 +85,17 @@ int svc_json(struct ctx *c, struct aws_client *cl, enum aws_service s,
 	return rc;
 }
 
+int svc_require(struct ctx *c, const struct path *p, enum aws_service s,
+		const char *op, const char *param, const char *v)
+{
+	if (v && *v)
+		return 0;
+	return diag_error(&c->diags, p,
+			  arena_sprintf(c->arena, "%s %s failed", aws_service_info(s)->display, op),
+			  "%s is empty: the provider has no name to look up (this is a bug; please report it)",
+			  param);
+}
+
 void svc_add_str(struct aws_params *p, const char *key, const char *v)
 {
 	if (v)
@@ -106,7 +117,13 @@ void svc_add_int(struct aws_params *p, const char *key, struct svc_int v)
 void svc_add_strs(struct aws_params *p, const char *prefix,
 		  const char *const *v, size_t n)
 {
-	aws_params_add_list(p, prefix, v, n);
+	size_t i;
+
+	/* A NULL element goes out as "" (AWS then names the bad value)
+	 * rather than shifting the numbering. */
+	for (i = 0; i < n; i++)
+		aws_params_add(p, arena_sprintf(p->arena, "%s.%zu", prefix, i + 1),
+			       v[i] ? v[i] : "");
 }
 
 void svc_add_tags(struct aws_params *p, const char *prefix,
@@ -116,7 +133,7 @@ void svc_add_tags(struct aws_params *p, const char *prefix,
 
 	for (i = 0; i < n; i++) {
 		aws_params_add(p, arena_sprintf(p->arena, "%s.%zu.Key", prefix, i + 1),
-			       tags[i].key);
+			       tags[i].key ? tags[i].key : "");
 		aws_params_add(p, arena_sprintf(p->arena, "%s.%zu.Value", prefix, i + 1),
 			       tags[i].value ? tags[i].value : "");
 	}

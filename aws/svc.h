@@ -73,8 +73,16 @@ int svc_json(struct ctx *c, struct aws_client *cl, enum aws_service s,
  * call->err themselves before deciding it is a failure. */
 int svc_error(struct ctx *c, const struct path *p, const struct aws_call *call);
 
+/* Guards calls where a missing name would widen the request to "all"
+ * (Describe* without an id lists everything): 0 if v is a non-empty
+ * string, else the diagnostic "<Service> <op> failed" / "<param> is
+ * empty" on p and -1. */
+int svc_require(struct ctx *c, const struct path *p, enum aws_service s,
+		const char *op, const char *param, const char *v);
+
 /* ---- query parameters; NULL strings, SVC_UNSET and unset ints are
- * not sent ---- */
+ * not sent (a missing required one is then AWS's MissingParameter, never
+ * a crash); NULL list elements and tag keys go out as "" ---- */
 void svc_add_str(struct aws_params *p, const char *key, const char *v);
 void svc_add_bool(struct aws_params *p, const char *key, enum svc_bool v);
 void svc_add_int(struct aws_params *p, const char *key, struct svc_int v);

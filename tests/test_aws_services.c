@@ -1605,6 +1605,35 @@ static void test_canned_paging(void)
 	fx_end(&f);
 }
 
+/* A Describe without a name would list everything and return the first
+ * object: refused before sending. */
+static void test_canned_empty_names(void)
+{
+	struct script s;
+	struct fx f;
+	struct ec_replication_group rg;
+	struct ec_user u;
+	struct ec2_security_group g;
+	struct ec2_rule *rules;
+	struct logs_group lg;
+	struct ssm_parameter prm;
+	size_t n;
+
+	fx_script(&f, &s, NULL, 0);
+	CHECK_INT(ec_describe_replication_group(&f.c, f.cl, &f.path, NULL, &rg), -1);
+	CHECK_INT(ec_describe_user(&f.c, f.cl, &f.path, "", &u), -1);
+	CHECK_INT(ec2_describe_security_group(&f.c, f.cl, &f.path, NULL, &g), -1);
+	CHECK_INT(ec2_describe_security_group_rules(&f.c, f.cl, &f.path, NULL, &rules, &n), -1);
+	CHECK_INT(logs_describe_log_group(&f.c, f.cl, &f.path, NULL, &lg), -1);
+	CHECK_INT(ssm_describe_parameter(&f.c, f.cl, &f.path, NULL, &prm), -1);
+	CHECK_INT(s.next, 0);	/* nothing was sent */
+	CHECK_INT(f.c.diags.len, 6);
+	CHECK_STR(f.c.diags.items[0].summary, "ElastiCache DescribeReplicationGroups failed");
+	CHECK(strstr(f.c.diags.items[0].detail, "ReplicationGroupId is empty") != NULL);
+	CHECK(f.c.diags.items[0].has_path);
+	fx_end(&f);
+}
+
 /* After no answer, creates are not repeated (unless a ClientRequestToken
  * makes them safe) and reads are. */
 static void test_canned_retry_policy(void)
@@ -1708,6 +1737,7 @@ int main(void)
 	RUN(test_canned_replication_group);
 	RUN(test_canned_paging);
 	RUN(test_canned_retry_policy);
+	RUN(test_canned_empty_names);
 	emu_ok = emulator_start(&emu) == 0;
 	RUN(test_ec2_subnets);
 	RUN(test_ec2_security_groups);
