@@ -753,7 +753,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if not isinstance(data, dict):
                     return self._json(400, {"error": "settings must be a JSON object"})
                 for k, v in data.items():
-                    if (k == "clock_offset_s" or k.endswith("_delay_s")) and \
+                    if k.endswith("_s") and \
                             (isinstance(v, bool) or not isinstance(v, (int, float))):
                         return self._json(400, {"error": f"setting {k} must be a number"})
                 with emu.lock:

@@ -78,6 +78,11 @@ class Service:
         account, _path_name, role_name = self._role(role_arn)
         pct = self._check_policy(params)
         duration = params.get("DurationSeconds", 3600)
+        # Roles have MaxSessionDuration 3600 unless raised (settable here).
+        max_session = self.emu.settings.get("role_max_session_s", 3600)
+        if duration > max_session:
+            raise AwsError("ValidationError", "The requested DurationSeconds exceeds the "
+                           "MaxSessionDuration set for this role.")
         role_id = "AROA" + self.emu.random_string(17)
         arn = f"arn:{self.emu.partition}:sts::{account}:assumed-role/{role_name}/{session}"
         identity = {"Arn": arn, "UserId": f"{role_id}:{session}", "Account": account}

@@ -120,6 +120,13 @@ def test_assume_role_with_web_identity_is_unsigned_and_checks_jwt(emu, client):
     assert ei.value.response["Error"]["Code"] == "ExpiredTokenException"
 
 
+def test_role_max_session_duration_setting(emu, client):
+    emu.settings["role_max_session_s"] = 43200
+    out = client("sts").assume_role(RoleArn=ROLE, RoleSessionName="long", DurationSeconds=43200)
+    left = out["Credentials"]["Expiration"] - datetime.datetime.now(datetime.timezone.utc)
+    assert left > datetime.timedelta(hours=11, minutes=59)
+
+
 def test_assume_role_validation(client):
     sts = client("sts")
     with pytest.raises(botocore.exceptions.ClientError) as ei:
@@ -139,6 +146,9 @@ def test_assume_role_validation(client):
     with pytest.raises(botocore.exceptions.ClientError) as ei:
         sts.assume_role(RoleArn=ROLE, RoleSessionName="s1", DurationSeconds=50000)
     assert "less than or equal to 43200" in ei.value.response["Error"]["Message"]
+    with pytest.raises(botocore.exceptions.ClientError) as ei:
+        sts.assume_role(RoleArn=ROLE, RoleSessionName="s1", DurationSeconds=7200)
+    assert "MaxSessionDuration" in ei.value.response["Error"]["Message"]
     out = sts.assume_role(RoleArn=ROLE, RoleSessionName="s1",
                           Policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
     assert 1 <= out["PackedPolicySize"] <= 100
