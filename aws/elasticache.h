@@ -182,7 +182,7 @@ int ec_describe_cache_cluster(struct ctx *c, struct aws_client *cl,
 			      const struct path *p, const char *id,
 			      struct ec_cache_cluster *out);
 
-/* ---- subnet groups ---- */
+/* ---- subnet groups (create: out optional) ---- */
 struct ec_subnet_group {
 	const char *name, *description, *vpc_id, *arn;
 	struct svc_strs subnet_ids, azs;	/* parallel arrays */
@@ -206,7 +206,8 @@ int ec_modify_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 int ec_delete_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 				 const struct path *p, const char *name);
 
-/* ---- parameter groups ---- */
+/* ---- parameter groups (create: out optional; every other call:
+ * SVC_NOT_FOUND for CacheParameterGroupNotFound) ---- */
 struct ec_parameter_group {
 	const char *name, *family, *description, *arn;
 	bool is_global;
@@ -266,7 +267,8 @@ struct ec_user {
 /* (out optional) */
 int ec_create_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 		   const struct ec_user_input *in, struct ec_user *out);
-/* SVC_NOT_FOUND: UserNotFound.  (out optional) */
+/* Modify, describe and delete: SVC_NOT_FOUND for UserNotFound.
+ * (out optional) */
 int ec_modify_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 		   const struct ec_user_input *in, struct ec_user *out);
 int ec_describe_user(struct ctx *c, struct aws_client *cl, const struct path *p,
@@ -280,6 +282,7 @@ struct ec_user_group {
 	struct svc_strs pending_add, pending_remove;
 };
 
+/* (out optional) */
 int ec_create_user_group(struct ctx *c, struct aws_client *cl,
 			 const struct path *p, const char *id, const char *engine,
 			 struct svc_strs user_ids, const struct svc_tag *tags,
