@@ -620,6 +620,8 @@ class _Handler(BaseHTTPRequestHandler):
     # client's delayed ACK stalls every response by ~40 ms.
     disable_nagle_algorithm = True
     server_version = "AmazonEmulator"
+    # A client that stalls (idle keep-alive, short body) frees its thread after this.
+    timeout = 300
 
     def version_string(self):
         return self.server_version
