@@ -1275,6 +1275,26 @@ static void test_ec_cluster_mode_and_rbac(void)
 							(struct svc_strs){ NULL, 0 }, &rg), 0);
 		CHECK_INT(wait_rg(&f, "sharded", "available", &rg), 0);
 		CHECK_INT(rg.n_node_groups, 2);
+		CHECK(rg.n_node_groups != 2 || (strcmp(rg.node_groups[0].id, remove[0]) != 0 &&
+						strcmp(rg.node_groups[1].id, remove[0]) != 0));
+	}
+	/* 2 -> 3 -> 2 again, naming the shards to keep */
+	CHECK_INT(ec_modify_shard_configuration(&f.c, f.cl, &f.path, "sharded", 3,
+						(struct svc_strs){ NULL, 0 },
+						(struct svc_strs){ NULL, 0 }, NULL), 0);
+	CHECK_INT(wait_rg(&f, "sharded", "available", &rg), 0);
+	if (rg.n_node_groups == 3) {
+		const char *keep[] = { rg.node_groups[0].id, rg.node_groups[2].id };
+
+		CHECK_INT(ec_modify_shard_configuration(&f.c, f.cl, &f.path, "sharded", 2,
+							(struct svc_strs){ NULL, 0 },
+							(struct svc_strs){ keep, 2 }, &rg), 0);
+		CHECK_INT(wait_rg(&f, "sharded", "available", &rg), 0);
+		CHECK_INT(rg.n_node_groups, 2);
+		if (rg.n_node_groups == 2) {
+			CHECK_STR(rg.node_groups[0].id, keep[0]);
+			CHECK_STR(rg.node_groups[1].id, keep[1]);
+		}
 	}
 
 	/* RBAC: attach the user group */
@@ -1298,6 +1318,118 @@ static void test_ec_cluster_mode_and_rbac(void)
 
 	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "sharded", NULL), 0);
 	CHECK_INT(wait_rg(&f, "sharded", NULL, &rg), 0);
+	CHECK(no_diags(&f));
+	fx_end(&f);
+}
+
+/* The encodings the first two tests leave out: UserGroupIds and
+ * PreferredCacheClusterAZs at create, a custom parameter group,
+ * ReplicasToRemove, and a modification of node type, security groups and
+ * user groups (RemoveUserGroups). */
+static void test_ec_replication_group_more(void)
+{
+	struct fx f;
+	struct ec_rg_create in;
+	struct ec_rg_modify mod;
+	struct ec_replication_group rg;
+	struct ec_cache_cluster cc;
+	struct ec_user_group g;
+	struct ec_subnet_group sn;
+	struct ec_parameter_group pg;
+	const char *vpc, *sg2, *members[] = { "default" }, *ug[] = { "rg-users" };
+	const char *azs[3], *gone[1], *sgs[1];
+
+	BEGIN(&f);
+	CHECK(make_subnet_group(&f, "redis-subnets", &vpc) != NULL);
+	CHECK_INT(ec_describe_cache_subnet_group(&f.c, f.cl, &f.path, "redis-subnets", &sn), 0);
+	CHECK_INT(ec_create_cache_parameter_group(&f.c, f.cl, &f.path, "custom", "redis7", "c",
+						  NULL, 0, &pg), 0);
+	CHECK_INT(ec2_create_security_group(&f.c, f.cl, &f.path, "second", "second", vpc,
+					    NULL, 0, &sg2), 0);
+	CHECK_INT(ec_create_user_group(&f.c, f.cl, &f.path, "rg-users", "redis",
+				       (struct svc_strs){ members, 1 }, NULL, 0, &g), 0);
+	for (int i = 0; i < 50; i++) {
+		CHECK_INT(ec_describe_user_group(&f.c, f.cl, &f.path, "rg-users", &g), 0);
+		if (g.status && strcmp(g.status, "active") == 0)
+			break;
+		sleep_ms(100);
+	}
+	if (sn.azs.n < 2) {
+		fx_end(&f);
+		return;
+	}
+	azs[0] = sn.azs.v[0];
+	azs[1] = sn.azs.v[1];
+	azs[2] = sn.azs.v[1];
+
+	memset(&in, 0, sizeof(in));
+	in.id = "rbac";
+	in.description = "rbac";
+	in.node_type = "cache.t4g.small";
+	in.engine = "redis";
+	in.engine_version = "7.0";
+	in.parameter_group = "custom";
+	in.subnet_group = "redis-subnets";
+	in.transit_encryption = SVC_TRUE;
+	in.user_group_ids = (struct svc_strs){ ug, 1 };
+	in.num_cache_clusters = SVC_INT(3);
+	in.preferred_azs = (struct svc_strs){ azs, 3 };
+	in.automatic_failover = SVC_FALSE;
+	CHECK_INT(ec_create_replication_group(&f.c, f.cl, &f.path, &in, &rg), 0);
+	CHECK_INT(wait_rg(&f, "rbac", "available", &rg), 0);
+	CHECK(strs_has(rg.user_group_ids, "rg-users"));
+	CHECK(!rg.auth_token_enabled);
+	CHECK_STR(rg.automatic_failover, "disabled");
+	CHECK_INT(rg.member_clusters.n, 3);
+	if (rg.n_node_groups == 1 && rg.node_groups[0].n_members == 3) {
+		const struct ec_node_member *primary = member_by_role(&rg.node_groups[0], "primary");
+
+		CHECK(primary && strcmp(primary->az, azs[0]) == 0);
+	}
+	if (rg.member_clusters.n == 3) {
+		CHECK_INT(ec_describe_cache_cluster(&f.c, f.cl, &f.path, rg.member_clusters.v[0], &cc), 0);
+		CHECK_STR(cc.parameter_group, "custom");
+		CHECK(cc.engine_version && strncmp(cc.engine_version, "7.0.", 4) == 0);
+	}
+	/* the parameter group is in use */
+	CHECK_INT(ec_delete_cache_parameter_group(&f.c, f.cl, &f.path, "custom"), -1);
+	CHECK(diag_is(&f, "ElastiCache DeleteCacheParameterGroup failed",
+		      "InvalidCacheParameterGroupState"));
+
+	/* remove one named replica */
+	if (rg.n_node_groups == 1 && rg.node_groups[0].n_members == 3) {
+		const struct ec_node_member *replica = member_by_role(&rg.node_groups[0], "replica");
+
+		gone[0] = replica ? replica->cluster_id : "none";
+		CHECK_INT(ec_decrease_replica_count(&f.c, f.cl, &f.path, "rbac", 0,
+						    (struct svc_strs){ gone, 1 }, NULL), 0);
+		CHECK_INT(wait_rg(&f, "rbac", "available", &rg), 0);
+		CHECK_INT(rg.member_clusters.n, 2);
+		CHECK(!strs_has(rg.member_clusters, gone[0]));
+	}
+
+	/* node type, security groups, user groups off */
+	memset(&mod, 0, sizeof(mod));
+	mod.id = "rbac";
+	mod.node_type = "cache.t4g.medium";
+	sgs[0] = sg2;
+	mod.security_group_ids = (struct svc_strs){ sgs, 1 };
+	mod.remove_user_groups = SVC_TRUE;
+	mod.apply_immediately = SVC_TRUE;
+	CHECK_INT(ec_modify_replication_group(&f.c, f.cl, &f.path, &mod, &rg), 0);
+	CHECK(strs_has(rg.pending.user_groups_to_remove, "rg-users"));
+	CHECK_INT(wait_rg(&f, "rbac", "available", &rg), 0);
+	CHECK_STR(rg.node_type, "cache.t4g.medium");
+	CHECK_INT(rg.user_group_ids.n, 0);
+	if (rg.member_clusters.n) {
+		CHECK_INT(ec_describe_cache_cluster(&f.c, f.cl, &f.path, rg.member_clusters.v[0], &cc), 0);
+		CHECK(strs_has(cc.security_group_ids, sg2));
+		CHECK_INT(cc.security_group_ids.n, 1);
+		CHECK_STR(cc.node_type, "cache.t4g.medium");
+	}
+	CHECK_INT(ec_delete_replication_group(&f.c, f.cl, &f.path, "rbac", NULL), 0);
+	CHECK_INT(wait_rg(&f, "rbac", NULL, &rg), 0);
+	CHECK_INT(ec_delete_cache_parameter_group(&f.c, f.cl, &f.path, "custom"), 0);
 	CHECK(no_diags(&f));
 	fx_end(&f);
 }
@@ -1752,6 +1884,7 @@ int main(void)
 	RUN(test_ec_users_and_groups);
 	RUN(test_ec_replication_group);
 	RUN(test_ec_cluster_mode_and_rbac);
+	RUN(test_ec_replication_group_more);
 	RUN(test_ec_not_found_without_diag);
 	RUN(test_secrets_not_logged);
 	emulator_stop(&emu);
