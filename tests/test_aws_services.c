@@ -920,6 +920,25 @@ static void test_ec_users_and_groups(void)
 	in.id = "ghost";
 	CHECK_INT(ec_modify_user(&f.c, f.cl, &f.path, &in, &u), SVC_NOT_FOUND);
 
+	/* AuthenticationMode.Type and AppendAccessString */
+	memset(&in, 0, sizeof(in));
+	in.id = "reader";
+	in.auth_type = "no-password-required";
+	in.append_access_string = "+@connection";
+	CHECK_INT(ec_modify_user(&f.c, f.cl, &f.path, &in, NULL), 0);
+	for (int i = 0; i < 50; i++) {
+		CHECK_INT(ec_describe_user(&f.c, f.cl, &f.path, "reader", &u), 0);
+		if (u.status && strcmp(u.status, "active") == 0)
+			break;
+		sleep_ms(100);
+	}
+	CHECK_STR(u.auth_type, "no-password");
+	CHECK(u.access_string && strstr(u.access_string, "+@connection") != NULL);
+	in.auth_type = "password";	/* without passwords: AWS refuses */
+	in.append_access_string = NULL;
+	CHECK_INT(ec_modify_user(&f.c, f.cl, &f.path, &in, NULL), -1);
+	CHECK(diag_is(&f, "ElastiCache ModifyUser failed", "InvalidParameter"));
+
 	/* user groups need the "default" user */
 	CHECK_INT(ec_create_user_group(&f.c, f.cl, &f.path, "app-users", "redis",
 				       (struct svc_strs){ &members[1], 1 }, NULL, 0, NULL), -1);
