@@ -1116,56 +1116,30 @@ static int retire_wanted(const struct planner *pl, int64_t now_s)
 	return now_s >= t + ms / 1000;
 }
 
-/* Which AUTH token phase the apply runs; see the description of
- * auth_token_version.  Returns -1 with an error for impossible requests. */
-static int plan_auth(struct planner *pl, int64_t now_s)
+/* Token mode on a cluster that already has a token: which rotation phase
+ * the apply runs.  Returns -1 with an error for impossible requests. */
+static int plan_rotation(struct planner *pl, int64_t now_s)
 {
-	const struct value *ug = planned(pl, "user_group_id");
 	const struct value *ver = planned(pl, "auth_token_version");
-	const struct value *pr_ug = prior(pl, "user_group_id");
+	const struct value *pr_ver = prior(pl, "auth_token_version");
 	const struct value *pr_phase = prior(pl, "auth_token_rotation_phase");
 	struct arena *a = pl->c->arena;
 	struct path p = path_attr(a, path_root, "auth_token_version");
 	int64_t nv = 1, pv = 1;
-	bool rotated;
+	bool rotated = str_is(pr_phase, REDIS_CLUSTER_PHASE_ROTATED);
 	int r;
 
-	if (value_is_unknown(ug)) {
-		set_unknown(pl, "auth_token_rotation_phase");
-		set_unknown(pl, "auth_token_rotated_at");
-		set_unknown(pl, "auth_secret_arn");
-		set_unknown(pl, "app_policy_json");
-		return 0;
-	}
-	if (!value_is_null(ug)) {	/* RBAC: no token, no secret */
-		set_null(pl, "auth_token_rotation_phase");
-		set_null(pl, "auth_token_rotated_at");
-		set_null(pl, "auth_secret_arn");
-		return 0;
-	}
-	if (!pr_ug || !value_is_null(pr_ug)) {	/* a first token */
-		set(pl, "auth_token_rotation_phase",
-		    value_string(a, REDIS_CLUSTER_PHASE_CREATED));
-		set_null(pl, "auth_token_rotated_at");
-		set_unknown(pl, "auth_secret_arn");
-		set_unknown(pl, "app_policy_json");
-		return 0;
-	}
-	if (value_is_null(planned(pl, "auth_secret_arn")))
-		set_unknown(pl, "auth_secret_arn");	/* lost: recreated */
 	if (value_is_unknown(ver)) {
 		set_unknown(pl, "auth_token_rotation_phase");
 		set_unknown(pl, "auth_token_rotated_at");
 		return 0;
 	}
-	value_get_int(ver, &nv);
 	/* Imported state knows neither the version nor the phase: adopt
 	 * the configured version instead of rotating on the first plan. */
-	if (value_is_null(prior(pl, "auth_token_version")) &&
-	    (!pr_phase || value_is_null(pr_phase)))
+	if (value_is_null(pr_ver) && (!pr_phase || value_is_null(pr_phase)))
 		return 0;
-	value_get_int(prior(pl, "auth_token_version"), &pv);
-	rotated = str_is(pr_phase, REDIS_CLUSTER_PHASE_ROTATED);
+	value_get_int(ver, &nv);
+	value_get_int(pr_ver, &pv);
 	if (nv < pv)
 		return diag_error(&pl->c->diags, &p, "auth_token_version "
 				  "cannot decrease", "auth_token_version was "
@@ -1183,7 +1157,7 @@ static int plan_auth(struct planner *pl, int64_t now_s)
 				  "auth_token_retire_previous = true and "
 				  "apply), then raise auth_token_version.",
 				  (long long)pv);
-	if (nv > pv) {
+	if (nv > pv) {		/* phase 1: ROTATE */
 		set(pl, "auth_token_rotation_phase",
 		    value_string(a, REDIS_CLUSTER_PHASE_ROTATED));
 		set_unknown(pl, "auth_token_rotated_at");
@@ -1192,12 +1166,45 @@ static int plan_auth(struct planner *pl, int64_t now_s)
 	if (!rotated)
 		return 0;
 	r = retire_wanted(pl, now_s);
-	if (r > 0)
+	if (r > 0)		/* phase 2: SET */
 		set(pl, "auth_token_rotation_phase",
 		    value_string(a, REDIS_CLUSTER_PHASE_RETIRED));
 	else if (r < 0)
 		set_unknown(pl, "auth_token_rotation_phase");
 	return 0;
+}
+
+/* Authentication mode (RBAC user group or AUTH token) and, with a token,
+ * the rotation phase; see the description of auth_token_version. */
+static int plan_auth(struct planner *pl, int64_t now_s)
+{
+	const struct value *ug = planned(pl, "user_group_id");
+	const struct value *pr_ug = prior(pl, "user_group_id");
+
+	if (value_is_unknown(ug)) {
+		set_unknown(pl, "auth_token_rotation_phase");
+		set_unknown(pl, "auth_token_rotated_at");
+		set_unknown(pl, "auth_secret_arn");
+		set_unknown(pl, "app_policy_json");
+		return 0;
+	}
+	if (!value_is_null(ug)) {	/* RBAC: no token, no secret */
+		set_null(pl, "auth_token_rotation_phase");
+		set_null(pl, "auth_token_rotated_at");
+		set_null(pl, "auth_secret_arn");
+		return 0;
+	}
+	if (!pr_ug || !value_is_null(pr_ug)) {	/* a first token */
+		set(pl, "auth_token_rotation_phase",
+		    value_string(pl->c->arena, REDIS_CLUSTER_PHASE_CREATED));
+		set_null(pl, "auth_token_rotated_at");
+		set_unknown(pl, "auth_secret_arn");
+		set_unknown(pl, "app_policy_json");
+		return 0;
+	}
+	if (value_is_null(planned(pl, "auth_secret_arn")))
+		set_unknown(pl, "auth_secret_arn");	/* lost: recreated */
+	return plan_rotation(pl, now_s);
 }
 
 /* What ElastiCache cannot do in place, beyond the ATTR_FORCE_NEW
