@@ -19,6 +19,7 @@
 #include "provider/config.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_cluster.h"
+#include "schema/codec.h"
 #include "schema/plan.h"
 #include "schema/schema.h"
 #include "schema/value.h"
@@ -1037,6 +1038,32 @@ static void test_plan_token_rotation(void)
 	CHECK(punknown(&r, "auth_secret_arn"));
 }
 
+/* A plan (with unknowns) crosses the wire as msgpack and a state is stored
+ * as JSON: both must round-trip with the schema's type. */
+static void test_wire_round_trip(void)
+{
+	struct presult r = plan(value_null(A, T), with(base(), "tags",
+						       MAP("a", "b", NULL)));
+	const struct value *back = NULL, *st;
+	struct diags d;
+	void *buf = NULL;
+	char *json = NULL;
+	size_t len = 0;
+
+	diags_init(&d, A);
+	CHECK_INT(r.rc, 0);
+	if (!r.planned)
+		return;
+	CHECK_INT(codec_msgpack_encode(A, T, r.planned, &buf, &len, &d), 0);
+	CHECK_INT(codec_msgpack_decode(A, T, buf, len, &back, &d), 0);
+	CHECK(back && value_equal(back, r.planned));
+	st = applied(r.planned);
+	CHECK_INT(codec_json_encode(A, T, st, &json, &len, &d), 0);
+	CHECK_INT(codec_json_decode(A, T, json, len, &back, &d), 0);
+	CHECK(back && value_equal(back, st));
+	CHECK_INT(d.errors, 0);
+}
+
 /* ---- aws_validate ---- */
 
 static void test_aws_validate(void)
@@ -1129,6 +1156,7 @@ int main(void)
 	RUN(test_plan_no_change);
 	RUN(test_plan_requires_replace);
 	RUN(test_plan_token_rotation);
+	RUN(test_wire_round_trip);
 	RUN(test_aws_validate);
 	arena_free(A);
 	return check_summary();
