@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,8 @@ static inline int test_server_start(struct emulator *e, char *const argv[],
 		return -1;
 	e->pid = fork();
 	if (e->pid == 0) {
+		/* The server dies with the test, even when the test crashes. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
