@@ -509,7 +509,8 @@ static bool node_size_ok(const char *s)
 		return true;
 	/* <n>xlarge, n = 2..99 without a leading zero */
 	if (n < 7 || n > 8 || strcmp(s + n - 6, "xlarge") != 0 ||
-	    s[0] < '1' || s[0] > '9' || (n == 8 && !isdigit((unsigned char)s[1])))
+	    s[0] < '1' || s[0] > '9' ||
+	    (n == 8 && !isdigit((unsigned char)s[1])))
 		return false;
 	return !(n == 7 && s[0] == '1');
 }
@@ -542,7 +543,8 @@ static void check_node_type(const struct check *k)
 	    !node_size_ok(size)) {
 		fail(k, "node_type", "Invalid node type", "\"%s\" is not a node "
 		     "type: expected cache.<family>.<size> in lower case, size "
-		     "one of micro, small, medium, large, xlarge, <n>xlarge.", s);
+		     "one of micro, small, medium, large, xlarge, <n>xlarge.",
+		     s);
 		return;
 	}
 	if (in_list(family, node_families_old, sizeof(node_families_old) /
@@ -884,7 +886,7 @@ static int redis_validate(struct ctx *c, struct resource_op *op)
 struct planner {
 	struct ctx *c;
 	struct resource_op *op;
-	const struct value *p;		/* the planned object being built */
+	const struct value *p;		/* the planned object, being built */
 	struct path replace[4];
 	size_t n_replace;
 };

@@ -42,9 +42,9 @@ extern const struct resource redis_cluster_resource;
 
 /* auth_token_rotation_phase values: the token phase the last apply ran (in
  * state) or the next apply will run (in a plan that changes it). */
-#define REDIS_CLUSTER_PHASE_CREATED "created"	/* one token, from create */
-#define REDIS_CLUSTER_PHASE_ROTATED "rotated"	/* ROTATE: old and new work */
-#define REDIS_CLUSTER_PHASE_RETIRED "retired"	/* SET: only the new works */
+#define REDIS_CLUSTER_PHASE_CREATED "created"	/* one token (create) */
+#define REDIS_CLUSTER_PHASE_ROTATED "rotated"	/* ROTATE: old + new work */
+#define REDIS_CLUSTER_PHASE_RETIRED "retired"	/* SET: only the new one */
 
 /* auth_token_rotated_at is UTC "YYYY-MM-DDTHH:MM:SSZ" (strftime
  * "%Y-%m-%dT%H:%M:%SZ"); the grace period counts from it.
