@@ -302,8 +302,15 @@ static char *form_body(struct arena *a, const struct aws_call *call,
 	return body;
 }
 
+/* A name that is secret in this service beyond log_is_secret_name():
+ * SSM's parameter Value (SecureString values travel in it). */
+static bool service_secret(enum aws_service svc, const char *name)
+{
+	return svc == AWS_SSM && strcmp(name, "Value") == 0;
+}
+
 /* Every secret in a JSON request or response is replaced before logging. */
-static void json_redact(json_t *j)
+static void json_redact(enum aws_service svc, json_t *j)
 {
 	const char *key;
 	json_t *v;
@@ -311,18 +318,43 @@ static void json_redact(json_t *j)
 
 	if (json_is_object(j)) {
 		json_object_foreach(j, key, v) {
-			if (log_is_secret_name(key) && !json_is_null(v))
+			if ((log_is_secret_name(key) || service_secret(svc, key)) &&
+			    !json_is_null(v))
 				json_object_set_new(j, key, json_string("[REDACTED]"));
 			else
-				json_redact(v);
+				json_redact(svc, v);
 		}
 	} else if (json_is_array(j)) {
 		json_array_foreach(j, i, v)
-			json_redact(v);
+			json_redact(svc, v);
 	}
 }
 
-static void log_json(const struct ctx *c, const char *what, json_t *j)
+/* A form parameter is secret when any dotted segment of its name is:
+ * "AuthToken", "Passwords.member.1", "AuthenticationMode.Passwords.member.1". */
+static bool param_is_secret(enum aws_service svc, const char *name)
+{
+	char seg[128];
+	const char *p = name;
+
+	while (*p) {
+		size_t n = strcspn(p, ".");
+
+		if (n < sizeof(seg)) {
+			memcpy(seg, p, n);
+			seg[n] = '\0';
+			if (log_is_secret_name(seg) || service_secret(svc, seg))
+				return true;
+		}
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return false;
+}
+
+static void log_json(const struct ctx *c, enum aws_service svc,
+		     const char *what, json_t *j)
 {
 	json_t *copy;
 	char *s;
@@ -330,7 +362,7 @@ static void log_json(const struct ctx *c, const char *what, json_t *j)
 	if (!log_enabled(LOG_TRACE))
 		return;
 	copy = json_deep_copy(j);
-	json_redact(copy);
+	json_redact(svc, copy);
 	s = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	ctx_log(c, LOG_TRACE, "%s: %s", what, s ? s : "(unprintable)");
 	free(s);
@@ -345,9 +377,7 @@ static void log_params(const struct ctx *c, const struct aws_call *call)
 		return;
 	for (i = 0; i < call->params->n; i++) {
 		const struct http_header *kv = &call->params->items[i];
-		const char *dot = strrchr(kv->name, '.');
-		int secret = log_is_secret_name(kv->name) ||
-			     (dot && log_is_secret_name(dot + 1));
+		bool secret = param_is_secret(call->service, kv->name);
 
 		ctx_log(c, LOG_TRACE, "%s %s param %s=%s",
 			aws_service_info(call->service)->display,
@@ -457,7 +487,7 @@ static int parse_success(struct ctx *c, struct aws_call *call,
 		}
 		arena_add_cleanup(a, json_release, j);
 		call->response = j;
-		log_json(c, "AWS response", j);
+		log_json(c, call->service, "AWS response", j);
 		return 0;
 	}
 	{
@@ -646,7 +676,7 @@ int aws_call(struct ctx *c, struct aws_client *cl, struct aws_call *call)
 	}
 	log_params(c, call);
 	if (call->json)
-		log_json(c, "AWS request", call->json);
+		log_json(c, call->service, "AWS request", call->json);
 	for (attempt = 1;; attempt++) {
 		struct http_response resp;
 		enum retry_kind kind;

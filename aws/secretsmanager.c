@@ -50,7 +50,7 @@ int sm_create_secret(struct ctx *c, struct aws_client *cl, const struct path *p,
 		     const char **arn, const char **version_id)
 {
 	json_t *req = json_pack("{s:s, s:s}", "Name", name,
-				"ClientRequestToken", svc_uuid(c->arena));
+				"ClientRequestToken", ctx_uuid(c->arena));
 	json_t *resp;
 	int rc;
 
@@ -115,7 +115,7 @@ int sm_put_secret_value(struct ctx *c, struct aws_client *cl,
 	json_t *resp;
 	int rc = secret_call(c, cl, p, "PutSecretValue", secret_id,
 			     json_pack("{s:s, s:s}", "SecretString", secret_string,
-				       "ClientRequestToken", svc_uuid(c->arena)),
+				       "ClientRequestToken", ctx_uuid(c->arena)),
 			     &resp);
 
 	if (version_id)

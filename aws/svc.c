@@ -179,19 +179,6 @@ json_t *svc_json_strs(struct svc_strs s)
 	return arr;
 }
 
-const char *svc_uuid(struct arena *a)
-{
-	unsigned char b[16];
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		abort();	/* no entropy: nothing safe to do */
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	return arena_sprintf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-			     b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8],
-			     b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 /* ---- XML ---- */
 
 static const char *xml_text_either(const struct xml_node *n, const char *a,

@@ -104,10 +104,6 @@ json_t *svc_json_tags(const struct svc_tag *tags, size_t n,
 /* ["a", "b", ...] (new reference). */
 json_t *svc_json_strs(struct svc_strs s);
 
-/* A random (v4) UUID in the arena, for idempotency tokens
- * (ClientRequestToken) that make retried creates safe. */
-const char *svc_uuid(struct arena *a);
-
 /* ---- table-driven result parsing ---- */
 enum svc_kind {
 	SVC_STR,	/* const char * (NULL when absent) */

@@ -181,6 +181,8 @@ char *arena_vsprintf(struct arena *a, const char *fmt, va_list ap)
 	int n;
 	char *p;
 
+	if (!fmt)
+		return arena_strdup(a, "");
 	va_copy(ap2, ap);
 	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);

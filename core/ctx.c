@@ -5,6 +5,7 @@
 
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -16,12 +17,15 @@ int64_t ctx_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *ctx_new_req_id(struct arena *a)
+const char *ctx_uuid(struct arena *a)
 {
 	unsigned char b[16];
 
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		memset(b, 0, sizeof(b));
+	/* Ids are also idempotency tokens: never hand out a predictable one. */
+	if (RAND_bytes(b, sizeof(b)) != 1) {
+		fputs("fatal error: the random number generator failed\n", stderr);
+		abort();
+	}
 	b[6] = (b[6] & 0x0f) | 0x40;
 	b[8] = (b[8] & 0x3f) | 0x80;
 	return arena_sprintf(a,
@@ -36,7 +40,7 @@ void ctx_init(struct ctx *c, const char *rpc, const atomic_int *stop)
 	c->arena = arena_new();
 	diags_init(&c->diags, c->arena);
 	c->rpc = rpc;
-	c->req_id = ctx_new_req_id(c->arena);
+	c->req_id = ctx_uuid(c->arena);
 	c->stop = stop;
 }
 

@@ -41,6 +41,9 @@ int ctx_cancelled(const struct ctx *c);
 void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A random (version 4) UUID string in a's memory, from OpenSSL's CSPRNG. */
+const char *ctx_uuid(struct arena *a);
+
 /* Monotonic clock in milliseconds. */
 int64_t ctx_now_ms(void);
 

@@ -160,7 +160,8 @@ bool log_is_secret_name(const char *name)
 	static const char *const secret[] = {
 		"authorization", "x-amz-security-token", "authtoken",
 		"secretstring", "secretbinary", "secret_key", "secretaccesskey",
-		"sessiontoken", "token", "password", "newpassword",
+		"sessiontoken", "token", "password", "newpassword", "plaintext",
+		"passwords",
 	};
 	size_t i;
 

@@ -400,10 +400,12 @@ static void test_cancelled_before_sending(void)
 static void test_secrets_redacted_in_trace_logs(void)
 {
 	static const struct canned script[] = { { 0, 200,
-		"{\"SecretString\":\"s3cr3t-from-aws\",\"Name\":\"n\"}", NULL } };
+		"{\"SecretString\":\"s3cr3t-from-aws\",\"Name\":\"n\"}", NULL },
+		{ 0, 200, "{\"Parameter\":{\"Name\":\"/x/port\",\"Type\":\"SecureString\","
+		  "\"Value\":\"securestring-value-789\"}}", NULL } };
 	struct arena *a = arena_new();
 	struct fake f;
-	struct aws_client *cl = fake_client(&f, script, 1, a);
+	struct aws_client *cl = fake_client(&f, script, 2, a);
 	char path[] = "/tmp/test_aws_log_XXXXXX";
 	int fd = mkstemp(path);
 	struct aws_params p;
@@ -421,10 +423,21 @@ static void test_secrets_redacted_in_trace_logs(void)
 	call.json = req;
 	CHECK_INT(aws_call(&c, cl, &call), 0);
 	CHECK_STR(json_string_value(json_object_get(call.response, "SecretString")), "s3cr3t-from-aws");
+	json_decref(req);
+
+	/* SSM SecureString values travel as "Value" */
+	req = json_pack("{s:s,s:s,s:b}", "Name", "/x/port", "Value", "put-secure-value-321",
+			"Overwrite", 1);
+	memset(&call, 0, sizeof(call));
+	call.service = AWS_SSM;
+	call.operation = "PutParameter";
+	call.json = req;
+	CHECK_INT(aws_call(&c, cl, &call), 0);
 
 	aws_params_init(&p, c.arena);
 	aws_params_add(&p, "AuthToken", "auth-token-value-123");
 	aws_params_add(&p, "Passwords.member.1", "user-password-456");
+	aws_params_add(&p, "AuthenticationMode.Passwords.member.1", "nested-password-654");
 	memset(&call, 0, sizeof(call));
 	call.service = AWS_ELASTICACHE;
 	call.operation = "ModifyReplicationGroup";
@@ -439,6 +452,10 @@ static void test_secrets_redacted_in_trace_logs(void)
 	CHECK(strstr(buf, "p4ssw0rd-in-request") == NULL);
 	CHECK(strstr(buf, "auth-token-value-123") == NULL);
 	CHECK(strstr(buf, "user-password-456") == NULL);
+	CHECK(strstr(buf, "nested-password-654") == NULL);
+	CHECK(strstr(buf, "put-secure-value-321") == NULL);
+	CHECK(strstr(buf, "securestring-value-789") == NULL);
+	CHECK(strstr(buf, "/x/port") != NULL);	/* non-secrets still logged */
 	CHECK(strstr(buf, "wJalrXUtnFEMI") == NULL);
 	close(fd);
 	unlink(path);
