@@ -115,7 +115,7 @@ unit: $(TEST_BINS)
 
 acceptance: $(BIN) $(TEST_BIN) pystubs
 	AWS_EC2_METADATA_DISABLED=true PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
-		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance
+		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance policies
 
 ASAN_BUILD ?= build/asan
 asan:
