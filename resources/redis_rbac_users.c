@@ -908,6 +908,13 @@ static int plan_phase(struct planner *pl, const char *key,
 				  "increase (raise it to rotate).", key,
 				  (long long)from, (long long)to);
 	}
+	/* After import the phase and version are unknown to the provider:
+	 * adopt the configured version without rotating. */
+	if (value_is_null(prior_phase) &&
+	    value_is_null(value_attr(pu, "password_version"))) {
+		*phase = prior_phase;
+		return 0;
+	}
 	value_get_bool(planned(pl, "retire_previous_passwords"), &retire);
 	if (to > from)
 		*phase = value_string(a, REDIS_RBAC_PHASE_ROTATED);

@@ -1006,6 +1006,68 @@ static void test_plan_replace_and_destroy(void)
 	}
 }
 
+/* Import leaves the phase and version null: the next plan adopts the
+ * configured version instead of rotating. */
+static void test_plan_after_import(void)
+{
+	const struct value *cfg = with_user(base(), "ops", with(USER("admin"),
+		"password_version", N(3)));
+	const struct value *state = applied(plan(value_null(A, T),
+						 base()).planned);
+	const struct value *ops = user_of(state, "ops");
+	struct presult r;
+
+	ops = with(with(ops, "password_rotation_phase",
+			value_null(A, &type_string)), "password_version",
+		   value_null(A, &type_number));
+	state = with_user(state, "ops", ops);
+	r = plan(state, cfg);
+	CHECK_INT(r.errors, 0);
+	CHECK(uis(&r, "ops", "password_rotation_phase", VALUE_NULL));
+	CHECK_STR(ustr(&r, "ops", "secret_arn"), str(value_attr(ops,
+		  "secret_arn")));
+	/* from then on, raising it rotates */
+	state = applied(r.planned);
+	r = plan(state, with_user(base(), "ops", with(USER("admin"),
+		"password_version", N(4))));
+	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "rotated");
+}
+
+/* The registry example (examples/resources/secure_redis_rbac_users) and
+ * the combined example, as values: valid, without warnings. */
+static void test_examples_validate(void)
+{
+	const struct value *cfg = all_null(T);
+	const char *k[] = { "service" };
+	const struct value *v[] = { S("orders") };
+	struct vresult r;
+
+	cfg = with(cfg, "name", S("orders-users"));
+	cfg = with(cfg, "engine", S("redis"));
+	cfg = with(cfg, "engine_version", S("7.1"));
+	cfg = with(cfg, "users", USERS(
+		"analytics-iam", with(with(USER("readonly"), "authentication",
+			S("iam")), "keys", SET("orders:*", NULL)),
+		"cart-expiry", CUSTOM("on ~carts:* resetchannels -@all +scan "
+			"+ttl +expire +del"),
+		"ops", USER("admin"),
+		"orders-svc", with(with(with(USER("service"), "keys",
+			SET("orders:*", "carts:*", NULL)), "channels",
+			SET("orders.events", NULL)), "password_version", N(1)),
+		"reporting", with(USER("readonly"), "keys",
+			SET("orders:*", NULL)),
+		NULL));
+	cfg = with(cfg, "cluster_arns", SET("arn:aws:elasticache:eu-west-1:"
+		"111122223333:replicationgroup:orders-cache", NULL));
+	cfg = with(cfg, "retire_previous_passwords", value_bool(A, false));
+	cfg = with(cfg, "secret_recovery_window_days", N(7));
+	cfg = with(cfg, "tags", value_map(A, &type_string, 1, k, v));
+	r = validate(cfg);
+	CHECK_INT(r.errors, 0);
+	CHECK_INT(r.warnings, 0);
+	CHECK_INT(plan(value_null(A, T), cfg).errors, 0);
+}
+
 int main(void)
 {
 	A = arena_new();
@@ -1031,6 +1093,8 @@ int main(void)
 	RUN(test_plan_rotation);
 	RUN(test_plan_unknowns);
 	RUN(test_plan_replace_and_destroy);
+	RUN(test_plan_after_import);
+	RUN(test_examples_validate);
 	arena_free(A);
 	return check_summary();
 }
