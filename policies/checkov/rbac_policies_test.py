@@ -240,4 +240,4 @@ def test_flattening_is_checkov_like():
     v = vertex({"users": {"a-svc": {"role": "admin", "keys": ["x"]}}})
     assert v["users.a-svc.role"] == "admin"
     assert v["users.a-svc.keys"] == "x"  # one-element lists are unwrapped
-    assert v["users"] == {"a-svc": {"role": "admin", "keys": ["x"]}}
+    assert v["users"] == {"a-svc": {"role": "admin", "keys": "x"}}
