@@ -27,6 +27,7 @@
 #include "provider/config.h"
 #include "provider/timeouts.h"
 #include "resources/aws_validate.h"
+#include "resources/redis_cluster_ops.h"
 
 static const struct type map_of_string = TYPE_MAP_OF(&type_string);
 static const struct type set_of_string = TYPE_SET_OF(&type_string);
@@ -1275,7 +1276,11 @@ const struct resource redis_cluster_resource = {
 	.schema = &redis_schema,
 	.validate = redis_validate,
 	.plan = redis_plan,
-	/* create, read, update, delete, import: part 2 (need aws/). */
+	/* Part 2 (redis_cluster_ops.h); update in place: not yet. */
+	.create = redis_cluster_create,
+	.read = redis_cluster_read,
+	.delete = redis_cluster_delete,
+	.import = redis_cluster_import,
 	.timeout_create_ms = 60 * 60 * 1000,
 	.timeout_update_ms = 60 * 60 * 1000,
 	.timeout_delete_ms = 40 * 60 * 1000,

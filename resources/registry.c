@@ -12,12 +12,17 @@
 #include <string.h>
 
 #ifdef PROVIDER_TEST_FIXTURES
+#include "resources/redis_cluster.h"
 #include "tests/fixtures/fixture_resource.h"
 #endif
 
 const struct resource *const resources_all[] = {
 #ifdef PROVIDER_TEST_FIXTURES
 	&fixture_resource,
+	/* Test builds only until update in place exists: the -test binary
+	 * serves secure_redis_cluster for the acceptance scenarios, users do
+	 * not see an unfinished resource. */
+	&redis_cluster_resource,
 #endif
 	NULL,
 };

@@ -1,0 +1,296 @@
+"""secure_redis_cluster end to end against the local AWS emulator, through the
+protocol driver and the test provider binary ($PROVIDER_TEST_BIN, default
+build/terraform-provider-secure-test, which serves the resource while it has
+no update in place).
+
+1. acceptance/scenarios/redis_cluster_basic: create -> no-change plan ->
+   destroy.  No rule violation; afterwards the emulator holds nothing of the
+   cluster's but the KMS key pending deletion; the AUTH token (read from the
+   emulator's own records) never appears in any state file written during the
+   run, the transcript, or the provider's trace logs.
+2. A failure injected in the middle of create (CloudWatch Logs
+   CreateLogGroup) fails the apply with a clear diagnostic, the state keeps
+   exactly what was made (the key, security group and subnet group, no log
+   groups), and the final destroy removes it all.
+3. Import by replication group id adopts what create made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from acceptance.driver import cty, objchange, plugin
+from acceptance.driver.scenario import run_scenario
+from acceptance.emulator.server import Emulator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "redis_cluster_basic"
+ACCESS_KEY = "AKIDREDISCLUSTER0000"
+SECRET_KEY = "redis-cluster-test-secret-key"
+REGION = "us-east-1"
+SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
+TYPE = "secure_redis_cluster"
+
+
+@pytest.fixture(scope="module")
+def test_binary() -> str:
+    path = Path(os.environ.get("PROVIDER_TEST_BIN")
+                or REPO_ROOT / "build" / "terraform-provider-secure-test")
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not path.exists():
+        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
+    return str(path)
+
+
+@pytest.fixture
+def emu():
+    e = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
+                 settings={"create_delay_s": 0.5, "modify_delay_s": 0.5, "delete_delay_s": 0.5})
+    e.start()
+    yield e
+    e.stop()
+
+
+def control(emu, route, body=None, method=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(emu.endpoint + route, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def botocore_client(emu, service):
+    import botocore.session
+    from botocore.config import Config
+    s = botocore.session.get_session()
+    return s.create_client(service, region_name=REGION, endpoint_url=emu.endpoint,
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                           config=Config(retries={"max_attempts": 1}))
+
+
+def network(emu):
+    """Two default subnets in different AZs and an application security group."""
+    ec2 = botocore_client(emu, "ec2")
+    subnets = ec2.describe_subnets()["Subnets"]
+    by_az = {}
+    for s in subnets:
+        by_az.setdefault(s["AvailabilityZone"], s)
+    a, b = list(by_az.values())[:2]
+    assert a["VpcId"] == b["VpcId"]
+    sg = ec2.create_security_group(GroupName="app", Description="application", VpcId=a["VpcId"])["GroupId"]
+    return a["SubnetId"], b["SubnetId"], sg
+
+
+def env():
+    return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_REGION": None,
+            "AWS_DEFAULT_REGION": None, "AWS_EC2_METADATA_DISABLED": "true",
+            "HOME": "/nonexistent", "TF_LOG": "trace"}
+
+
+def materialise(src: Path, dst: Path, emu, subs: dict) -> Path:
+    """Copies the scenario with the placeholders and endpoints filled in."""
+    shutil.copytree(src, dst)
+    for f in dst.rglob("main.tf.json"):
+        text = f.read_text()
+        for k, v in subs.items():
+            text = text.replace(k, v)
+        doc = json.loads(text)
+        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
+        f.write_text(json.dumps(doc, indent=1))
+    return dst
+
+
+class StateWatcher:
+    """A transcript sink that also snapshots the state file whenever the
+    driver writes a line, so every state the run wrote can be inspected
+    (the file is empty again after the final destroy)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.snapshots = []
+        self.text = []
+
+    def write(self, s):
+        self.text.append(s)
+        try:
+            snap = self.path.read_text()
+        except OSError:
+            return len(s)
+        if not self.snapshots or self.snapshots[-1] != snap:
+            self.snapshots.append(snap)
+        return len(s)
+
+    def flush(self):
+        pass
+
+
+def leftovers(emu):
+    """Live emulator resources except the ones a destroy legitimately leaves:
+    the default VPC's objects, KMS keys pending deletion, secrets scheduled
+    for deletion and the test's own application security group."""
+    out = []
+    for svc, items in control(emu, "/_emulator/resources").items():
+        for it in items:
+            # the emulator already leaves out keys pending deletion
+            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
+                continue
+            out.append((svc, it))
+    return out
+
+
+def baseline(emu):
+    return {(s, json.dumps(i, sort_keys=True)) for s, i in leftovers(emu)}
+
+
+def run(emu, tmp_path, test_binary, name="redis_cluster_basic"):
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    scen = materialise(SCENARIO, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    state = tmp_path / "terraform.tfstate"
+    sink = StateWatcher(state)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    return result, sink, before
+
+
+def test_basic_lifecycle_leaves_nothing_and_never_leaks_the_token(emu, tmp_path, test_binary):
+    tokens = []
+    ec = emu.service("elasticache")
+    orig = ec.op_CreateReplicationGroup
+
+    def spy(p):  # remember the token the provider generated (never exposed by any API)
+        out = orig(p)
+        tokens.extend(ec.valid_auth_tokens(p["ReplicationGroupId"]))
+        return out
+    ec.op_CreateReplicationGroup = spy
+    result, sink, before = run(emu, tmp_path, test_binary)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert len(tokens) == 1 and len(tokens[0]) == 64, "exactly one generated 64-character token"
+    token = tokens[0]
+    assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!&#$^<>-")
+
+    # the created state was complete and hardened
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    created = [r["instances"][0]["attributes"] for st in states for r in st.get("resources", [])
+               if r["type"] == TYPE and r.get("instances")]
+    assert created, "no state with the cluster was written"
+    attrs = created[-1]
+    assert attrs["id"] == "acc-basic"
+    assert attrs["kms_key_arn"].startswith("arn:aws:kms:")
+    assert attrs["auth_secret_arn"].startswith("arn:aws:secretsmanager:")
+    assert set(attrs["log_group_names"]) == {"slow-log", "engine-log"}
+    assert set(attrs["ssm_parameter_arns"]) == {"endpoint", "port"}
+    assert attrs["primary_endpoint"] and attrs["reader_endpoint"]
+    assert len(attrs["member_clusters"]) == 3
+    assert attrs["tags_all"]["secure:redis-cluster"] == "acc-basic"
+    doc = json.loads(attrs["app_policy_json"])
+    resources = [r for st in doc["Statement"] for r in (st["Resource"] if isinstance(st["Resource"], list)
+                                                       else [st["Resource"]])]
+    assert "*" not in resources and attrs["auth_secret_arn"] in resources and attrs["kms_key_arn"] in resources
+
+    # the token: never in state, transcript or trace logs
+    assert token not in "".join(sink.snapshots)
+    assert token not in result.transcript
+    logs = "\n".join(result.provider_stderr)
+    assert "CreateReplicationGroup" in logs, "trace logs were not captured"
+    assert token not in logs
+
+    # nothing left but what destroy schedules
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_failure_in_the_middle_of_create_leaves_partial_state_destroy_cleans(emu, tmp_path, test_binary):
+    control(emu, "/_emulator/faults", {"service": "logs", "operation": "CreateLogGroup", "action": "error",
+                                       "code": "InjectedFault", "message": "Injected fault", "status": 400})
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    scen = materialise(SCENARIO, tmp_path / "fault", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    (scen / "01-create" / "expect.json").write_text(json.dumps(
+        {"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault", "after_no_change_plan": False}))
+    state = tmp_path / "terraform.tfstate"
+    sink = StateWatcher(state)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "CloudWatch Logs CreateLogGroup failed" in result.transcript
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    partial = [r["instances"][0] for st in states for r in st.get("resources", [])
+               if r["type"] == TYPE and r.get("instances")]
+    assert partial, "the failed create recorded no state"
+    inst = partial[-1]
+    assert inst.get("status") == "tainted"
+    at = inst["attributes"]
+    assert at["kms_key_arn"] and at["security_group_id"] and at["subnet_group_name"] == "acc-basic-subnets"
+    assert at["log_group_names"] in (None, {}) and at["auth_secret_arn"] is None and at["arn"] is None
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_import_adopts_the_sub_resources(emu, tmp_path, test_binary):
+    """Create through the driver's first step, then import the same id in a
+    fresh provider and compare."""
+    a, b, sg = network(emu)
+    scen = materialise(SCENARIO, tmp_path / "imp", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    state = tmp_path / "terraform.tfstate"
+    sink = StateWatcher(state)
+    holder = {}
+
+    # run the scenario, and import from another provider process while the
+    # cluster exists (just before the final destroy, spotted by the state)
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            if "destroy" in s.lower() and "imported" not in holder and self.snapshots and \
+                    '"acc-basic"' in self.snapshots[-1]:
+                holder["imported"] = import_state(test_binary, emu)
+                holder["created"] = json.loads(self.snapshots[-1])
+            return n
+    sink = Sink(state)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "imported" in holder, "import did not run"
+    imported = holder["imported"]
+    created = [r["instances"][0]["attributes"] for r in holder["created"]["resources"] if r["type"] == TYPE][0]
+    for k in ("id", "arn", "kms_key_arn", "security_group_id", "subnet_group_name", "auth_secret_arn",
+              "log_group_names", "ssm_parameter_arns", "app_policy_arn", "primary_endpoint", "port",
+              "engine_version", "node_type", "shards", "replicas_per_shard", "tags", "tags_all",
+              "allowed_cidr_blocks", "allowed_security_group_ids", "subnet_ids"):
+        want = created[k]
+        got = imported[k]
+        if isinstance(want, list):
+            want, got = sorted(want), sorted(got or [])
+        assert got == want, (k, got, want)
+
+
+def import_state(binary, emu):
+    with plugin.start_provider(binary, env=env()) as p:
+        pb = p.pb
+        schema = p.stub.GetProviderSchema(pb.GetProviderSchema.Request())
+        block = objchange.block_from_proto(schema.provider.block)
+        ty = block.implied_type()
+        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
+        for n, nb in block.block_types.items():
+            vals[n] = objchange.empty_block_value(nb)
+        vals["region"] = cty.StringVal(REGION)
+        ety = ty.attribute_type("endpoints")
+        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
+        ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
+        vals["endpoints"] = cty.ObjectVal(ev)
+        resp = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
+            terraform_version="1.15.0",
+            config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
+        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
+        rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
+        resp = p.stub.ImportResourceState(pb.ImportResourceState.Request(type_name=TYPE, id="acc-basic"))
+        errs = [d for d in resp.diagnostics if d.severity == 1]
+        assert not errs, errs
+        assert len(resp.imported_resources) == 1
+        val = cty.msgpack_unmarshal(resp.imported_resources[0].state.msgpack, rty)
+        return json.loads(cty.json_marshal(val, rty))

@@ -1,0 +1,1743 @@
+/*
+ * redis_cluster_ops.c - `secure_redis_cluster` part 2: create, read,
+ * delete and import against AWS (redis_cluster_ops.h, issue 4).
+ *
+ * Create is an ordered list of small steps; each records what it made in
+ * the state it is building before the next runs, so a failure returns
+ * exactly what exists.  Read refreshes every sub-resource and shows what
+ * was weakened or deleted outside Terraform as a difference from the
+ * hardened values.  Delete runs in reverse and works from any subset of
+ * ids.  Import finds the sub-resources by their derived names and adopts
+ * them only when they carry the cluster's tag.
+ *
+ * Not here: update in place (token rotation, scaling, rule diffs).
+ */
+#include "resources/redis_cluster_ops.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws/ec2.h"
+#include "aws/elasticache.h"
+#include "aws/iam.h"
+#include "aws/kms.h"
+#include "aws/logs.h"
+#include "aws/secretsmanager.h"
+#include "aws/ssm.h"
+#include "provider/aws_config.h"
+#include "provider/config.h"
+#include "resources/redis_cluster.h"
+
+
+static const char *const log_types[] = { "slow-log", "engine-log" };
+#define N_LOG_TYPES 2
+
+/* One operation's working set. */
+struct rc {
+	struct ctx *c;
+	struct resource_op *op;
+	struct aws_client *cl;
+	const struct provider_aws *aws;
+	const struct value *st;		/* the state being built */
+	const char *id;			/* lowercase replication group id */
+	struct svc_tag *tags;		/* tags_all */
+	size_t n_tags;
+	const char *vpc_id, *kms_arn, *param_group;
+	char *token;			/* secret: create only, wiped */
+	struct ec_replication_group rg;
+	struct ec_cache_cluster cc;
+};
+
+/* ---- small helpers ---- */
+
+static struct path P(struct rc *r, const char *name)
+{
+	return path_attr(r->c->arena, path_root, name);
+}
+
+static const struct value *get(const struct value *obj, const char *name)
+{
+	return value_attr(obj, name);
+}
+
+static const char *get_str(const struct value *obj, const char *name)
+{
+	const char *s;
+
+	return value_get_string(get(obj, name), &s) ? s : NULL;
+}
+
+static int get_int(const struct value *obj, const char *name, int dflt)
+{
+	int64_t n;
+
+	return value_get_int(get(obj, name), &n) ? (int)n : dflt;
+}
+
+static void put(struct rc *r, const char *name, const struct value *v)
+{
+	r->st = value_with_attr(r->c->arena, r->st, name, v);
+}
+
+static void put_str(struct rc *r, const char *name, const char *s)
+{
+	put(r, name, s ? value_string(r->c->arena, s)
+		       : value_null(r->c->arena, &type_string));
+}
+
+static void put_int(struct rc *r, const char *name, int n)
+{
+	put(r, name, value_int(r->c->arena, n));
+}
+
+static void put_null(struct rc *r, const char *name)
+{
+	const struct value *v = get(r->st, name);
+
+	if (v)
+		put(r, name, value_null(r->c->arena, v->type));
+}
+
+/* Known strings of a set/list/map value (elements that are not known
+ * strings are skipped). */
+static struct svc_strs strs_of(struct arena *a, const struct value *v)
+{
+	struct svc_strs s = { 0 };
+	size_t i;
+
+	if (!v || !value_is_known(v) || !v->u.coll.n)
+		return s;
+	s.v = arena_calloc(a, v->u.coll.n, sizeof(*s.v));
+	for (i = 0; i < v->u.coll.n; i++)
+		if (value_get_string(v->u.coll.items[i], &s.v[s.n]))
+			s.n++;
+	return s;
+}
+
+static const struct value *set_of(struct arena *a, struct svc_strs s)
+{
+	const struct value **items = arena_calloc(a, s.n + 1, sizeof(*items));
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		items[i] = value_string(a, s.v[i]);
+	return value_set(a, &type_string, s.n, items);
+}
+
+/* A map of strings; keys/vals parallel, NULL values skipped. */
+static const struct value *map_of(struct arena *a, size_t n,
+				  const char *const *keys,
+				  const char *const *vals)
+{
+	const struct value **items = arena_calloc(a, n + 1, sizeof(*items));
+	const char **k = arena_calloc(a, n + 1, sizeof(*k));
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!vals[i])
+			continue;
+		k[m] = keys[i];
+		items[m++] = value_string(a, vals[i]);
+	}
+	return value_map(a, &type_string, m, k, items);
+}
+
+/* Copy of obj where every unknown top-level attribute is null: partial and
+ * final states must be wholly known. */
+static const struct value *known_only(struct arena *a, const struct value *obj)
+{
+	const struct type *t = obj->type;
+	const struct value **items;
+	size_t i;
+
+	if (!value_is_known(obj) || t->kind != TYPE_OBJECT)
+		return obj;
+	items = arena_calloc(a, t->n + 1, sizeof(*items));
+	for (i = 0; i < t->n; i++) {
+		const struct value *v = obj->u.coll.items[i];
+
+		items[i] = value_has_unknown(v) ? value_null(a, t->types[i]) : v;
+	}
+	return value_object(a, t, items);
+}
+
+static bool has_tag(const struct svc_tag *tags, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tags[i].key && strcmp(tags[i].key, REDIS_CLUSTER_TAG_KEY) == 0 &&
+		    tags[i].value && strcmp(tags[i].value, id) == 0)
+			return true;
+	return false;
+}
+
+/* tags_all as svc_tags (plan computed it: default_tags, tags, identity). */
+static void load_tags(struct rc *r)
+{
+	const struct value *m = get(r->st, "tags_all");
+	size_t i;
+
+	if (m && value_is_known(m) && m->u.coll.n) {
+		r->tags = arena_calloc(r->c->arena, m->u.coll.n + 1,
+				       sizeof(*r->tags));
+		for (i = 0; i < m->u.coll.n; i++) {
+			r->tags[r->n_tags].key = m->u.coll.keys[i];
+			if (value_get_string(m->u.coll.items[i],
+					     &r->tags[r->n_tags].value))
+				r->n_tags++;
+		}
+	}
+	if (!has_tag(r->tags, r->n_tags, r->id)) {	/* never without it */
+		struct svc_tag *t = arena_calloc(r->c->arena, r->n_tags + 1,
+						 sizeof(*t));
+
+		if (r->n_tags)
+			memcpy(t, r->tags, r->n_tags * sizeof(*t));
+		t[r->n_tags].key = REDIS_CLUSTER_TAG_KEY;
+		t[r->n_tags++].value = r->id;
+		r->tags = t;
+	}
+}
+
+static int rc_init(struct rc *r, struct ctx *c, struct resource_op *op,
+		   const struct value *st)
+{
+	const char *id;
+
+	memset(r, 0, sizeof(*r));
+	r->c = c;
+	r->op = op;
+	r->st = st;
+	if (!c->config || !c->config->aws || !c->config->aws->client)
+		return diag_error(&c->diags, NULL, "Provider not configured",
+				  "secure_redis_cluster needs a configured AWS "
+				  "client (provider \"secure\" block).");
+	r->aws = c->config->aws;
+	r->cl = r->aws->client;
+	id = get_str(st, "id");
+	if (!id)
+		id = get_str(st, "name");
+	if (!id || !*id)
+		return diag_error(&c->diags, NULL, "Missing replication group id",
+				  "The state has neither id nor name.");
+	r->id = arena_strdup(c->arena, id);
+	for (char *p = (char *)r->id; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	load_tags(r);
+	return 0;
+}
+
+static const char *need_account(struct rc *r)
+{
+	if (r->aws->account_id)
+		return r->aws->account_id;
+	diag_error(&r->c->diags, NULL, "AWS account id unknown",
+		   "secure_redis_cluster writes exact ARNs into the KMS key "
+		   "policy and the IAM policy, which needs the account id from "
+		   "STS GetCallerIdentity. Remove skip_credentials_validation "
+		   "from the provider block.");
+	return NULL;
+}
+
+/* Sleeps up to ms in short slices; -1 as soon as the context is
+ * cancelled. */
+static int nap(struct ctx *c, int64_t ms)
+{
+	int64_t end = ctx_now_ms() + ms;
+
+	while (!ctx_cancelled(c)) {
+		int64_t left = end - ctx_now_ms();
+		struct timespec ts;
+
+		if (left <= 0)
+			return 0;
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static int cancelled(struct rc *r, const char *what)
+{
+	bool stop = r->c->stop && atomic_load(r->c->stop);
+
+	return diag_error(&r->c->diags, NULL, stop ? "Operation cancelled"
+			  : "Operation timed out", "%s %s: %s. What exists "
+			  "so far is recorded in the state; destroy or the "
+			  "next apply handles it.", stop ? "Stopped while"
+			  : "Timed out while", what, stop ? "Terraform asked "
+			  "the provider to stop" : "the timeouts block's "
+			  "deadline passed");
+}
+
+/* After a call failed: if its diagnostic (the last one, added since
+ * `before`) names AWS error `code`, drop it and return true (the caller
+ * retries). */
+static bool drop_if_code(struct ctx *c, size_t before, const char *code)
+{
+	struct diag *d;
+
+	if (c->diags.len != before + 1)
+		return false;
+	d = &c->diags.items[before];
+	if (d->severity != DIAG_ERROR || !d->detail ||
+	    strncmp(d->detail, code, strlen(code)) != 0)
+		return false;
+	c->diags.len--;
+	c->diags.errors--;
+	return true;
+}
+
+/* ---- the AUTH token ---- */
+
+int redis_cluster_gen_token(char *out, size_t len)
+{
+	static const char alphabet[] = REDIS_CLUSTER_TOKEN_ALPHABET;
+	const unsigned n = sizeof(alphabet) - 1;
+	/* Largest multiple of n below 256: bytes at or above it would favour
+	 * the first characters, so they are drawn again. */
+	const unsigned limit = 256 - 256 % n;
+	unsigned char buf[64];
+	size_t got = 0, i;
+
+	while (got < len) {
+		if (RAND_bytes(buf, sizeof(buf)) != 1) {
+			OPENSSL_cleanse(buf, sizeof(buf));
+			OPENSSL_cleanse(out, len + 1);
+			return -1;
+		}
+		for (i = 0; i < sizeof(buf) && got < len; i++)
+			if (buf[i] < limit)
+				out[got++] = alphabet[buf[i] % n];
+	}
+	out[len] = '\0';
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+/* ---- derived names ---- */
+
+static const char *alias_name(struct rc *r)
+{
+	return arena_sprintf(r->c->arena, "alias/secure-redis/%s", r->id);
+}
+
+static const char *sg_name(struct rc *r)
+{
+	return arena_sprintf(r->c->arena, "secure-redis-%s", r->id);
+}
+
+static const char *pg_name(struct rc *r)
+{
+	return arena_sprintf(r->c->arena, "%s-params", r->id);
+}
+
+static const char *secret_name(struct rc *r)
+{
+	return arena_sprintf(r->c->arena, "secure-redis/%s/auth-token", r->id);
+}
+
+static const char *ssm_name(struct rc *r, const char *key)
+{
+	return arena_sprintf(r->c->arena, "/secure-redis/%s/%s", r->id, key);
+}
+
+static const char *policy_name(struct rc *r)
+{
+	return arena_sprintf(r->c->arena, "secure-redis-%s-app", r->id);
+}
+
+/* The parameter name from an SSM parameter ARN (…:parameter/name). */
+static const char *ssm_name_of_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":parameter");
+
+	return p ? p + strlen(":parameter") : arn;
+}
+
+/* ---- private state: {"parameter_group": name} ---- */
+
+static void save_private(struct rc *r)
+{
+	json_t *o = json_object();
+	char *s;
+
+	if (r->param_group)
+		json_object_set_new(o, "parameter_group",
+				    json_string(r->param_group));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!s)
+		return;
+	r->op->new_private.ptr = arena_strdup(r->c->arena, s);
+	r->op->new_private.len = strlen(s);
+	free(s);
+}
+
+static const char *private_param_group(struct rc *r, struct bytes b)
+{
+	json_t *o;
+	const char *s, *out = NULL;
+
+	if (!b.ptr || !b.len)
+		return NULL;
+	o = json_loadb(b.ptr, b.len, 0, NULL);
+	if (json_is_object(o) &&
+	    (s = json_string_value(json_object_get(o, "parameter_group"))))
+		out = arena_strdup(r->c->arena, s);
+	json_decref(o);
+	return out;
+}
+
+/* ---- documents ---- */
+
+static char *dumps(struct arena *a, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT), *out;
+
+	json_decref(doc);
+	if (!s)
+		abort();	/* jansson only fails without memory */
+	out = arena_strdup(a, s);
+	free(s);
+	return out;
+}
+
+/* Key policy: the account root administers the key (KMS's lockout safety
+ * check needs it) and CloudWatch Logs may use it for this cluster's log
+ * groups only. */
+static const char *key_policy(struct rc *r, const char *account)
+{
+	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	json_t *doc = json_pack(
+		"{s:s, s:[{s:s, s:s, s:{s:s}, s:s, s:s},"
+		" {s:s, s:s, s:{s:s}, s:[s,s,s,s,s], s:s,"
+		"  s:{s:{s:s}}}]}",
+		"Version", "2012-10-17", "Statement",
+		"Sid", "AccountAdministers", "Effect", "Allow",
+		"Principal", "AWS",
+		arena_sprintf(r->c->arena, "arn:%s:iam::%s:root", part, account),
+		"Action", "kms:*", "Resource", "*",
+		"Sid", "CloudWatchLogsForThisCluster", "Effect", "Allow",
+		"Principal", "Service",
+		arena_sprintf(r->c->arena, "logs.%s.amazonaws.com", r->aws->region),
+		"Action", "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+		"kms:GenerateDataKey*", "kms:Describe*", "Resource", "*",
+		"Condition", "ArnLike", "kms:EncryptionContext:aws:logs:arn",
+		arena_sprintf(r->c->arena,
+			      "arn:%s:logs:%s:%s:log-group:/aws/elasticache/%s/*",
+			      part, r->aws->region, account, r->id));
+
+	return dumps(r->c->arena, doc);
+}
+
+/* The application policy: exact ARNs only. */
+static const char *app_policy(struct rc *r, const char *account)
+{
+	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	const struct value *ssm = get(r->st, "ssm_parameter_arns");
+	const char *secret = get_str(r->st, "auth_secret_arn");
+	const char *ug = get_str(r->st, "user_group_id");
+	const char *rg_arn = get_str(r->st, "arn");
+	json_t *stmts = json_array(), *res;
+	size_t i;
+
+	res = json_array();
+	for (i = 0; ssm && value_is_known(ssm) && i < ssm->u.coll.n; i++) {
+		const char *s;
+
+		if (value_get_string(ssm->u.coll.items[i], &s))
+			json_array_append_new(res, json_string(s));
+	}
+	json_array_append_new(stmts, json_pack(
+		"{s:s, s:s, s:[s,s], s:o}", "Sid", "ReadConnectionParameters",
+		"Effect", "Allow", "Action", "ssm:GetParameter",
+		"ssm:GetParameters", "Resource", res));
+	if (secret)
+		json_array_append_new(stmts, json_pack(
+			"{s:s, s:s, s:s, s:s}", "Sid", "ReadAuthToken",
+			"Effect", "Allow", "Action",
+			"secretsmanager:GetSecretValue", "Resource", secret));
+	json_array_append_new(stmts, json_pack(
+		"{s:s, s:s, s:s, s:s}", "Sid", "DecryptWithClusterKey",
+		"Effect", "Allow", "Action", "kms:Decrypt", "Resource",
+		r->kms_arn));
+	res = json_array();
+	if (rg_arn)
+		json_array_append_new(res, json_string(rg_arn));
+	if (ug)
+		json_array_append_new(res, json_string(arena_sprintf(
+			r->c->arena, "arn:%s:elasticache:%s:%s:usergroup:%s",
+			part, r->aws->region, account, ug)));
+	if (json_array_size(res))
+		json_array_append_new(stmts, json_pack(
+			"{s:s, s:s, s:s, s:o}", "Sid", "ConnectToCluster",
+			"Effect", "Allow", "Action", "elasticache:Connect",
+			"Resource", res));
+	else
+		json_decref(res);
+	return dumps(r->c->arena, json_pack("{s:s, s:o}", "Version",
+					    "2012-10-17", "Statement", stmts));
+}
+
+/* ---- create steps ---- */
+
+static int step_subnets(struct rc *r)
+{
+	struct path p = P(r, "subnet_ids");
+	struct svc_strs ids = strs_of(r->c->arena, get(r->st, "subnet_ids"));
+	struct ec2_subnet *sn = NULL;
+	size_t n = 0, i, j, azs = 0;
+
+	if (ec2_describe_subnets(r->c, r->cl, &p, ids, &sn, &n) != 0)
+		return -1;
+	if (!n)
+		return diag_error(&r->c->diags, &p, "No subnets",
+				  "subnet_ids named no existing subnet.");
+	for (i = 0; i < n; i++) {
+		if (!sn[i].vpc_id || strcmp(sn[i].vpc_id, sn[0].vpc_id) != 0)
+			return diag_error(&r->c->diags, &p, "Subnets in "
+					  "different VPCs", "Subnet %s is in "
+					  "VPC %s but %s is in %s: a cache "
+					  "subnet group spans one VPC.",
+					  sn[i].id, sn[i].vpc_id ? sn[i].vpc_id
+					  : "(none)", sn[0].id, sn[0].vpc_id);
+		for (j = 0; j < i; j++)
+			if (sn[j].az && sn[i].az && !strcmp(sn[j].az, sn[i].az))
+				break;
+		if (j == i)
+			azs++;
+	}
+	if (azs < 2)
+		return diag_error(&r->c->diags, &p, "Subnets in one "
+				  "availability zone", "All subnets are in %s. "
+				  "Multi-AZ automatic failover, which this "
+				  "resource always enables, needs subnets in "
+				  "at least two availability zones.", sn[0].az);
+	r->vpc_id = sn[0].vpc_id;
+	return 0;
+}
+
+/* A key the user brought must exist and be enabled. */
+static int check_own_key(struct rc *r, const char *arn)
+{
+	struct path p = P(r, "kms_key_arn");
+	struct kms_key k;
+	int rc = kms_describe_key(r->c, r->cl, &p, arn, &k);
+
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND || !k.enabled)
+		return diag_error(&r->c->diags, &p, "KMS key not usable",
+				  "The key %s %s.", arn, rc == SVC_NOT_FOUND ?
+				  "does not exist" : "is not enabled");
+	r->kms_arn = k.arn ? k.arn : arn;
+	put_str(r, "kms_key_arn", arn);	/* as planned */
+	return 0;
+}
+
+static int step_kms(struct rc *r)
+{
+	const char *given = get_str(r->op->planned, "kms_key_arn");
+	struct path p = P(r, "kms_key_arn");
+	struct kms_create_key in = { 0 };
+	const char *account;
+	struct kms_key k;
+
+	if (given)
+		return check_own_key(r, given);
+	if (!(account = need_account(r)))
+		return -1;
+	in.description = arena_sprintf(r->c->arena, "secure_redis_cluster %s: "
+				       "data at rest, logs, secret, parameters",
+				       r->id);
+	in.policy = key_policy(r, account);
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	if (kms_create_key(r->c, r->cl, &p, &in, &k) != 0)
+		return -1;
+	r->kms_arn = k.arn;
+	put_str(r, "kms_key_arn", k.arn);
+	if (kms_enable_key_rotation(r->c, r->cl, &p, k.arn,
+				    (struct svc_int){ 0 }) != 0)
+		return -1;
+	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
+}
+
+static int add_ingress(struct rc *r, const char *sg, int port)
+{
+	struct svc_strs groups = strs_of(r->c->arena,
+					 get(r->st, "allowed_security_group_ids"));
+	struct svc_strs cidrs = strs_of(r->c->arena,
+					get(r->st, "allowed_cidr_blocks"));
+	struct ec2_rule *rules = arena_calloc(r->c->arena,
+					      groups.n + cidrs.n + 1,
+					      sizeof(*rules));
+	struct path p = P(r, "allowed_security_group_ids");
+	size_t i, n = 0;
+
+	for (i = 0; i < groups.n; i++, n++)
+		rules[n].referenced_group_id = groups.v[i];
+	for (i = 0; i < cidrs.n; i++, n++) {
+		if (strchr(cidrs.v[i], ':'))
+			rules[n].cidr_ipv6 = cidrs.v[i];
+		else
+			rules[n].cidr_ipv4 = cidrs.v[i];
+	}
+	for (i = 0; i < n; i++) {
+		rules[i].protocol = "tcp";
+		rules[i].from_port = rules[i].to_port = port;
+		rules[i].description = "secure_redis_cluster: allowed client";
+	}
+	if (!n)
+		return 0;
+	return ec2_authorize_rules(r->c, r->cl, &p, sg, false, rules, n, NULL,
+				   NULL) ? -1 : 0;
+}
+
+/* The cluster opens no connections: AWS's default allow-all egress rule
+ * goes. */
+static int revoke_egress(struct rc *r, const char *sg)
+{
+	struct path p = P(r, "security_group_id");
+	struct ec2_rule *rules = NULL;
+	struct svc_strs ids = { 0 };
+	size_t n = 0, i;
+
+	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+		return -1;
+	ids.v = arena_calloc(r->c->arena, n + 1, sizeof(*ids.v));
+	for (i = 0; i < n; i++)
+		if (rules[i].is_egress && rules[i].id)
+			ids.v[ids.n++] = rules[i].id;
+	if (!ids.n)
+		return 0;
+	return ec2_revoke_rules(r->c, r->cl, &p, sg, true, ids) < 0 ? -1 : 0;
+}
+
+static int step_security_group(struct rc *r)
+{
+	struct path p = P(r, "security_group_id");
+	const char *sg;
+
+	if (ec2_create_security_group(r->c, r->cl, &p, sg_name(r),
+				      arena_sprintf(r->c->arena,
+						    "secure_redis_cluster %s: "
+						    "cache port from allowed "
+						    "clients only", r->id),
+				      r->vpc_id, r->tags, r->n_tags, &sg))
+		return -1;
+	put_str(r, "security_group_id", sg);
+	if (revoke_egress(r, sg))
+		return -1;
+	return add_ingress(r, sg, get_int(r->st, "port",
+					  REDIS_CLUSTER_DEFAULT_PORT));
+}
+
+static int step_subnet_group(struct rc *r)
+{
+	struct path p = P(r, "subnet_ids");
+	const char *name = redis_cluster_subnet_group_name(r->c->arena, r->id);
+
+	if (ec_create_cache_subnet_group(r->c, r->cl, &p, name,
+					 arena_sprintf(r->c->arena,
+						       "secure_redis_cluster %s",
+						       r->id),
+					 strs_of(r->c->arena,
+						 get(r->st, "subnet_ids")),
+					 r->tags, r->n_tags, NULL))
+		return -1;
+	put_str(r, "subnet_group_name", name);
+	return 0;
+}
+
+/* Parameter group family for engine/version ("redis7", "redis6.x",
+ * "valkey8"); NULL when the version is not known at create. */
+static const char *pg_family(struct rc *r)
+{
+	const char *engine = get_str(r->op->planned, "engine");
+	const char *ver = get_str(r->op->planned, "engine_version");
+	int ma, mi;
+
+	if (!engine || !ver || redis_cluster_parse_version(ver, &ma, &mi))
+		return NULL;
+	if (!strcmp(engine, "valkey"))
+		return ma == 7 ? "valkey7" : "valkey8";
+	return ma >= 7 ? "redis7" : "redis6.x";
+}
+
+static int step_parameters(struct rc *r)
+{
+	const struct value *m = get(r->st, "parameters");
+	struct path p = P(r, "parameters");
+	struct ec_parameter *ps;
+	const char *family, *name = pg_name(r);
+	size_t i, n = 0;
+
+	if (!m || !value_is_known(m) || !m->u.coll.n)
+		return 0;
+	if (!(family = pg_family(r)))
+		return diag_error(&r->c->diags, &p, "engine_version needed",
+				  "A custom parameter group belongs to an "
+				  "engine family, so set engine_version "
+				  "together with parameters.");
+	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family,
+					    arena_sprintf(r->c->arena,
+							  "secure_redis_cluster %s",
+							  r->id),
+					    r->tags, r->n_tags, NULL))
+		return -1;
+	r->param_group = name;
+	save_private(r);
+	ps = arena_calloc(r->c->arena, m->u.coll.n + 1, sizeof(*ps));
+	for (i = 0; i < m->u.coll.n; i++) {
+		ps[n].name = m->u.coll.keys[i];
+		if (value_get_string(m->u.coll.items[i], &ps[n].value))
+			n++;
+	}
+	if (get_int(r->st, "shards", 1) > 1) {
+		ps[n].name = "cluster-enabled";
+		ps[n++].value = "yes";
+	}
+	return ec_modify_cache_parameter_group(r->c, r->cl, &p, name, ps, n)
+		? -1 : 0;
+}
+
+static void put_log_groups(struct rc *r, const char *const *names)
+{
+	put(r, "log_group_names", map_of(r->c->arena, N_LOG_TYPES, log_types,
+					 names));
+}
+
+static int step_log_groups(struct rc *r)
+{
+	const char *names[N_LOG_TYPES] = { 0 };
+	struct path p = P(r, "log_group_names");
+	int days = get_int(r->st, "log_retention_days",
+			   REDIS_CLUSTER_DEFAULT_LOG_RETENTION_DAYS);
+	size_t i;
+
+	for (i = 0; i < N_LOG_TYPES; i++) {
+		const char *n = redis_cluster_log_group_name(r->c->arena, r->id,
+							     log_types[i]);
+
+		if (logs_create_log_group(r->c, r->cl, &p, n, r->kms_arn,
+					  r->tags, r->n_tags))
+			return -1;
+		names[i] = n;
+		put_log_groups(r, names);
+		if (logs_put_retention_policy(r->c, r->cl, &p, n, days))
+			return -1;
+	}
+	return 0;
+}
+
+static void wipe_token(void *data)
+{
+	OPENSSL_cleanse(data, REDIS_CLUSTER_TOKEN_LEN + 1);
+}
+
+static int step_token(struct rc *r)
+{
+	struct path p = P(r, "auth_secret_arn");
+	const char *arn;
+
+	if (get_str(r->st, "user_group_id"))
+		return 0;
+	r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+	arena_add_cleanup(r->c->arena, wipe_token, r->token);
+	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
+		return diag_error(&r->c->diags, &p, "No randomness",
+				  "OpenSSL's RAND_bytes failed: no AUTH token "
+				  "can be generated.");
+	if (sm_create_secret(r->c, r->cl, &p, secret_name(r),
+			     arena_sprintf(r->c->arena, "AUTH token of "
+					   "ElastiCache replication group %s",
+					   r->id), r->kms_arn, r->token,
+			     r->tags, r->n_tags, &arn, NULL))
+		return -1;
+	put_str(r, "auth_secret_arn", arn);
+	return 0;
+}
+
+static int step_replication_group(struct rc *r)
+{
+	const struct value *pl = r->op->planned;
+	struct ec_log_delivery logs[N_LOG_TYPES];
+	struct path p = P(r, "name");
+	struct ec_rg_create in = { 0 };
+	const char *sg = get_str(r->st, "security_group_id");
+	const char *ug = get_str(r->st, "user_group_id");
+	int shards = get_int(pl, "shards", REDIS_CLUSTER_DEFAULT_SHARDS), rc;
+	size_t i;
+
+	memset(logs, 0, sizeof(logs));
+	for (i = 0; i < N_LOG_TYPES; i++) {
+		logs[i].log_type = log_types[i];
+		logs[i].destination_type = "cloudwatch-logs";
+		logs[i].log_group = redis_cluster_log_group_name(
+			r->c->arena, r->id, log_types[i]);
+		logs[i].log_format = "json";
+		logs[i].enabled = SVC_TRUE;
+	}
+	in.id = r->id;
+	in.description = get_str(pl, "description");
+	in.engine = get_str(pl, "engine");
+	in.engine_version = get_str(pl, "engine_version");
+	in.node_type = get_str(pl, "node_type");
+	in.parameter_group = r->param_group;
+	in.subnet_group = get_str(r->st, "subnet_group_name");
+	in.kms_key_id = r->kms_arn;
+	in.auth_token = r->token;
+	in.transit_encryption_mode = "required";
+	in.maintenance_window = get_str(pl, "maintenance_window");
+	in.snapshot_window = get_str(pl, "snapshot_window");
+	in.cluster_mode = shards > 1 ? "enabled" : NULL;
+	in.at_rest_encryption = SVC_TRUE;
+	in.transit_encryption = SVC_TRUE;
+	in.automatic_failover = SVC_TRUE;
+	in.multi_az = SVC_TRUE;
+	in.auto_minor_version_upgrade = SVC_TRUE;
+	in.num_node_groups = SVC_INT(shards);
+	in.replicas_per_node_group = SVC_INT(get_int(pl, "replicas_per_shard",
+					     REDIS_CLUSTER_DEFAULT_REPLICAS));
+	in.port = SVC_INT(get_int(pl, "port", REDIS_CLUSTER_DEFAULT_PORT));
+	in.snapshot_retention_limit = SVC_INT(get_int(
+		pl, "snapshot_retention_days",
+		REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS));
+	in.security_group_ids.v = &sg;
+	in.security_group_ids.n = 1;
+	if (ug) {
+		in.user_group_ids.v = &ug;
+		in.user_group_ids.n = 1;
+	}
+	in.log_delivery = logs;
+	in.n_log_delivery = N_LOG_TYPES;
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	rc = ec_create_replication_group(r->c, r->cl, &p, &in, &r->rg);
+	if (r->token)		/* ElastiCache and the secret have it now */
+		OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
+	if (rc)
+		return -1;
+	put_str(r, "arn", r->rg.arn);
+	return 0;
+}
+
+/* Polls until the replication group is `available`, with backoff. */
+static int wait_available(struct rc *r)
+{
+	struct path p = P(r, "name");
+	int64_t delay = 500;
+	int rc;
+
+	for (;;) {
+		if (nap(r->c, delay) < 0)
+			return cancelled(r, "waiting for the replication group "
+					 "to become available");
+		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id,
+						   &r->rg);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND)
+			return diag_error(&r->c->diags, &p, "Replication group "
+					  "vanished", "%s disappeared while "
+					  "being created.", r->id);
+		if (r->rg.status && !strcmp(r->rg.status, "available"))
+			return 0;
+		if (r->rg.status && (!strcmp(r->rg.status, "create-failed") ||
+				     !strcmp(r->rg.status, "deleting")))
+			return diag_error(&r->c->diags, &p, "Replication group "
+					  "creation failed", "%s is in state "
+					  "%s.", r->id, r->rg.status);
+		delay = delay * 3 / 2;
+		if (delay > 15000)
+			delay = 15000;
+	}
+}
+
+/* The endpoint applications connect to. */
+static const char *main_endpoint(struct rc *r)
+{
+	if (r->rg.configuration_endpoint.address)
+		return r->rg.configuration_endpoint.address;
+	if (r->rg.n_node_groups)
+		return r->rg.node_groups[0].primary.address;
+	return NULL;
+}
+
+static int rg_port(struct rc *r)
+{
+	if (r->rg.configuration_endpoint.port)
+		return r->rg.configuration_endpoint.port;
+	if (r->rg.n_node_groups && r->rg.node_groups[0].primary.port)
+		return r->rg.node_groups[0].primary.port;
+	return get_int(r->st, "port", REDIS_CLUSTER_DEFAULT_PORT);
+}
+
+/* "7.1.0" -> "7.1". */
+static const char *major_minor(struct arena *a, const char *v)
+{
+	const char *dot = v ? strchr(v, '.') : NULL;
+	const char *dot2 = dot ? strchr(dot + 1, '.') : NULL;
+
+	return dot2 ? arena_strndup(a, v, (size_t)(dot2 - v)) : v;
+}
+
+/* Results of the replication group (and its first node) into state. */
+static void put_rg(struct rc *r, bool have_cc)
+{
+	struct arena *a = r->c->arena;
+	bool cluster = r->rg.cluster_enabled;
+
+	put_str(r, "arn", r->rg.arn);
+	put_str(r, "primary_endpoint", !cluster && r->rg.n_node_groups ?
+		r->rg.node_groups[0].primary.address : NULL);
+	put_str(r, "reader_endpoint", !cluster && r->rg.n_node_groups ?
+		r->rg.node_groups[0].reader.address : NULL);
+	put_str(r, "configuration_endpoint", cluster ?
+		r->rg.configuration_endpoint.address : NULL);
+	put_int(r, "port", rg_port(r));
+	put(r, "member_clusters", set_of(a, r->rg.member_clusters));
+	if (r->rg.description)
+		put_str(r, "description", r->rg.description);
+	if (r->rg.engine)
+		put_str(r, "engine", r->rg.engine);
+	if (r->rg.node_type)
+		put_str(r, "node_type", r->rg.node_type);
+	if (r->rg.n_node_groups) {
+		put_int(r, "shards", (int)r->rg.n_node_groups);
+		if (r->rg.node_groups[0].n_members)
+			put_int(r, "replicas_per_shard",
+				(int)r->rg.node_groups[0].n_members - 1);
+	}
+	put_int(r, "snapshot_retention_days", r->rg.snapshot_retention_limit);
+	if (r->rg.snapshot_window)
+		put_str(r, "snapshot_window", r->rg.snapshot_window);
+	if (r->rg.kms_key_id) {
+		r->kms_arn = r->rg.kms_key_id;
+		put_str(r, "kms_key_arn", r->rg.kms_key_id);
+	}
+	put_str(r, "user_group_id", r->rg.user_group_ids.n ?
+		r->rg.user_group_ids.v[0] : NULL);
+	if (!have_cc)
+		return;
+	put_str(r, "engine_version_actual", r->cc.engine_version);
+	if (!get_str(r->st, "engine_version") && r->cc.engine_version)
+		put_str(r, "engine_version", major_minor(a, r->cc.engine_version));
+	if (r->cc.maintenance_window)
+		put_str(r, "maintenance_window", r->cc.maintenance_window);
+}
+
+static int describe_first_node(struct rc *r)
+{
+	struct path p = P(r, "member_clusters");
+	int rc;
+
+	if (!r->rg.member_clusters.n)
+		return SVC_NOT_FOUND;
+	rc = ec_describe_cache_cluster(r->c, r->cl, &p,
+				       r->rg.member_clusters.v[0], &r->cc);
+	return rc;
+}
+
+static int step_wait(struct rc *r)
+{
+	int rc;
+
+	if (wait_available(r))
+		return -1;
+	rc = describe_first_node(r);
+	if (rc < 0)
+		return -1;
+	put_rg(r, rc == 0);
+	return 0;
+}
+
+static int put_ssm(struct rc *r, const char *key, const char *value,
+		   const char **arn)
+{
+	struct path p = P(r, "ssm_parameter_arns");
+	struct ssm_put in = { 0 };
+	struct ssm_parameter got;
+
+	in.name = ssm_name(r, key);
+	in.value = value;
+	in.type = "SecureString";
+	in.key_id = r->kms_arn;
+	in.description = arena_sprintf(r->c->arena, "secure_redis_cluster %s: "
+				       "%s", r->id, key);
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	if (ssm_put_parameter(r->c, r->cl, &p, &in, NULL))
+		return -1;
+	if (ssm_get_parameter(r->c, r->cl, &p, in.name, false, &got) != 0) {
+		if (!diags_has_errors(&r->c->diags))
+			diag_error(&r->c->diags, &p, "SSM parameter vanished",
+				   "%s disappeared right after it was written.",
+				   in.name);
+		*arn = NULL;
+		return -1;
+	}
+	*arn = got.arn;
+	return 0;
+}
+
+static const char *const ssm_keys[] = { "endpoint", "port" };
+
+static int step_ssm(struct rc *r)
+{
+	const char *arns[2] = { 0 };
+	const char *vals[2];
+	int rc = 0;
+	size_t i;
+
+	vals[0] = main_endpoint(r);
+	vals[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	if (!vals[0])
+		return diag_error(&r->c->diags, NULL, "No endpoint",
+				  "The available replication group %s reports "
+				  "no endpoint.", r->id);
+	for (i = 0; i < 2 && !rc; i++) {
+		rc = put_ssm(r, ssm_keys[i], vals[i], &arns[i]);
+		if (!rc || arns[i])
+			put(r, "ssm_parameter_arns",
+			    map_of(r->c->arena, 2, ssm_keys, arns));
+	}
+	return rc;
+}
+
+static int step_policy(struct rc *r)
+{
+	struct path p = P(r, "app_policy_arn");
+	const char *account = need_account(r), *doc;
+	struct iam_policy out;
+
+	if (!account)
+		return -1;
+	doc = app_policy(r, account);
+	if (iam_create_policy(r->c, r->cl, &p, policy_name(r), "/secure-redis/",
+			      doc, arena_sprintf(r->c->arena, "Connect to "
+						 "secure_redis_cluster %s",
+						 r->id),
+			      r->tags, r->n_tags, &out))
+		return -1;
+	put_str(r, "app_policy_arn", out.arn);
+	put_str(r, "app_policy_json", doc);
+	return 0;
+}
+
+typedef int step_fn(struct rc *r);
+
+static step_fn *const create_steps[] = {
+	step_subnets, step_kms, step_security_group, step_subnet_group,
+	step_parameters, step_log_groups, step_token, step_replication_group,
+	step_wait, step_ssm, step_policy,
+};
+
+int redis_cluster_create(struct ctx *c, struct resource_op *op)
+{
+	struct arena *a = c->arena;
+	struct rc r;
+	size_t i;
+	int rc = 0;
+
+	if (rc_init(&r, c, op, op->planned))
+		return -1;
+	/* Start from the plan; results become known as steps succeed. */
+	r.st = known_only(a, op->planned);
+	put_str(&r, "id", r.id);
+	put_null(&r, "subnet_group_name");
+	put_null(&r, "log_group_names");
+	put_null(&r, "kms_key_arn");
+	put_null(&r, "auth_secret_arn");
+	put_null(&r, "ssm_parameter_arns");
+	for (i = 0; i < sizeof(create_steps) / sizeof(create_steps[0]); i++) {
+		if (ctx_cancelled(c)) {
+			rc = cancelled(&r, "creating the cluster's resources");
+			break;
+		}
+		if ((rc = create_steps[i](&r)) != 0)
+			break;
+	}
+	if (r.token)
+		OPENSSL_cleanse(r.token, REDIS_CLUSTER_TOKEN_LEN + 1);
+	op->new_state = known_only(a, r.st);
+	if (!r.param_group)
+		save_private(&r);
+	ctx_log(c, rc ? LOG_WARN : LOG_INFO, "secure_redis_cluster %s: create "
+		"%s after step %zu of %zu", r.id, rc ? "failed" : "done", i,
+		sizeof(create_steps) / sizeof(create_steps[0]));
+	return rc ? -1 : 0;
+}
+
+/* ---- read ---- */
+
+static void refresh_subnet_group(struct rc *r)
+{
+	const char *name = get_str(r->st, "subnet_group_name");
+	struct path p = P(r, "subnet_group_name");
+	struct ec_subnet_group g;
+	int rc;
+
+	if (!name)
+		return;
+	rc = ec_describe_cache_subnet_group(r->c, r->cl, &p, name, &g);
+	if (rc == SVC_NOT_FOUND)
+		put_null(r, "subnet_group_name");
+	else if (rc == 0 && g.subnet_ids.n)
+		put(r, "subnet_ids", set_of(r->c->arena, g.subnet_ids));
+}
+
+/* A set attribute from observed strings: empty keeps the prior's form
+ * (null or empty set), so a config without the argument sees no change. */
+static void put_observed_set(struct rc *r, const char *name,
+			     struct svc_strs s)
+{
+	const struct value *prior = get(r->st, name);
+
+	if (!s.n && (!prior || !value_is_known(prior) || !prior->u.coll.n))
+		return;
+	put(r, name, set_of(r->c->arena, s));
+}
+
+/* Every ingress source of the cluster's group, whatever the port: a rule
+ * admitting 0.0.0.0/0 added outside Terraform shows in allowed_cidr_blocks
+ * and the plan removes it. */
+static void refresh_security_group(struct rc *r)
+{
+	const char *sg = get_str(r->st, "security_group_id");
+	struct path p = P(r, "security_group_id");
+	struct svc_strs groups = { 0 }, cidrs = { 0 };
+	struct ec2_security_group g;
+	struct ec2_rule *rules = NULL;
+	size_t n = 0, i;
+	bool attached = false;
+
+	if (!sg)
+		return;
+	for (i = 0; i < r->cc.security_group_ids.n; i++)
+		if (!strcmp(r->cc.security_group_ids.v[i], sg))
+			attached = true;
+	if (ec2_describe_security_group(r->c, r->cl, &p, sg, &g) ==
+	    SVC_NOT_FOUND) {
+		put_null(r, "security_group_id");
+		return;
+	}
+	if (r->cc.id && !attached)
+		ctx_log(r->c, LOG_WARN, "security group %s is no longer "
+			"attached to %s", sg, r->id);
+	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+		return;
+	groups.v = arena_calloc(r->c->arena, n + 1, sizeof(*groups.v));
+	cidrs.v = arena_calloc(r->c->arena, 2 * n + 1, sizeof(*cidrs.v));
+	for (i = 0; i < n; i++) {
+		if (rules[i].is_egress)
+			continue;
+		if (rules[i].referenced_group_id)
+			groups.v[groups.n++] = rules[i].referenced_group_id;
+		if (rules[i].cidr_ipv4)
+			cidrs.v[cidrs.n++] = rules[i].cidr_ipv4;
+		if (rules[i].cidr_ipv6)
+			cidrs.v[cidrs.n++] = rules[i].cidr_ipv6;
+	}
+	put_observed_set(r, "allowed_security_group_ids", groups);
+	put_observed_set(r, "allowed_cidr_blocks", cidrs);
+}
+
+/* The key has no attribute of its own beyond its ARN: weakening (rotation
+ * off, disabled, scheduled for deletion) is reported as a warning. */
+static void refresh_kms(struct rc *r)
+{
+	struct path p = P(r, "kms_key_arn");
+	struct kms_key k;
+	bool on = true;
+	int rc;
+
+	if (!r->kms_arn)
+		return;
+	rc = kms_describe_key(r->c, r->cl, &p, r->kms_arn, &k);
+	if (rc == SVC_NOT_FOUND || (rc == 0 && !k.enabled)) {
+		diag_warn(&r->c->diags, &p, "KMS key not usable", "The key %s "
+			  "of %s is %s: the cluster cannot read its data.",
+			  r->kms_arn, r->id, rc == SVC_NOT_FOUND ? "gone"
+			  : k.state ? k.state : "disabled");
+		return;
+	}
+	if (rc == 0 && kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
+						   &on, NULL) == 0 && !on)
+		diag_warn(&r->c->diags, &p, "KMS key rotation is off",
+			  "Automatic rotation of %s was turned off outside "
+			  "Terraform; the baseline requires it on.", r->kms_arn);
+}
+
+static const struct ec_log_delivery *delivery_of(struct rc *r,
+						 const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < r->rg.n_log_delivery; i++)
+		if (r->rg.log_delivery[i].log_type &&
+		    !strcmp(r->rg.log_delivery[i].log_type, type))
+			return &r->rg.log_delivery[i];
+	return NULL;
+}
+
+/* A log type stays in log_group_names only while its group exists,
+ * encrypted with the key, and the replication group delivers to it. */
+static void refresh_logs(struct rc *r)
+{
+	const struct value *prior = get(r->st, "log_group_names");
+	const char *names[N_LOG_TYPES] = { 0 };
+	struct path p = P(r, "log_group_names");
+	int min_days = 0;
+	size_t i;
+
+	if (!prior || !value_is_known(prior))
+		return;
+	for (i = 0; i < N_LOG_TYPES; i++) {
+		const struct value *v = value_map_get(prior, log_types[i]);
+		const struct ec_log_delivery *d = delivery_of(r, log_types[i]);
+		struct logs_group g;
+		const char *n;
+
+		if (!v || !value_get_string(v, &n) ||
+		    logs_describe_log_group(r->c, r->cl, &p, n, &g) != 0)
+			continue;
+		if (g.retention_days && (!min_days || g.retention_days < min_days))
+			min_days = g.retention_days;
+		if (!d || !d->log_group || strcmp(d->log_group, n) ||
+		    (d->status && (!strcmp(d->status, "disabling") ||
+				   !strcmp(d->status, "error"))) ||
+		    !g.kms_key_id || (r->kms_arn && strcmp(g.kms_key_id,
+							   r->kms_arn)))
+			continue;
+		names[i] = n;
+	}
+	put_log_groups(r, names);
+	if (min_days)
+		put_int(r, "log_retention_days", min_days);
+}
+
+static void refresh_secret(struct rc *r)
+{
+	const char *arn = get_str(r->st, "auth_secret_arn");
+	struct path p = P(r, "auth_secret_arn");
+	struct sm_secret s;
+	int rc;
+
+	if (!arn)
+		return;
+	rc = sm_describe_secret(r->c, r->cl, &p, arn, &s);
+	if (rc == SVC_NOT_FOUND || (rc == 0 && s.deleted_date != 0))
+		put_null(r, "auth_secret_arn");
+}
+
+/* A parameter stays in ssm_parameter_arns while it is a SecureString with
+ * the value the cluster has. */
+static void refresh_ssm(struct rc *r)
+{
+	const struct value *prior = get(r->st, "ssm_parameter_arns");
+	const char *arns[2] = { 0 }, *want[2];
+	struct path p = P(r, "ssm_parameter_arns");
+	size_t i;
+
+	if (!prior || !value_is_known(prior))
+		return;
+	want[0] = main_endpoint(r);
+	want[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	for (i = 0; i < 2; i++) {
+		const struct value *v = value_map_get(prior, ssm_keys[i]);
+		struct ssm_parameter got;
+		const char *arn;
+
+		if (!v || !value_get_string(v, &arn) ||
+		    ssm_get_parameter(r->c, r->cl, &p, ssm_name_of_arn(arn),
+				      true, &got) != 0)
+			continue;
+		if (got.type && !strcmp(got.type, "SecureString") &&
+		    got.value && want[i] && !strcmp(got.value, want[i]))
+			arns[i] = arn;
+	}
+	put(r, "ssm_parameter_arns", map_of(r->c->arena, 2, ssm_keys, arns));
+}
+
+static void refresh_policy(struct rc *r)
+{
+	const char *arn = get_str(r->st, "app_policy_arn");
+	struct path p = P(r, "app_policy_arn");
+	struct iam_policy_version v;
+	struct iam_policy pol;
+
+	if (!arn)
+		return;
+	if (iam_get_policy(r->c, r->cl, &p, arn, &pol) == SVC_NOT_FOUND) {
+		put_null(r, "app_policy_arn");
+		put_null(r, "app_policy_json");
+		return;
+	}
+	if (pol.default_version_id &&
+	    iam_get_policy_version(r->c, r->cl, &p, arn, pol.default_version_id,
+				   &v) == 0 && v.document) {
+		const char *have = get_str(r->st, "app_policy_json");
+		json_t *x = json_loads(v.document, 0, NULL);
+		json_t *y = have ? json_loads(have, 0, NULL) : NULL;
+
+		if (!x || !y || !json_equal(x, y))
+			put_str(r, "app_policy_json", v.document);
+		json_decref(x);
+		json_decref(y);
+	}
+}
+
+/* Fills r->st from AWS.  1: the replication group is gone. */
+static int refresh(struct rc *r)
+{
+	struct path p = P(r, "id");
+	int rc;
+
+	rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &r->rg);
+	if (rc)
+		return rc == SVC_NOT_FOUND ? 1 : -1;
+	if (r->rg.status && !strcmp(r->rg.status, "deleting"))
+		return 1;
+	rc = describe_first_node(r);
+	if (rc < 0)
+		return -1;
+	put_str(r, "id", r->id);
+	put_rg(r, rc == 0);
+	refresh_subnet_group(r);
+	refresh_security_group(r);
+	refresh_kms(r);
+	refresh_logs(r);
+	refresh_secret(r);
+	refresh_ssm(r);
+	refresh_policy(r);
+	return diags_has_errors(&r->c->diags) ? -1 : 0;
+}
+
+int redis_cluster_read(struct ctx *c, struct resource_op *op)
+{
+	struct rc r;
+	int rc;
+
+	if (!value_is_known(op->prior)) {
+		op->new_state = NULL;
+		return 0;
+	}
+	if (rc_init(&r, c, op, op->prior))
+		return -1;
+	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	rc = refresh(&r);
+	if (rc < 0)
+		return -1;
+	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.st);
+	return 0;
+}
+
+/* ---- delete ---- */
+
+/* Runs del until it stops failing with AWS error `code` (dependencies
+ * still being released) or the deadline passes. */
+static int retry_dependency(struct rc *r, const char *code,
+			    int (*del)(struct ctx *, struct aws_client *,
+				       const struct path *, const char *),
+			    const struct path *p, const char *id)
+{
+	int64_t delay = 1000;
+
+	for (;;) {
+		size_t before = r->c->diags.len;
+		int rc = del(r->c, r->cl, p, id);
+
+		if (rc >= 0)
+			return 0;
+		if (!drop_if_code(r->c, before, code))
+			return -1;
+		if (nap(r->c, delay) < 0)
+			return cancelled(r, arena_sprintf(r->c->arena, "waiting "
+						"for %s to be released", id));
+		delay = delay * 3 / 2 > 10000 ? 10000 : delay * 3 / 2;
+	}
+}
+
+static int delete_policy(struct rc *r)
+{
+	const char *arn = get_str(r->st, "app_policy_arn");
+	struct path p = P(r, "app_policy_arn");
+	struct iam_policy_version *vs = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (!arn)
+		return 0;
+	rc = iam_list_policy_versions(r->c, r->cl, &p, arn, &vs, &n);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!vs[i].is_default &&
+		    iam_delete_policy_version(r->c, r->cl, &p, arn,
+					      vs[i].version_id) < 0)
+			return -1;
+	return iam_delete_policy(r->c, r->cl, &p, arn) < 0 ? -1 : 0;
+}
+
+static int delete_ssm(struct rc *r)
+{
+	const struct value *m = get(r->st, "ssm_parameter_arns");
+	struct path p = P(r, "ssm_parameter_arns");
+	size_t i;
+
+	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
+		const char *arn;
+
+		if (value_get_string(m->u.coll.items[i], &arn) &&
+		    ssm_delete_parameter(r->c, r->cl, &p,
+					 ssm_name_of_arn(arn)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int delete_rg(struct rc *r)
+{
+	struct path p = P(r, "id");
+	struct ec_replication_group g;
+	int64_t delay = 500;
+	int rc;
+
+	if (!get_str(r->st, "arn"))
+		return 0;
+	rc = ec_delete_replication_group(r->c, r->cl, &p, r->id, NULL);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	for (;;) {
+		if (nap(r->c, delay) < 0)
+			return cancelled(r, "waiting for the replication group "
+					 "to be deleted");
+		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &g);
+		if (rc == SVC_NOT_FOUND)
+			return 0;
+		if (rc < 0)
+			return -1;
+		delay = delay * 3 / 2 > 15000 ? 15000 : delay * 3 / 2;
+	}
+}
+
+static int delete_secret(struct rc *r)
+{
+	const char *arn = get_str(r->st, "auth_secret_arn");
+	struct path p = P(r, "auth_secret_arn");
+	int days = get_int(r->st, "secret_recovery_window_days",
+			   REDIS_CLUSTER_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS);
+
+	if (!arn)
+		return 0;
+	if (days == 0)
+		return sm_delete_secret(r->c, r->cl, &p, arn, (struct svc_int){ 0 },
+					SVC_TRUE, NULL) < 0 ? -1 : 0;
+	return sm_delete_secret(r->c, r->cl, &p, arn, SVC_INT(days), SVC_UNSET,
+				NULL) < 0 ? -1 : 0;
+}
+
+static int delete_logs(struct rc *r)
+{
+	const struct value *m = get(r->st, "log_group_names");
+	struct path p = P(r, "log_group_names");
+	size_t i;
+
+	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
+		const char *n;
+
+		if (value_get_string(m->u.coll.items[i], &n) &&
+		    logs_delete_log_group(r->c, r->cl, &p, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int delete_parameter_group(struct rc *r)
+{
+	struct path p = P(r, "parameters");
+
+	if (!r->param_group)
+		return 0;
+	return ec_delete_cache_parameter_group(r->c, r->cl, &p,
+					       r->param_group) < 0 ? -1 : 0;
+}
+
+static int delete_subnet_group(struct rc *r)
+{
+	const char *name = get_str(r->st, "subnet_group_name");
+	struct path p = P(r, "subnet_group_name");
+
+	if (!name)
+		return 0;
+	return retry_dependency(r, "CacheSubnetGroupInUse",
+				ec_delete_cache_subnet_group, &p, name);
+}
+
+static int delete_security_group(struct rc *r)
+{
+	const char *sg = get_str(r->st, "security_group_id");
+	struct path p = P(r, "security_group_id");
+
+	if (!sg)
+		return 0;
+	return retry_dependency(r, "DependencyViolation",
+				ec2_delete_security_group, &p, sg);
+}
+
+/* Only a key this resource made (tagged with the id) is deleted; a key
+ * the user brought is left alone. */
+static int delete_kms(struct rc *r)
+{
+	const char *arn = get_str(r->st, "kms_key_arn");
+	struct path p = P(r, "kms_key_arn");
+	struct svc_tags tags = { 0 };
+	int rc;
+
+	if (!arn)
+		return 0;
+	rc = kms_list_resource_tags(r->c, r->cl, &p, arn, &tags);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (!has_tag(tags.v, tags.n, r->id))
+		return 0;
+	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
+		return -1;
+	return kms_schedule_key_deletion(r->c, r->cl, &p, arn, SVC_INT(get_int(
+		r->st, "kms_deletion_window_days",
+		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS)), NULL) < 0
+		? -1 : 0;
+}
+
+static step_fn *const delete_steps[] = {
+	delete_policy, delete_ssm, delete_rg, delete_secret, delete_logs,
+	delete_parameter_group, delete_subnet_group, delete_security_group,
+	delete_kms,
+};
+
+int redis_cluster_delete(struct ctx *c, struct resource_op *op)
+{
+	struct rc r;
+	size_t i;
+
+	if (!value_is_known(op->prior))
+		return 0;
+	if (rc_init(&r, c, op, op->prior))
+		return -1;
+	r.param_group = private_param_group(&r, op->prior_private);
+	for (i = 0; i < sizeof(delete_steps) / sizeof(delete_steps[0]); i++)
+		if (delete_steps[i](&r)) {
+			/* Terraform keeps the prior state: destroy again
+			 * continues where this stopped (every step tolerates
+			 * what is already gone). */
+			op->new_state = op->prior;
+			return -1;
+		}
+	op->new_state = NULL;
+	return 0;
+}
+
+/* ---- import ---- */
+
+static void adopt_security_group(struct rc *r)
+{
+	struct path p = P(r, "security_group_id");
+	size_t i;
+
+	for (i = 0; i < r->cc.security_group_ids.n; i++) {
+		struct ec2_security_group g;
+
+		if (ec2_describe_security_group(r->c, r->cl, &p,
+						r->cc.security_group_ids.v[i],
+						&g) == 0 &&
+		    has_tag(g.tags.v, g.tags.n, r->id)) {
+			put_str(r, "security_group_id", g.id);
+			return;
+		}
+	}
+}
+
+static void adopt_secret(struct rc *r)
+{
+	struct path p = P(r, "auth_secret_arn");
+	struct sm_secret s;
+
+	if (!r->rg.auth_token_enabled)
+		return;
+	if (sm_describe_secret(r->c, r->cl, &p, secret_name(r), &s) == 0 &&
+	    !s.deleted_date && has_tag(s.tags.v, s.tags.n, r->id))
+		put_str(r, "auth_secret_arn", s.arn);
+}
+
+static void adopt_ssm(struct rc *r)
+{
+	struct path p = P(r, "ssm_parameter_arns");
+	const char *arns[2] = { 0 };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct ssm_parameter got;
+		struct svc_tags tags = { 0 };
+		const char *n = ssm_name(r, ssm_keys[i]);
+
+		if (ssm_get_parameter(r->c, r->cl, &p, n, false, &got) == 0 &&
+		    ssm_list_tags(r->c, r->cl, &p, n, &tags) == 0 &&
+		    has_tag(tags.v, tags.n, r->id))
+			arns[i] = got.arn;
+	}
+	put(r, "ssm_parameter_arns", map_of(r->c->arena, 2, ssm_keys, arns));
+}
+
+static void adopt_policy(struct rc *r)
+{
+	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	struct path p = P(r, "app_policy_arn");
+	struct iam_policy pol;
+	const char *arn;
+
+	if (!r->aws->account_id)
+		return;
+	arn = arena_sprintf(r->c->arena, "arn:%s:iam::%s:policy/secure-redis/%s",
+			    part, r->aws->account_id, policy_name(r));
+	if (iam_get_policy(r->c, r->cl, &p, arn, &pol) == 0 &&
+	    has_tag(pol.tags.v, pol.tags.n, r->id)) {
+		put_str(r, "app_policy_arn", pol.arn);
+		put_str(r, "app_policy_json", "{}");	/* read fills it */
+	}
+}
+
+/* The adopted sub-resources' ids, then a refresh for everything else. */
+static void adopt(struct rc *r)
+{
+	const char *names[N_LOG_TYPES];
+	const char *pg;
+	size_t i;
+
+	if (r->cc.subnet_group)
+		put_str(r, "subnet_group_name", r->cc.subnet_group);
+	adopt_security_group(r);
+	for (i = 0; i < N_LOG_TYPES; i++)
+		names[i] = redis_cluster_log_group_name(r->c->arena, r->id,
+							log_types[i]);
+	put_log_groups(r, names);	/* refresh_logs drops missing ones */
+	adopt_secret(r);
+	adopt_ssm(r);
+	adopt_policy(r);
+	pg = r->cc.parameter_group;
+	if (pg && !strcmp(pg, pg_name(r))) {
+		r->param_group = pg;
+		save_private(r);
+	}
+}
+
+/* tags_all from the replication group; tags = those the provider's
+ * default_tags and the identity tag do not explain. */
+static void adopt_tags(struct rc *r)
+{
+	const struct provider_config *pc = r->c->config;
+	struct path p = P(r, "tags");
+	struct svc_tags t = { 0 };
+	const char **keys, **all, **mine;
+	size_t i, j;
+
+	if (!r->rg.arn || ec_list_tags(r->c, r->cl, &p, r->rg.arn, &t) != 0)
+		return;
+	keys = arena_calloc(r->c->arena, t.n + 1, sizeof(*keys));
+	all = arena_calloc(r->c->arena, t.n + 1, sizeof(*all));
+	mine = arena_calloc(r->c->arena, t.n + 1, sizeof(*mine));
+	for (i = 0; i < t.n; i++) {
+		bool dflt = false;
+
+		keys[i] = t.v[i].key;
+		all[i] = t.v[i].value ? t.v[i].value : "";
+		for (j = 0; j < pc->default_tags.n; j++)
+			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
+			    !strcmp(pc->default_tags.values[j], all[i]))
+				dflt = true;
+		if (!dflt && strcmp(keys[i], REDIS_CLUSTER_TAG_KEY))
+			mine[i] = all[i];
+	}
+	put(r, "tags_all", map_of(r->c->arena, t.n, keys, all));
+	for (i = 0; i < t.n && !mine[i]; i++)
+		;
+	if (i < t.n)
+		put(r, "tags", map_of(r->c->arena, t.n, keys, mine));
+}
+
+/* The import state: every attribute null but the identity. */
+static const struct value *empty_state(struct ctx *c, const char *id)
+{
+	const struct type *t = schema_block_type(
+		c->arena, redis_cluster_resource.schema->block);
+	const struct value **items;
+	struct arena *a = c->arena;
+	const struct value *v;
+	size_t i;
+
+	items = arena_calloc(a, t->n + 1, sizeof(*items));
+	for (i = 0; i < t->n; i++)
+		items[i] = value_null(a, t->types[i]);
+	v = value_object(a, t, items);
+	v = value_with_attr(a, v, "id", value_string(a, id));
+	return value_with_attr(a, v, "name", value_string(a, id));
+}
+
+int redis_cluster_import(struct ctx *c, struct resource_op *op)
+{
+	struct path p = path_attr(c->arena, path_root, "id");
+	const char *id = op->import_id;
+	struct rc r;
+	int rc;
+
+	if (!id || !*id)
+		return diag_error(&c->diags, NULL, "Invalid import id",
+				  "Import secure_redis_cluster by its "
+				  "replication group id.");
+	if (rc_init(&r, c, op, empty_state(c, id)))
+		return -1;
+	rc = ec_describe_replication_group(c, r.cl, &p, r.id, &r.rg);
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&c->diags, NULL, "Cannot import "
+				  "non-existent remote object", "No "
+				  "ElastiCache replication group \"%s\" exists.",
+				  r.id);
+	if (rc < 0)
+		return -1;
+	r.kms_arn = r.rg.kms_key_id;
+	if (describe_first_node(&r) < 0)
+		return -1;
+	adopt(&r);
+	rc = refresh(&r);
+	if (rc)
+		return rc < 0 ? -1 : diag_error(&c->diags, NULL, "Cannot "
+						 "import", "%s is being "
+						 "deleted.", r.id);
+	adopt_tags(&r);
+	/* What destroy will do is not recorded in AWS: the defaults. */
+	put_int(&r, "kms_deletion_window_days",
+		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS);
+	put_int(&r, "secret_recovery_window_days",
+		REDIS_CLUSTER_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS);
+	op->new_state = known_only(c->arena, r.st);
+	return 0;
+}
