@@ -1338,6 +1338,14 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op)
 	}
 	if (rc_init(&r, c, op, op->prior))
 		return -1;
+	if (!get_str(op->prior, "arn")) {
+		/* Partial state of a failed create: the replication group was
+		 * never made.  Keep what was recorded so that destroy (or the
+		 * replacement of the tainted object) removes it; dropping the
+		 * object here would leak every sub-resource. */
+		op->new_state = op->prior;
+		return 0;
+	}
 	r.kms_arn = get_str(op->prior, "kms_key_arn");
 	rc = refresh(&r);
 	if (rc < 0)

@@ -279,6 +279,8 @@ def import_state(binary, emu):
         for n, nb in block.block_types.items():
             vals[n] = objchange.empty_block_value(nb)
         vals["region"] = cty.StringVal(REGION)
+        # as in the scenario's provider block
+        vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
         ety = ty.attribute_type("endpoints")
         ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
         ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
