@@ -209,12 +209,26 @@ struct parser {
 	const char *why;
 };
 
+/* True if the token may hold a password or hash: never quote it. */
+static bool secretish(const struct token *t)
+{
+	size_t i = 0;
+
+	while (i < t->len && t->s[i] == '(')
+		i++;
+	return i < t->len && strchr("><#!", t->s[i]) != NULL;
+}
+
 static int bad(struct parser *p, const struct token *t, const char *fmt,
 	       const char *extra)
 {
-	p->why = arena_sprintf(p->a, "rule %zu \"%s\": %s%s", t->pos,
-			       echo(p->a, t->s, t->len), fmt,
-			       extra ? extra : "");
+	if (secretish(t))
+		p->why = arena_sprintf(p->a, "rule %zu (a password rule): %s%s",
+				       t->pos, fmt, extra ? extra : "");
+	else
+		p->why = arena_sprintf(p->a, "rule %zu \"%s\": %s%s", t->pos,
+				       echo(p->a, t->s, t->len), fmt,
+				       extra ? extra : "");
 	return -1;
 }
 
