@@ -1068,6 +1068,31 @@ static void test_examples_validate(void)
 	CHECK_INT(plan(value_null(A, T), cfg).errors, 0);
 }
 
+/* The provider layer's generic checks accept the configurations above,
+ * refuse a computed user attribute set in configuration, and an apply
+ * that fills only the unknowns is consistent with the plan. */
+static void test_generic_schema_checks(void)
+{
+	struct diags d;
+	struct presult r;
+
+	diags_init(&d, A);
+	CHECK_INT(schema_validate_config(A, B, base(), &d), 0);
+	CHECK_INT(d.errors, 0);
+	diags_init(&d, A);
+	schema_validate_config(A, B, with_user(base(), "x", with(
+		USER("readonly"), "user_id", S("mine"))), &d);
+	CHECK(d.errors >= 1);
+	r = plan(value_null(A, T), with(with_user(base(), "x", with(
+		USER("readonly"), "authentication", S("iam"))), "engine",
+		S("valkey")));
+	CHECK_INT(r.errors, 0);
+	diags_init(&d, A);
+	CHECK_INT(plan_check_applied(A, B, r.planned, applied(r.planned), &d),
+		  0);
+	CHECK_INT(d.errors, 0);
+}
+
 int main(void)
 {
 	A = arena_new();
@@ -1095,6 +1120,7 @@ int main(void)
 	RUN(test_plan_replace_and_destroy);
 	RUN(test_plan_after_import);
 	RUN(test_examples_validate);
+	RUN(test_generic_schema_checks);
 	arena_free(A);
 	return check_summary();
 }
