@@ -1420,6 +1420,12 @@ static int delete_ssm(struct rc *r)
 	return 0;
 }
 
+static int delete_rg_call(struct ctx *c, struct aws_client *cl,
+			  const struct path *p, const char *id)
+{
+	return ec_delete_replication_group(c, cl, p, id, NULL);
+}
+
 static int delete_rg(struct rc *r)
 {
 	struct path p = P(r, "id");
@@ -1429,10 +1435,10 @@ static int delete_rg(struct rc *r)
 
 	if (!get_str(r->st, "arn"))
 		return 0;
-	rc = ec_delete_replication_group(r->c, r->cl, &p, r->id, NULL);
-	if (rc == SVC_NOT_FOUND)
-		return 0;
-	if (rc < 0)
+	/* A group still `creating` (a create that timed out or was
+	 * stopped) or `modifying` cannot be deleted yet: wait for it. */
+	if (retry_dependency(r, "InvalidReplicationGroupState", delete_rg_call,
+			     &p, r->id))
 		return -1;
 	for (;;) {
 		if (nap(r->c, delay) < 0)

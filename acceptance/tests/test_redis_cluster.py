@@ -269,30 +269,143 @@ def test_import_adopts_the_sub_resources(emu, tmp_path, test_binary):
         assert got == want, (k, got, want)
 
 
-def import_state(binary, emu):
-    with plugin.start_provider(binary, env=env()) as p:
-        pb = p.pb
-        schema = p.stub.GetProviderSchema(pb.GetProviderSchema.Request())
+class Configured:
+    """A provider process configured against the emulator like the scenario's
+    provider block."""
+
+    def __init__(self, binary, emu):
+        self.h = plugin.start_provider(binary, env=env())
+        self.pb, self.stub = self.h.pb, self.h.stub
+        schema = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request())
         block = objchange.block_from_proto(schema.provider.block)
         ty = block.implied_type()
         vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
         for n, nb in block.block_types.items():
             vals[n] = objchange.empty_block_value(nb)
         vals["region"] = cty.StringVal(REGION)
-        # as in the scenario's provider block
         vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
         ety = ty.attribute_type("endpoints")
         ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
         ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
         vals["endpoints"] = cty.ObjectVal(ev)
-        resp = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
+        resp = self.stub.ConfigureProvider(self.pb.ConfigureProvider.Request(
             terraform_version="1.15.0",
-            config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
+            config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
         assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
-        rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
-        resp = p.stub.ImportResourceState(pb.ImportResourceState.Request(type_name=TYPE, id="acc-basic"))
+        self.rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
+
+    def to_json(self, dv):
+        return json.loads(cty.json_marshal(cty.msgpack_unmarshal(dv.msgpack, self.rty), self.rty))
+
+    def dv(self, attrs):
+        val = cty.json_unmarshal(json.dumps(attrs).encode(), self.rty)
+        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, self.rty))
+
+    def close(self):
+        self.h.shutdown()
+
+
+def import_state(binary, emu):
+    p = Configured(binary, emu)
+    try:
+        resp = p.stub.ImportResourceState(p.pb.ImportResourceState.Request(type_name=TYPE, id="acc-basic"))
         errs = [d for d in resp.diagnostics if d.severity == 1]
         assert not errs, errs
         assert len(resp.imported_resources) == 1
-        val = cty.msgpack_unmarshal(resp.imported_resources[0].state.msgpack, rty)
-        return json.loads(cty.json_marshal(val, rty))
+        return p.to_json(resp.imported_resources[0].state)
+    finally:
+        p.close()
+
+
+def read_state(binary, emu, attrs):
+    """ReadResource of attrs in a fresh provider: (new state or None, diagnostics)."""
+    p = Configured(binary, emu)
+    try:
+        resp = p.stub.ReadResource(p.pb.ReadResource.Request(type_name=TYPE, current_state=p.dv(attrs)))
+        diags = [(d.severity, d.summary, d.detail) for d in resp.diagnostics]
+        new = p.to_json(resp.new_state) if resp.new_state.msgpack else None
+        return new, diags
+    finally:
+        p.close()
+
+
+def run_with_hook(emu, tmp_path, test_binary, hook, name):
+    """Runs the basic scenario and calls hook(created_attrs) once, while the
+    cluster exists, just before the final destroy."""
+    a, b, sg = network(emu)
+    scen = materialise(SCENARIO, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    state = tmp_path / "terraform.tfstate"
+    done = {}
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            if "=== step destroy" in s and "ran" not in done and self.snapshots:
+                st = json.loads(self.snapshots[-1])
+                attrs = [r["instances"][0]["attributes"] for r in st["resources"] if r["type"] == TYPE][0]
+                done["ran"] = True
+                done["result"] = hook(attrs)
+            return n
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "ran" in done, "the hook did not run"
+    return done["result"]
+
+
+def test_read_shows_out_of_band_weakening(emu, tmp_path, test_binary):
+    def weaken(attrs):
+        ec2 = botocore_client(emu, "ec2")
+        ec2.authorize_security_group_ingress(GroupId=attrs["security_group_id"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        botocore_client(emu, "kms").disable_key_rotation(KeyId=attrs["kms_key_arn"])
+        botocore_client(emu, "logs").put_retention_policy(logGroupName=attrs["log_group_names"]["slow-log"],
+                                                          retentionInDays=1)
+        botocore_client(emu, "ssm").put_parameter(Name="/secure-redis/acc-basic/port", Value="1",
+                                                  Type="String", Overwrite=True)
+        new, diags = read_state(test_binary, emu, attrs)
+        # the replication group gone -> removed from state
+        return new, diags
+    new, diags = run_with_hook(emu, tmp_path, test_binary, weaken, "drift")
+    assert new is not None
+    assert "0.0.0.0/0" in new["allowed_cidr_blocks"]
+    assert new["log_retention_days"] == 1
+    assert set(new["ssm_parameter_arns"]) == {"endpoint"}
+    assert any(d[1] == "KMS key rotation is off" for d in diags), diags
+    assert not [d for d in diags if d[0] == 1], diags
+
+
+def test_read_of_a_deleted_replication_group_removes_it(emu, tmp_path, test_binary):
+    def gone(attrs):
+        attrs = dict(attrs, id="acc-gone", name="acc-gone",
+                     arn=attrs["arn"].replace("acc-basic", "acc-gone"))
+        return read_state(test_binary, emu, attrs)
+    new, diags = run_with_hook(emu, tmp_path, test_binary, gone, "gone")
+    assert new is None and not [d for d in diags if d[0] == 1], diags
+
+
+def test_create_timeout_returns_partial_state_and_destroy_waits(emu, tmp_path, test_binary):
+    control(emu, "/_emulator/settings", {"create_delay_s": 6})
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    scen = materialise(SCENARIO, tmp_path / "timeout", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    f = scen / "01-create" / "main.tf.json"
+    doc = json.loads(f.read_text())
+    doc["resource"][TYPE]["main"]["timeouts"]["create"] = "2s"
+    f.write_text(json.dumps(doc))
+    (scen / "01-create" / "expect.json").write_text(json.dumps(
+        {"plan": {TYPE + ".main": "create"}, "apply_error": "Operation timed out", "after_no_change_plan": False}))
+    state = tmp_path / "terraform.tfstate"
+    sink = StateWatcher(state)
+    import time
+    t0 = time.monotonic()
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    partial = [r["instances"][0] for st in states for r in st.get("resources", [])
+               if r["type"] == TYPE and r.get("instances")]
+    assert partial and partial[-1].get("status") == "tainted"
+    at = partial[-1]["attributes"]
+    assert at["arn"] and at["auth_secret_arn"] and at["ssm_parameter_arns"] is None
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+    assert time.monotonic() - t0 < 60
