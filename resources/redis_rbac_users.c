@@ -883,40 +883,58 @@ static int64_t version_of(const struct value *u)
 	return n;
 }
 
-/* password_rotation_phase of a password user that already exists (pu). */
+static struct path user_attr_path(struct arena *a, const char *key,
+				   const char *attr)
+{
+	return path_attr(a, path_key(a, path_attr(a, path_root, "users"), key),
+			 attr);
+}
+
+/* password_rotation_phase of a password user that already exists (pu).
+ * ElastiCache keeps two passwords per user: a rotation adds one, so a
+ * user still in the rotated phase must retire the oldest first (with
+ * retire_previous_passwords, possibly in the same apply). */
 static int plan_phase(struct planner *pl, const char *key,
 		      const struct value *u, const struct value *pu,
 		      const struct value **phase)
 {
 	struct arena *a = pl->c->arena;
 	const struct value *pv = value_attr(u, "password_version");
-	const struct value *prior_phase = value_attr(pu, "password_rotation_phase");
+	const struct value *prior_phase = value_attr(pu,
+		"password_rotation_phase");
 	int64_t from = version_of(pu), to = version_of(u);
-	bool retire = false;
+	bool retire = false, imported;
+	struct path p = user_attr_path(a, key, "password_version");
 
-	if (value_is_unknown(pv)) {
-		*phase = unknown_like(a, prior_phase);
+	if (!prior_phase)
+		prior_phase = value_null(a, &type_string);
+	if (pv && value_is_unknown(pv)) {
+		*phase = value_unknown(a, &type_string);
 		return 0;
 	}
-	if (to < from) {
-		struct path p = path_attr(a, path_key(a, path_attr(a,
-			path_root, "users"), key), "password_version");
-
+	if (to < from)
 		return diag_error(&pl->c->diags, &p, "Password version "
 				  "lowered", "password_version of user \"%s\" "
 				  "went from %lld to %lld; it can only "
 				  "increase (raise it to rotate).", key,
 				  (long long)from, (long long)to);
-	}
 	/* After import the phase and version are unknown to the provider:
 	 * adopt the configured version without rotating. */
-	if (value_is_null(prior_phase) &&
-	    value_is_null(value_attr(pu, "password_version"))) {
-		*phase = prior_phase;
-		return 0;
-	}
+	imported = value_is_null(prior_phase) &&
+		value_is_null(value_attr(pu, "password_version"));
 	value_get_bool(planned(pl, "retire_previous_passwords"), &retire);
-	if (to > from)
+	if (imported)
+		*phase = prior_phase;
+	else if (to > from && !retire &&
+		 str_is(prior_phase, REDIS_RBAC_PHASE_ROTATED))
+		return diag_error(&pl->c->diags, &p, "Rotation in progress",
+				  "User \"%s\" still has two passwords from "
+				  "the last rotation, and ElastiCache keeps at "
+				  "most two. Set retire_previous_passwords = "
+				  "true (once clients use the current password) "
+				  "to retire the oldest as this one is added.",
+				  key);
+	else if (to > from)
 		*phase = value_string(a, REDIS_RBAC_PHASE_ROTATED);
 	else if (retire && str_is(prior_phase, REDIS_RBAC_PHASE_ROTATED))
 		*phase = value_string(a, REDIS_RBAC_PHASE_RETIRED);
@@ -941,74 +959,83 @@ static const struct value *iam_policy(struct planner *pl,
 	return doc ? value_string(a, doc) : value_unknown(a, &type_string);
 }
 
-/* One user element u (key) of the planned map; pu its prior or NULL. */
+static const struct value *uset(struct arena *a, const struct value *u,
+				const char *name, const struct value *v)
+{
+	return value_with_attr(a, u, name, v);
+}
+
+/* authentication (default), effective_access_string and user_id of user
+ * u (key).  Sets *auth and *id (NULL while unknown). */
+static const struct value *plan_user_identity(struct planner *pl,
+					      const char *key,
+					      const struct value *u,
+					      const char **auth,
+					      const char **id)
+{
+	struct arena *a = pl->c->arena;
+	const struct value *cv;
+	const char *acc;
+
+	cv = value_attr(value_map_get(value_attr(pl->op->config, "users"),
+				      key), "authentication");
+	if (!cv || value_is_null(cv))	/* the default, as plan_defaults */
+		u = uset(a, u, "authentication", value_string(a,
+			 REDIS_RBAC_DEFAULT_AUTHENTICATION));
+	*auth = NULL;
+	value_get_string(value_attr(u, "authentication"), auth);
+	acc = access_string_of(a, u);
+	u = uset(a, u, "effective_access_string", acc ? value_string(a, acc) :
+		 value_unknown(a, &type_string));
+	*id = NULL;
+	if (*auth && pl->group)
+		*id = strcmp(*auth, "iam") == 0 ? key :
+			redis_rbac_user_id(a, pl->group, key);
+	return uset(a, u, "user_id", *id ? value_string(a, *id) :
+		    value_unknown(a, &type_string));
+}
+
+/* One user element *up (key) of the planned map; pu its prior or NULL.
+ * A user whose id changes is a new ElastiCache user: its results are
+ * planned anew. */
 static int plan_user(struct planner *pl, const char *key,
 		     const struct value **up, const struct value *pu)
 {
 	struct arena *a = pl->c->arena;
-	const struct value *u = *up, *v, *cv;
-	const char *auth = NULL, *acc, *id = NULL, *prior_id = NULL;
+	const struct value *u = *up, *phase = NULL;
+	const struct value *str_unknown = value_unknown(a, &type_string);
+	const struct value *str_null = value_null(a, &type_string);
+	const char *auth, *id, *prior_id = NULL;
 	bool replaced;
 
 	if (!value_is_known(u))
 		return 0;
-	cv = value_attr(value_map_get(value_attr(pl->op->config, "users"),
-				      key), "authentication");
-	if (!cv || value_is_null(cv))	/* the default, as plan_defaults */
-		u = value_with_attr(a, u, "authentication", value_string(a,
-				    REDIS_RBAC_DEFAULT_AUTHENTICATION));
-	value_get_string(value_attr(u, "authentication"), &auth);
-
-	acc = access_string_of(a, u);
-	v = value_attr(u, "effective_access_string");
-	u = value_with_attr(a, u, "effective_access_string",
-			    acc ? value_string(a, acc) : unknown_like(a, v));
-
-	if (auth && pl->group)
-		id = strcmp(auth, "iam") == 0 ? key :
-			redis_rbac_user_id(a, pl->group, key);
-	v = value_attr(u, "user_id");
-	u = value_with_attr(a, u, "user_id",
-			    id ? value_string(a, id) : unknown_like(a, v));
-
+	u = plan_user_identity(pl, key, u, &auth, &id);
 	if (pu && !value_is_known(pu))
 		pu = NULL;
 	if (pu)
 		value_get_string(value_attr(pu, "user_id"), &prior_id);
 	replaced = !pu || !id || !prior_id || strcmp(id, prior_id) != 0;
 	if (replaced)
-		u = value_with_attr(a, u, "arn", unknown_like(a,
-				    value_attr(u, "arn")));
-
+		u = uset(a, u, "arn", str_unknown);
 	if (!auth) {
-		static const char *const dep[] = { "secret_arn",
-			"iam_policy_json", "password_rotation_phase" };
-		size_t i;
-
-		for (i = 0; i < 3; i++)
-			u = value_with_attr(a, u, dep[i], unknown_like(a,
-					    value_attr(u, dep[i])));
+		u = uset(a, u, "secret_arn", str_unknown);
+		u = uset(a, u, "iam_policy_json", str_unknown);
+		u = uset(a, u, "password_rotation_phase", str_unknown);
 	} else if (strcmp(auth, "iam") == 0) {
-		u = value_with_attr(a, u, "secret_arn", null_like(a,
-				    value_attr(u, "secret_arn")));
-		u = value_with_attr(a, u, "password_rotation_phase",
-				    null_like(a, value_attr(u,
-				    "password_rotation_phase")));
-		u = value_with_attr(a, u, "iam_policy_json",
-				    iam_policy(pl, value_attr(u, "arn")));
+		u = uset(a, u, "secret_arn", str_null);
+		u = uset(a, u, "password_rotation_phase", str_null);
+		u = uset(a, u, "iam_policy_json",
+			 iam_policy(pl, value_attr(u, "arn")));
 	} else {
-		const struct value *phase = NULL;
-
-		u = value_with_attr(a, u, "iam_policy_json", null_like(a,
-				    value_attr(u, "iam_policy_json")));
+		u = uset(a, u, "iam_policy_json", str_null);
 		if (replaced || !value_is_known(value_attr(pu, "secret_arn")))
-			u = value_with_attr(a, u, "secret_arn", unknown_like(a,
-					    value_attr(u, "secret_arn")));
+			u = uset(a, u, "secret_arn", str_unknown);
 		if (replaced)
 			phase = value_string(a, REDIS_RBAC_PHASE_CREATED);
 		else if (plan_phase(pl, key, u, pu, &phase) < 0)
 			return -1;
-		u = value_with_attr(a, u, "password_rotation_phase", phase);
+		u = uset(a, u, "password_rotation_phase", phase);
 	}
 	*up = u;
 	return 0;

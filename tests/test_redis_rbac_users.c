@@ -31,6 +31,14 @@ static const struct type *UT;	/* one user object */
 static const struct schema_block *B;
 
 #define ACCOUNT "111122223333"
+
+/* No error, else print the first (plan and validate results). */
+#define CHECK_OK(r)                                                          \
+	do {                                                                 \
+		if ((r).errors)                                              \
+			fprintf(stderr, "  unexpected: %s\n", (r).detail);   \
+		CHECK_INT((r).errors, 0);                                    \
+	} while (0)
 #define REGION "eu-west-1"
 
 /* ---- value builders ---- */
@@ -274,7 +282,7 @@ static void test_valid_configs(void)
 	const struct value *full = base();
 	struct vresult r = validate(base());
 
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_INT(r.warnings, 0);
 	full = with(full, "engine", S("valkey"));
 	full = with(full, "engine_version", S("8.0"));
@@ -292,7 +300,7 @@ static void test_valid_configs(void)
 		"channels", SET("events.*", NULL)), "password_version", N(3)),
 		"authentication", S("password")));
 	r = validate(full);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_INT(r.warnings, 0);
 	if (r.errors)
 		fprintf(stderr, "  %s at %s\n", r.detail, r.paths[0]);
@@ -402,7 +410,7 @@ static void test_dangerous_warnings(void)
 	struct vresult r;
 
 	r = validate(with_user(base(), "x", CUSTOM("on ~* +@all")));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_INT(r.warnings, 1);
 	CHECK_STR(r.wpaths[0], "users[\"x\"].access_string");
 	CHECK(strstr(r.wdetail, "flushall") != NULL);
@@ -663,7 +671,6 @@ static struct presult plan(const struct value *prior, const struct value *cfg)
 			snprintf(r.detail, sizeof(r.detail), "%s: %s",
 				 c.diags.items[i].summary,
 				 c.diags.items[i].detail);
-			fprintf(stderr, "  (plan diagnostic) %s\n", r.detail);
 			break;
 		}
 	return r;
@@ -742,7 +749,7 @@ static void test_plan_create(void)
 	const struct value *tags_all;
 
 	CHECK_INT(r.rc, 0);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	if (!r.planned)
 		return;
 	CHECK_STR(pstr(&r, "id"), "orders-users");
@@ -798,7 +805,7 @@ static void test_plan_iam_and_custom(void)
 		"authentication", S("iam")));
 	cfg = with_user(cfg, "jobs", CUSTOM("  on\t~jobs:*  -@all +get\n"));
 	r = plan(value_null(A, T), cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	if (!r.planned)
 		return;
 	CHECK_STR(ustr(&r, "app-reader", "user_id"), "app-reader");
@@ -810,7 +817,7 @@ static void test_plan_iam_and_custom(void)
 	/* after apply the policy follows from the user's ARN */
 	state = applied(r.planned);
 	r = plan(state, cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "app-reader", "iam_policy_json"),
 		  redis_rbac_iam_policy(A, "arn:aws:elasticache:" REGION ":"
 		  ACCOUNT ":user:app-reader", (const char *const[]){
@@ -833,12 +840,12 @@ static void test_plan_only_iam_needs_no_key(void)
 		S("iam")), NULL));
 	struct presult r = plan(value_null(A, T), cfg);
 
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(r.planned && value_is_null(value_attr(r.planned,
 						    "kms_key_arn")));
 	/* a password user added later: a key is created then */
 	r = plan(applied(r.planned), with_user(cfg, "ops", USER("admin")));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(r.planned && value_is_unknown(value_attr(r.planned,
 						       "kms_key_arn")));
 }
@@ -849,7 +856,7 @@ static void test_plan_no_change(void)
 	const struct value *state = applied(r.planned);
 
 	r = plan(state, base());
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(r.planned && value_equal(r.planned, state));
 	CHECK_INT(r.n_replace, 0);
 }
@@ -862,7 +869,7 @@ static void test_plan_add_remove_users(void)
 
 	/* add: the others keep every result */
 	r = plan(state, with_user(base(), "audit", USER("readonly")));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	if (!r.planned)
 		return;
 	CHECK(value_equal(user_of(r.planned, "ops"), user_of(state, "ops")));
@@ -876,13 +883,13 @@ static void test_plan_add_remove_users(void)
 	CHECK_INT(r.n_replace, 0);
 	/* remove */
 	r = plan(state, with_user(base(), "ops", NULL));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(r.planned && user_of(r.planned, "ops") == NULL);
 	CHECK(r.planned && value_equal(user_of(r.planned, "reporting"),
 				       user_of(state, "reporting")));
 	/* role change: access string re-planned, identity kept */
 	r = plan(state, with_user(base(), "ops", USER("readonly")));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "ops", "effective_access_string"),
 		  "on ~* resetchannels -@all +@read +@connection -@dangerous");
 	CHECK_STR(ustr(&r, "ops", "arn"), str(value_attr(user_of(state,
@@ -899,7 +906,7 @@ static void test_plan_switch_authentication(void)
 	struct presult r = plan(state, with_user(cfg, "ops", with(
 		USER("admin"), "authentication", S("iam"))));
 
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "ops", "user_id"), "ops");
 	CHECK(uis(&r, "ops", "arn", VALUE_UNKNOWN));
 	CHECK(uis(&r, "ops", "secret_arn", VALUE_NULL));
@@ -908,7 +915,7 @@ static void test_plan_switch_authentication(void)
 	/* and back */
 	state = applied(r.planned);
 	r = plan(state, cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "ops", "user_id"), "orders-users-ops");
 	CHECK(uis(&r, "ops", "secret_arn", VALUE_UNKNOWN));
 	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "created");
@@ -926,7 +933,7 @@ static void test_plan_rotation(void)
 	cfg = with_user(cfg, "ops", with(USER("admin"), "password_version",
 					 N(2)));
 	r = plan(state, cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "rotated");
 	CHECK_STR(ustr(&r, "reporting", "password_rotation_phase"),
 		  "created");
@@ -937,10 +944,21 @@ static void test_plan_rotation(void)
 	r = plan(state, cfg);
 	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "rotated");
 	CHECK(r.planned && value_equal(r.planned, state));
+	/* rotating again while two passwords exist is refused... */
+	r = plan(state, with_user(cfg, "ops", with(USER("admin"),
+				  "password_version", N(3))));
+	CHECK(r.rc < 0);
+	CHECK(strstr(r.detail, "retire_previous_passwords") != NULL);
+	/* ...unless the oldest is retired in the same apply */
+	r = plan(state, with(with_user(cfg, "ops", with(USER("admin"),
+		"password_version", N(3))), "retire_previous_passwords",
+		value_bool(A, true)));
+	CHECK_OK(r);
+	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "rotated");
 	/* retire */
 	cfg = with(cfg, "retire_previous_passwords", value_bool(A, true));
 	r = plan(state, cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_STR(ustr(&r, "ops", "password_rotation_phase"), "retired");
 	/* users that never rotated are not touched */
 	CHECK_STR(ustr(&r, "reporting", "password_rotation_phase"),
@@ -959,7 +977,7 @@ static void test_plan_rotation(void)
 	/* an unknown version: the phase is unknown */
 	r = plan(state, with_user(cfg, "ops", with(USER("admin"),
 		"password_version", value_unknown(A, &type_number))));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(uis(&r, "ops", "password_rotation_phase", VALUE_UNKNOWN));
 }
 
@@ -969,7 +987,7 @@ static void test_plan_unknowns(void)
 
 	r = plan(value_null(A, T), with(base(), "name",
 					value_unknown(A, &type_string)));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(r.planned && value_is_unknown(value_attr(r.planned, "id")));
 	CHECK(uis(&r, "ops", "user_id", VALUE_UNKNOWN));
 	CHECK_STR(ustr(&r, "ops", "effective_access_string"),
@@ -977,7 +995,7 @@ static void test_plan_unknowns(void)
 	r = plan(value_null(A, T), with_user(base(), "x", with(
 		USER("service"), "keys", value_unknown(A,
 		UT->types[type_attr_index(UT, "keys")]))));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(uis(&r, "x", "effective_access_string", VALUE_UNKNOWN));
 	CHECK_STR(ustr(&r, "x", "user_id"), "orders-users-x");
 }
@@ -988,7 +1006,7 @@ static void test_plan_replace_and_destroy(void)
 						 base()).planned);
 	struct presult r = plan(state, with(base(), "name", S("orders-users-2")));
 
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_INT(r.n_replace, 1);
 	CHECK_STR(r.replace[0], "name");
 	CHECK_STR(ustr(&r, "ops", "user_id"), "orders-users-2-ops");
@@ -1022,7 +1040,7 @@ static void test_plan_after_import(void)
 		   value_null(A, &type_number));
 	state = with_user(state, "ops", ops);
 	r = plan(state, cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK(uis(&r, "ops", "password_rotation_phase", VALUE_NULL));
 	CHECK_STR(ustr(&r, "ops", "secret_arn"), str(value_attr(ops,
 		  "secret_arn")));
@@ -1063,7 +1081,7 @@ static void test_examples_validate(void)
 	cfg = with(cfg, "secret_recovery_window_days", N(7));
 	cfg = with(cfg, "tags", value_map(A, &type_string, 1, k, v));
 	r = validate(cfg);
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	CHECK_INT(r.warnings, 0);
 	CHECK_INT(plan(value_null(A, T), cfg).errors, 0);
 }
@@ -1086,7 +1104,7 @@ static void test_generic_schema_checks(void)
 	r = plan(value_null(A, T), with(with_user(base(), "x", with(
 		USER("readonly"), "authentication", S("iam"))), "engine",
 		S("valkey")));
-	CHECK_INT(r.errors, 0);
+	CHECK_OK(r);
 	diags_init(&d, A);
 	CHECK_INT(plan_check_applied(A, B, r.planned, applied(r.planned), &d),
 		  0);
