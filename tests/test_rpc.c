@@ -250,9 +250,14 @@ static void test_metadata_and_schema(void)
 	CHECK(md->server_capabilities && md->server_capabilities->plan_destroy &&
 	      md->server_capabilities->get_provider_schema_optional &&
 	      md->server_capabilities->move_resource_state);
-	CHECK_INT(md->n_resources, 1);
-	if (md->n_resources == 1)
-		CHECK_STR(md->resources[0]->type_name, "secure_test_fixture");
+	/* every registered resource, in registry order */
+	for (i = 0; resources_all[i]; i++)
+		if (i < md->n_resources)
+			CHECK_STR(md->resources[i]->type_name,
+				  resources_all[i]->type_name);
+	CHECK_INT(md->n_resources, i);
+	CHECK(md->n_resources >= 1 &&
+	      strcmp(md->resources[0]->type_name, "secure_test_fixture") == 0);
 	CHECK_INT(md->n_diagnostics, 0);
 
 	gs = RESP(Tfplugin6__GetProviderSchema__Response,
