@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 
 static const struct type list_of_string = TYPE_LIST_OF(&type_string);
 static const struct type map_of_string = TYPE_MAP_OF(&type_string);

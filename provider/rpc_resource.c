@@ -21,7 +21,7 @@
 #include "provider/config.h"
 #include "provider/dynval.h"
 #include "provider/rpc_handlers.h"
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 #include "resources/resource.h"
 #include "schema/codec.h"
 #include "schema/plan.h"

@@ -10,7 +10,7 @@
 #include "provider/dynval.h"
 #include "provider/rpc_handlers.h"
 #include "provider/rpc_unsupported.h"
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 #include "resources/resource.h"
 
 RPC_UNARY(rpc_validate_provider_config)

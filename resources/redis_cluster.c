@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "provider/config.h"
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_cluster_ops.h"
 

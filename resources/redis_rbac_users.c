@@ -29,7 +29,7 @@
 #include <strings.h>
 
 #include "provider/config.h"
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_acl.h"
 #include "resources/redis_cluster.h"

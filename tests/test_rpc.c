@@ -17,7 +17,7 @@
 #include "provider/config.h"
 #include "provider/dynval.h"
 #include "provider/rpc_handlers.h"
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 #include "resources/resource.h"
 #include "schema/codec.h"
 #include "tests/fixtures/fixture_resource.h"
@@ -912,7 +912,7 @@ static void test_malformed_plan_requests(void)
 	end();
 }
 
-/* ---- Go durations (provider/timeouts.c) ---- */
+/* ---- Go durations (schema/timeouts.c) ---- */
 
 static void test_durations(void)
 {

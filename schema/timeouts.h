@@ -11,8 +11,8 @@
  *
  * Stateless and thread-safe.
  */
-#ifndef PROVIDER_TIMEOUTS_H
-#define PROVIDER_TIMEOUTS_H
+#ifndef SCHEMA_TIMEOUTS_H
+#define SCHEMA_TIMEOUTS_H
 
 #include <stdint.h>
 

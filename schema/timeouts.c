@@ -3,7 +3,7 @@
  * timeouts.h).  The grammar is Go's time.ParseDuration; unlike Go we reject
  * negative values, which make no sense as timeouts.
  */
-#include "provider/timeouts.h"
+#include "schema/timeouts.h"
 
 #include <stdbool.h>
 #include <string.h>
