@@ -748,10 +748,41 @@ static void wipe_token(void *data)
 	OPENSSL_cleanse(data, REDIS_CLUSTER_TOKEN_LEN + 1);
 }
 
+/* The secret's name is taken: a cluster of the same id destroyed within
+ * the recovery window (a replacement does exactly that).  A secret of ours
+ * (the tag) that is scheduled for deletion is restored and given the new
+ * token and key; anything else is an error. */
+static int reuse_secret(struct rc *r)
+{
+	struct path p = P(r, "auth_secret_arn");
+	const char *name = secret_name(r);
+	struct sm_secret s;
+	int rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND || !s.deleted_date ||
+	    !has_tag(s.tags.v, s.tags.n, r->id))
+		return diag_error(&r->c->diags, &p, "Secret name in use",
+				  "A Secrets Manager secret named %s already "
+				  "exists and does not belong to a destroyed "
+				  "cluster %s. Delete it or choose another "
+				  "name.", name, r->id);
+	if (sm_restore_secret(r->c, r->cl, &p, name) < 0)
+		return -1;
+	put_str(r, "auth_secret_arn", s.arn);	/* it exists again */
+	if (sm_update_secret(r->c, r->cl, &p, name, NULL, r->kms_arn) < 0 ||
+	    sm_put_secret_value(r->c, r->cl, &p, name, r->token, NULL) < 0 ||
+	    sm_tag_resource(r->c, r->cl, &p, name, r->tags, r->n_tags) < 0)
+		return -1;
+	return 0;
+}
+
 static int step_token(struct rc *r)
 {
 	struct path p = P(r, "auth_secret_arn");
 	const char *arn;
+	size_t before;
 
 	if (get_str(r->st, "user_group_id"))
 		return 0;
@@ -761,14 +792,21 @@ static int step_token(struct rc *r)
 		return diag_error(&r->c->diags, &p, "No randomness",
 				  "OpenSSL's RAND_bytes failed: no AUTH token "
 				  "can be generated.");
+	before = r->c->diags.len;
 	if (sm_create_secret(r->c, r->cl, &p, secret_name(r),
 			     arena_sprintf(r->c->arena, "AUTH token of "
 					   "ElastiCache replication group %s",
 					   r->id), r->kms_arn, r->token,
-			     r->tags, r->n_tags, &arn, NULL))
+			     r->tags, r->n_tags, &arn, NULL) == 0) {
+		put_str(r, "auth_secret_arn", arn);
+		return 0;
+	}
+	/* AWS says InvalidRequestException for a name scheduled for
+	 * deletion, ResourceExistsException for a live secret. */
+	if (!drop_if_code(r->c, before, "ResourceExistsException") &&
+	    !drop_if_code(r->c, before, "InvalidRequestException"))
 		return -1;
-	put_str(r, "auth_secret_arn", arn);
-	return 0;
+	return reuse_secret(r);
 }
 
 static int step_replication_group(struct rc *r)

@@ -409,3 +409,39 @@ def test_create_timeout_returns_partial_state_and_destroy_waits(emu, tmp_path, t
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
     assert time.monotonic() - t0 < 60
+
+
+def test_recreate_within_the_secret_recovery_window(emu, tmp_path, test_binary):
+    """Destroy schedules the secret for deletion (7 days); creating the same
+    cluster again restores that secret with a new token instead of failing
+    on the taken name (what a replacement does)."""
+    a, b, sg = network(emu)
+    for i in range(2):
+        scen = materialise(SCENARIO, tmp_path / f"again{i}", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+        f = scen / "01-create" / "main.tf.json"
+        doc = json.loads(f.read_text())
+        doc["resource"][TYPE]["main"]["secret_recovery_window_days"] = 7
+        f.write_text(json.dumps(doc))
+        result = run_scenario(str(scen), test_binary, env=env())
+        assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    secrets = control(emu, "/_emulator/resources")["secretsmanager"]
+    assert [s["state"] for s in secrets] == ["scheduled-deletion"]
+
+
+def test_throttled_calls_are_retried(emu, tmp_path, test_binary):
+    """30% of all calls throttled.  With the client's default of 3 attempts
+    one of the ~70 calls of a lifecycle fails often (0.3^3 each), so the
+    provider block raises max_retries, as a user facing throttling would."""
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    scen = materialise(SCENARIO, tmp_path / "throttled", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    f = scen / "01-create" / "main.tf.json"
+    doc = json.loads(f.read_text())
+    doc["provider"]["secure"]["max_retries"] = 12
+    f.write_text(json.dumps(doc))
+    control(emu, "/_emulator/faults", {"service": "*", "operation": "*", "action": "throttle", "rate": 0.3})
+    result = run_scenario(str(scen), test_binary, env=env())
+    control(emu, "/_emulator/faults", method="DELETE")
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
