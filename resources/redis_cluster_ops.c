@@ -809,6 +809,24 @@ static int step_token(struct rc *r)
 	return reuse_secret(r);
 }
 
+/* CreateReplicationGroup failed.  Without an answer the group may exist
+ * anyway (the call is not retried): record it when it carries this
+ * cluster's tag, so destroy removes it.  A group of the same name that is
+ * not ours (ReplicationGroupAlreadyExists) is never recorded. */
+static void adopt_after_failed_create(struct rc *r)
+{
+	struct path p = P(r, "name");
+	struct ec_replication_group g;
+	struct svc_tags tags = { 0 };
+	struct diags keep = r->c->diags;
+
+	if (ec_describe_replication_group(r->c, r->cl, &p, r->id, &g) == 0 &&
+	    g.arn && ec_list_tags(r->c, r->cl, &p, g.arn, &tags) == 0 &&
+	    has_tag(tags.v, tags.n, r->id))
+		put_str(r, "arn", g.arn);
+	r->c->diags = keep;	/* the create's error is the one to report */
+}
+
 static int step_replication_group(struct rc *r)
 {
 	const struct value *pl = r->op->planned;
@@ -867,8 +885,10 @@ static int step_replication_group(struct rc *r)
 	rc = ec_create_replication_group(r->c, r->cl, &p, &in, &r->rg);
 	if (r->token)		/* ElastiCache and the secret have it now */
 		OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
-	if (rc)
+	if (rc) {
+		adopt_after_failed_create(r);
 		return -1;
+	}
 	put_str(r, "arn", r->rg.arn);
 	return 0;
 }

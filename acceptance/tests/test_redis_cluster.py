@@ -207,11 +207,34 @@ def test_basic_lifecycle_leaves_nothing_and_never_leaks_the_token(emu, tmp_path,
     assert left == [], left
 
 
-def test_failure_in_the_middle_of_create_leaves_partial_state_destroy_cleans(emu, tmp_path, test_binary):
-    control(emu, "/_emulator/faults", {"service": "logs", "operation": "CreateLogGroup", "action": "error",
-                                       "code": "InjectedFault", "message": "Injected fault", "status": 400})
+FAULT_STEPS = [
+    # (service, operation, summary, attributes set in the partial state, attributes still null)
+    ("ec2", "DescribeSubnets", "EC2 DescribeSubnets failed", [], ["kms_key_arn", "security_group_id"]),
+    ("kms", "EnableKeyRotation", "KMS EnableKeyRotation failed", ["kms_key_arn"], ["security_group_id"]),
+    ("ec2", "AuthorizeSecurityGroupIngress", "EC2 AuthorizeSecurityGroupIngress failed",
+     ["kms_key_arn", "security_group_id"], ["subnet_group_name"]),
+    ("elasticache", "CreateCacheSubnetGroup", "ElastiCache CreateCacheSubnetGroup failed",
+     ["kms_key_arn", "security_group_id"], ["subnet_group_name", "log_group_names"]),
+    ("logs", "CreateLogGroup", "CloudWatch Logs CreateLogGroup failed",
+     ["kms_key_arn", "security_group_id", "subnet_group_name"], ["log_group_names", "auth_secret_arn", "arn"]),
+    ("secretsmanager", "CreateSecret", "Secrets Manager CreateSecret failed",
+     ["subnet_group_name", "log_group_names"], ["auth_secret_arn", "arn"]),
+    ("elasticache", "CreateReplicationGroup", "ElastiCache CreateReplicationGroup failed",
+     ["auth_secret_arn", "log_group_names"], ["arn", "ssm_parameter_arns"]),
+    ("ssm", "PutParameter", "SSM PutParameter failed", ["arn", "primary_endpoint"],
+     ["ssm_parameter_arns", "app_policy_arn"]),
+    ("iam", "CreatePolicy", "IAM CreatePolicy failed", ["arn", "ssm_parameter_arns"], ["app_policy_arn"]),
+]
+
+
+@pytest.mark.parametrize("service,operation,summary,made,not_made", FAULT_STEPS,
+                         ids=[f"{s}:{o}" for s, o, *_ in FAULT_STEPS])
+def test_failure_at_a_create_step_leaves_partial_state_destroy_cleans(
+        emu, tmp_path, test_binary, service, operation, summary, made, not_made):
     a, b, sg = network(emu)
     before = baseline(emu)
+    control(emu, "/_emulator/faults", {"service": service, "operation": operation, "action": "error",
+                                       "code": "InjectedFault", "message": "Injected fault", "status": 400})
     scen = materialise(SCENARIO, tmp_path / "fault", emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
     (scen / "01-create" / "expect.json").write_text(json.dumps(
         {"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault", "after_no_change_plan": False}))
@@ -219,16 +242,22 @@ def test_failure_in_the_middle_of_create_leaves_partial_state_destroy_cleans(emu
     sink = StateWatcher(state)
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert "CloudWatch Logs CreateLogGroup failed" in result.transcript
+    assert summary in result.transcript
     states = [json.loads(s) for s in sink.snapshots if s.strip()]
     partial = [r["instances"][0] for st in states for r in st.get("resources", [])
                if r["type"] == TYPE and r.get("instances")]
-    assert partial, "the failed create recorded no state"
-    inst = partial[-1]
-    assert inst.get("status") == "tainted"
-    at = inst["attributes"]
-    assert at["kms_key_arn"] and at["security_group_id"] and at["subnet_group_name"] == "acc-basic-subnets"
-    assert at["log_group_names"] in (None, {}) and at["auth_secret_arn"] is None and at["arn"] is None
+    if not made:
+        assert not partial or all(partial[-1]["attributes"][k] in (None, {}) for k in not_made)
+    else:
+        assert partial, "the failed create recorded no state"
+        inst = partial[-1]
+        assert inst.get("status") == "tainted"
+        at = inst["attributes"]
+        for k in made:
+            assert at[k], (k, at[k])
+        for k in not_made:
+            assert at[k] in (None, {}), (k, at[k])
+    control(emu, "/_emulator/faults", method="DELETE")
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
 
