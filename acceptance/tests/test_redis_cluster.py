@@ -321,7 +321,8 @@ class Configured:
             terraform_version="1.15.0",
             config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
         assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
-        self.rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
+        self.rblock = objchange.block_from_proto(schema.resource_schemas[TYPE].block)
+        self.rty = self.rblock.implied_type()
 
     def to_json(self, dv):
         return json.loads(cty.json_marshal(cty.msgpack_unmarshal(dv.msgpack, self.rty), self.rty))
@@ -472,5 +473,67 @@ def test_throttled_calls_are_retried(emu, tmp_path, test_binary):
     result = run_scenario(str(scen), test_binary, env=env())
     control(emu, "/_emulator/faults", method="DELETE")
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_path, test_binary):
+    import threading
+    import time
+    control(emu, "/_emulator/settings", {"create_delay_s": 8})
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    body = json.loads((SCENARIO / "01-create" / "main.tf.json").read_text())["resource"][TYPE]["main"]
+    body = json.loads(json.dumps(body).replace("SUBNET_A", a).replace("SUBNET_B", b).replace("APP_SG", sg))
+    p = Configured(test_binary, emu)
+    try:
+        doc = {name: None for name in p.rblock.attributes}
+        doc.update(body)
+        doc["timeouts"] = dict({"read": None, "update": None}, **body["timeouts"])
+        cfg = cty.json_unmarshal(json.dumps(doc).encode(), p.rty)
+        null = cty.NullVal(p.rty)
+        proposed = objchange.proposed_new(p.rblock, null, cfg)
+
+        def dv(v):
+            return p.pb.DynamicValue(msgpack=cty.msgpack_marshal(v, p.rty))
+        plan = p.stub.PlanResourceChange(p.pb.PlanResourceChange.Request(
+            type_name=TYPE, prior_state=dv(null), proposed_new_state=dv(proposed), config=dv(cfg)))
+        assert not [d for d in plan.diagnostics if d.severity == 1], plan.diagnostics
+        out = {}
+
+        def apply():
+            out["resp"] = p.stub.ApplyResourceChange(p.pb.ApplyResourceChange.Request(
+                type_name=TYPE, prior_state=dv(null), planned_state=plan.planned_state, config=dv(cfg),
+                planned_private=plan.planned_private), timeout=60)
+        t = threading.Thread(target=apply)
+        t.start()
+        ec = emu.service("elasticache")
+        deadline = time.monotonic() + 20
+        while "acc-basic" not in ec.rgs and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "acc-basic" in ec.rgs, "CreateReplicationGroup was not reached"
+        stopped = time.monotonic()
+        assert p.stub.StopProvider(p.pb.StopProvider.Request()).Error == ""
+        t.join(30)
+        assert not t.is_alive()
+        assert time.monotonic() - stopped < 3, "the create wait did not notice StopProvider promptly"
+        resp = out["resp"]
+        errs = [d for d in resp.diagnostics if d.severity == 1]
+        assert errs and errs[0].summary == "Operation cancelled", errs
+        partial = p.to_json(resp.new_state)
+        assert partial["arn"] and partial["auth_secret_arn"] and partial["ssm_parameter_arns"] is None
+    finally:
+        p.close()
+    # destroy from the partial state (a fresh process: the stopped one is done)
+    p = Configured(test_binary, emu)
+    try:
+        resp = p.stub.ApplyResourceChange(p.pb.ApplyResourceChange.Request(
+            type_name=TYPE, prior_state=p.dv(partial),
+            planned_state=p.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.NullVal(p.rty), p.rty)),
+            config=p.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.NullVal(p.rty), p.rty)),
+            planned_private=resp.private), timeout=120)
+        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
+    finally:
+        p.close()
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
