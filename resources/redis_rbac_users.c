@@ -33,6 +33,7 @@
 #include "resources/aws_validate.h"
 #include "resources/redis_acl.h"
 #include "resources/redis_cluster.h"
+#include "resources/redis_rbac_users_ops.h"
 
 static const struct type map_of_string = TYPE_MAP_OF(&type_string);
 static const struct type set_of_string = TYPE_SET_OF(&type_string);
@@ -1165,7 +1166,11 @@ const struct resource redis_rbac_users_resource = {
 	.schema = &rbac_schema,
 	.validate = rbac_validate,
 	.plan = rbac_plan,
-	/* create, update, delete, read, import: part 2 */
+	/* redis_rbac_users_ops.c; update in place: not yet */
+	.create = redis_rbac_users_create,
+	.read = redis_rbac_users_read,
+	.delete = redis_rbac_users_delete,
+	.import = redis_rbac_users_import,
 	.timeout_create_ms = 30 * 60 * 1000,
 	.timeout_update_ms = 30 * 60 * 1000,
 	.timeout_delete_ms = 30 * 60 * 1000,

@@ -1,0 +1,1272 @@
+/*
+ * redis_rbac_users_ops.c - `secure_redis_rbac_users` part 2: create, read,
+ * delete and import against AWS (redis_rbac_users_ops.h, issue 5).
+ *
+ * Create runs ordered steps (key, per user a secret then the user, the
+ * locked default user, wait for the users, the group, wait for it); each
+ * records what it made in the state being built and in the private state
+ * before the next runs, so a failure returns exactly what exists.  Delete
+ * works from the private state (every id made), so it also cleans up
+ * after a partial create.  Read refreshes the group and each user and
+ * shows out-of-band changes as differences.  Import adopts tagged users
+ * and secrets.
+ *
+ * Not here: update in place (ModifyUser / ModifyUserGroup, rotation), and
+ * recreating a group within its secrets' recovery window (CreateSecret is
+ * then refused because the names are taken).
+ */
+#include "resources/redis_rbac_users_ops.h"
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "aws/elasticache.h"
+#include "aws/kms.h"
+#include "aws/secretsmanager.h"
+#include "provider/aws_config.h"
+#include "provider/config.h"
+#include "resources/redis_acl.h"
+#include "resources/redis_cluster_ops.h"
+#include "resources/redis_rbac_users.h"
+
+#define TYPE_NAME "secure_redis_rbac_users"
+
+/* One operation's working set. */
+struct ru {
+	struct ctx *c;
+	struct resource_op *op;
+	struct aws_client *cl;
+	const struct provider_aws *aws;
+	const struct value *st;		/* the state being built */
+	const char *group;		/* lowercase user group id */
+	const char *engine;
+	struct svc_tag *tags;		/* tags_all */
+	size_t n_tags;
+	const char *kms_arn;
+	/* users of st: parallel arrays, `present` = kept in the map */
+	size_t n;
+	const char **keys;
+	const struct value **items;
+	bool *present;
+	/* private state: what exists */
+	struct svc_strs made_users, made_secrets;
+	size_t cap_users, cap_secrets;
+};
+
+/* ---- small helpers ---- */
+
+static struct path P(struct ru *r, const char *name)
+{
+	return path_attr(r->c->arena, path_root, name);
+}
+
+static struct path user_path(struct ru *r, const char *key)
+{
+	struct arena *a = r->c->arena;
+
+	return path_key(a, path_attr(a, path_root, "users"), key);
+}
+
+static const char *get_str(const struct value *obj, const char *name)
+{
+	const char *s;
+
+	return obj && value_get_string(value_attr(obj, name), &s) ? s : NULL;
+}
+
+static void put(struct ru *r, const char *name, const struct value *v)
+{
+	r->st = value_with_attr(r->c->arena, r->st, name, v);
+}
+
+static void put_str(struct ru *r, const char *name, const char *s)
+{
+	put(r, name, s ? value_string(r->c->arena, s)
+		       : value_null(r->c->arena, &type_string));
+}
+
+static void user_put_str(struct ru *r, size_t i, const char *name,
+			 const char *s)
+{
+	struct arena *a = r->c->arena;
+
+	r->items[i] = value_with_attr(a, r->items[i], name,
+				      s ? value_string(a, s)
+					: value_null(a, &type_string));
+}
+
+static bool has_tag(const struct svc_tag *tags, size_t n, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tags[i].key && !strcmp(tags[i].key, REDIS_RBAC_TAG_KEY) &&
+		    tags[i].value && !strcmp(tags[i].value, group))
+			return true;
+	return false;
+}
+
+static void strs_push(struct arena *a, struct svc_strs *s, size_t *cap,
+		      const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], v))
+			return;
+	if (s->n == *cap) {
+		const char **nv;
+
+		*cap = *cap ? *cap * 2 : 8;
+		nv = arena_calloc(a, *cap, sizeof(*nv));
+		if (s->n)
+			memcpy(nv, s->v, s->n * sizeof(*nv));
+		s->v = nv;
+	}
+	s->v[s->n++] = arena_strdup(a, v);
+}
+
+/* The users map of st from the parallel arrays. */
+static void put_users(struct ru *r)
+{
+	struct arena *a = r->c->arena;
+	const struct value *old = value_attr(r->st, "users");
+	const struct value **items = arena_calloc(a, r->n + 1, sizeof(*items));
+	const char **keys = arena_calloc(a, r->n + 1, sizeof(*keys));
+	size_t i, m = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->present[i])
+			continue;
+		keys[m] = r->keys[i];
+		items[m++] = r->items[i];
+	}
+	put(r, "users", value_map(a, old->type->elem, m, keys, items));
+}
+
+/* Copy of obj where every unknown attribute (also inside nested objects)
+ * is null: partial and final states must be wholly known. */
+static const struct value *known_only(struct arena *a, const struct value *v)
+{
+	const struct value **items;
+	size_t i;
+
+	if (value_is_unknown(v))
+		return value_null(a, v->type);
+	if (value_is_null(v) || !value_has_unknown(v))
+		return v;
+	items = arena_calloc(a, v->u.coll.n + 1, sizeof(*items));
+	for (i = 0; i < v->u.coll.n; i++)
+		items[i] = known_only(a, v->u.coll.items[i]);
+	switch (v->type->kind) {
+	case TYPE_OBJECT:
+		return value_object(a, v->type, items);
+	case TYPE_MAP:
+		return value_map(a, v->type->elem, v->u.coll.n, v->u.coll.keys,
+				 items);
+	case TYPE_SET:
+		return value_set(a, v->type->elem, v->u.coll.n, items);
+	case TYPE_LIST:
+		return value_list(a, v->type->elem, v->u.coll.n, items);
+	default:
+		return v;
+	}
+}
+
+/* tags_all as svc_tags, never without the identity tag. */
+static void load_tags(struct ru *r)
+{
+	const struct value *m = value_attr(r->st, "tags_all");
+	struct svc_tag *t;
+	size_t i, n = m && value_is_known(m) ? m->u.coll.n : 0;
+
+	t = arena_calloc(r->c->arena, n + 2, sizeof(*t));
+	for (i = 0; i < n; i++) {
+		t[r->n_tags].key = m->u.coll.keys[i];
+		if (value_get_string(m->u.coll.items[i], &t[r->n_tags].value))
+			r->n_tags++;
+	}
+	if (!has_tag(t, r->n_tags, r->group)) {
+		t[r->n_tags].key = REDIS_RBAC_TAG_KEY;
+		t[r->n_tags++].value = r->group;
+	}
+	r->tags = t;
+}
+
+/* The users of st into the parallel arrays (all present). */
+static void load_users(struct ru *r)
+{
+	const struct value *m = value_attr(r->st, "users");
+	struct arena *a = r->c->arena;
+	size_t i;
+
+	r->n = m && value_is_known(m) ? m->u.coll.n : 0;
+	r->keys = arena_calloc(a, r->n + 1, sizeof(*r->keys));
+	r->items = arena_calloc(a, r->n + 1, sizeof(*r->items));
+	r->present = arena_calloc(a, r->n + 1, sizeof(*r->present));
+	for (i = 0; i < r->n; i++) {
+		r->keys[i] = m->u.coll.keys[i];
+		r->items[i] = m->u.coll.items[i];
+		r->present[i] = true;
+	}
+}
+
+static int ru_init(struct ru *r, struct ctx *c, struct resource_op *op,
+		   const struct value *st)
+{
+	const char *id;
+	char *p;
+
+	memset(r, 0, sizeof(*r));
+	r->c = c;
+	r->op = op;
+	r->st = st;
+	if (!c->config || !c->config->aws || !c->config->aws->client)
+		return diag_error(&c->diags, NULL, "Provider not configured",
+				  TYPE_NAME " needs a configured AWS client "
+				  "(provider \"secure\" block).");
+	r->aws = c->config->aws;
+	r->cl = r->aws->client;
+	id = get_str(st, "id");
+	if (!id)
+		id = get_str(st, "name");
+	if (!id || !*id)
+		return diag_error(&c->diags, NULL, "Missing user group id",
+				  "The state has neither id nor name.");
+	r->group = p = arena_strdup(c->arena, id);
+	for (; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	r->engine = get_str(st, "engine");
+	if (!r->engine)
+		r->engine = REDIS_RBAC_DEFAULT_ENGINE;
+	load_tags(r);
+	load_users(r);
+	return 0;
+}
+
+/* Sleeps up to ms in slices of at most 100 ms; -1 once cancelled. */
+static int pause_ms(struct ctx *c, int64_t ms)
+{
+	int64_t end = ctx_now_ms() + ms;
+
+	while (!ctx_cancelled(c)) {
+		int64_t left = end - ctx_now_ms();
+		struct timespec ts = { 0 };
+
+		if (left <= 0)
+			return 0;
+		ts.tv_nsec = (left > 100 ? 100 : left) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static int stopped(struct ru *r, const char *what)
+{
+	bool stop = r->c->stop && atomic_load(r->c->stop);
+
+	return diag_error(&r->c->diags, NULL, stop ? "Operation cancelled"
+			  : "Operation timed out", "%s %s. What exists so far "
+			  "is recorded in the state; destroy removes it.",
+			  stop ? "Terraform asked the provider to stop while"
+			  : "The timeouts block's deadline passed while", what);
+}
+
+/* If the only diagnostic added since `before` is an error naming AWS
+ * error `code`, removes it and returns true. */
+static bool take_error(struct ctx *c, size_t before, const char *code)
+{
+	struct diag *d;
+
+	if (c->diags.len != before + 1)
+		return false;
+	d = &c->diags.items[before];
+	if (d->severity != DIAG_ERROR || !d->detail ||
+	    strncmp(d->detail, code, strlen(code)) != 0)
+		return false;
+	c->diags.len--;
+	c->diags.errors--;
+	return true;
+}
+
+static int64_t backoff(int64_t d, int64_t max)
+{
+	d = d * 3 / 2;
+	return d > max ? max : d;
+}
+
+/* ---- names ---- */
+
+static const char *alias_name(struct ru *r)
+{
+	return arena_sprintf(r->c->arena, "alias/secure-redis-rbac/%s",
+			     r->group);
+}
+
+static const char *secret_name(struct ru *r, const char *user)
+{
+	return arena_sprintf(r->c->arena, "secure-redis-rbac/%s/%s", r->group,
+			     user);
+}
+
+/* ---- private state ---- */
+
+static json_t *strs_json(struct svc_strs s)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		json_array_append_new(arr, json_string(s.v[i]));
+	return arr;
+}
+
+static void save_private(struct ru *r)
+{
+	json_t *o = json_pack("{s:o, s:o}", "users", strs_json(r->made_users),
+			      "secrets", strs_json(r->made_secrets));
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+	json_decref(o);
+	if (!s)
+		abort();	/* jansson only fails without memory */
+	r->op->new_private.ptr = arena_strdup(r->c->arena, s);
+	r->op->new_private.len = strlen(s);
+	free(s);
+}
+
+/* Loads the private state; false when there is none (then the caller
+ * falls back on the ids the state records). */
+static bool load_private(struct ru *r, struct bytes b)
+{
+	json_t *o, *v;
+	size_t i;
+	bool ok;
+
+	if (!b.ptr || !b.len)
+		return false;
+	o = json_loadb(b.ptr, b.len, 0, NULL);
+	ok = json_is_object(o) && json_is_array(json_object_get(o, "users"));
+	json_array_foreach(json_object_get(o, "users"), i, v)
+		if (json_is_string(v))
+			strs_push(r->c->arena, &r->made_users, &r->cap_users,
+				  json_string_value(v));
+	json_array_foreach(json_object_get(o, "secrets"), i, v)
+		if (json_is_string(v))
+			strs_push(r->c->arena, &r->made_secrets,
+				  &r->cap_secrets, json_string_value(v));
+	json_decref(o);
+	return ok;
+}
+
+/* What an imported or old state records: users with an ARN, the default
+ * user, secrets. */
+static void ids_from_state(struct ru *r)
+{
+	const char *d = get_str(r->st, "default_user_id"), *s;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (get_str(r->items[i], "arn") &&
+		    (s = get_str(r->items[i], "user_id")))
+			strs_push(r->c->arena, &r->made_users, &r->cap_users, s);
+		if ((s = get_str(r->items[i], "secret_arn")))
+			strs_push(r->c->arena, &r->made_secrets,
+				  &r->cap_secrets, s);
+	}
+	if (d)
+		strs_push(r->c->arena, &r->made_users, &r->cap_users, d);
+}
+
+/* ---- create ---- */
+
+static const char *key_policy(struct ru *r)
+{
+	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	json_t *doc = json_pack(
+		"{s:s, s:[{s:s, s:s, s:{s:s}, s:s, s:s}]}",
+		"Version", "2012-10-17", "Statement",
+		"Sid", "AccountAdministers", "Effect", "Allow",
+		"Principal", "AWS", arena_sprintf(r->c->arena,
+			"arn:%s:iam::%s:root", part, r->aws->account_id),
+		"Action", "kms:*", "Resource", "*");
+	char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	const char *out;
+
+	json_decref(doc);
+	if (!s)
+		abort();	/* jansson only fails without memory */
+	out = arena_strdup(r->c->arena, s);
+	free(s);
+	return out;
+}
+
+static bool any_password_user(struct ru *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const char *auth = get_str(r->items[i], "authentication");
+
+		if (!auth || strcmp(auth, "iam"))
+			return true;
+	}
+	return false;
+}
+
+/* The user's own key must exist and be enabled; else one is made. */
+static int step_kms(struct ru *r)
+{
+	const char *given = get_str(r->op->planned, "kms_key_arn");
+	struct path p = P(r, "kms_key_arn");
+	struct kms_create_key in = { 0 };
+	struct kms_key k;
+	int rc;
+
+	if (given) {
+		rc = kms_describe_key(r->c, r->cl, &p, given, &k);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND || !k.enabled)
+			return diag_error(&r->c->diags, &p, "KMS key not usable",
+					  "The key %s %s.", given,
+					  rc == SVC_NOT_FOUND ? "does not exist"
+					  : "is not enabled");
+		r->kms_arn = given;
+		put_str(r, "kms_key_arn", given);
+		return 0;
+	}
+	if (!any_password_user(r))
+		return 0;
+	if (!r->aws->account_id)
+		return diag_error(&r->c->diags, &p, "AWS account id unknown",
+				  TYPE_NAME " writes the account root into the "
+				  "KMS key policy, which needs the account id "
+				  "from STS GetCallerIdentity. Remove "
+				  "skip_credentials_validation or set "
+				  "kms_key_arn.");
+	in.description = arena_sprintf(r->c->arena, TYPE_NAME " %s: user "
+				       "password secrets", r->group);
+	in.policy = key_policy(r);
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	if (kms_create_key(r->c, r->cl, &p, &in, &k) != 0)
+		return -1;
+	r->kms_arn = k.arn;
+	put_str(r, "kms_key_arn", k.arn);
+	if (kms_enable_key_rotation(r->c, r->cl, &p, k.arn,
+				    (struct svc_int){ 0 }) != 0)
+		return -1;
+	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
+}
+
+struct password {
+	char text[REDIS_RBAC_PASSWORD_LEN + 1];
+	/* {"username":"<=40>","password":"<32>"} */
+	char json[REDIS_RBAC_PASSWORD_LEN + 128];
+};
+
+static void wipe_password(void *data)
+{
+	OPENSSL_cleanse(data, sizeof(struct password));
+}
+
+/* A fresh password in arena memory that is wiped when the arena goes (and
+ * by the caller as soon as it was sent).  NULL (with a diagnostic) when
+ * the CSPRNG fails. */
+static struct password *new_password(struct ru *r, const struct path *p)
+{
+	struct password *pw = arena_alloc(r->c->arena, sizeof(*pw));
+
+	memset(pw, 0, sizeof(*pw));
+	arena_add_cleanup(r->c->arena, wipe_password, pw);
+	/* The AUTH token alphabet (letters, digits, !&#$^<>-) is a subset of
+	 * what user passwords allow, and needs no JSON escaping. */
+	if (redis_cluster_gen_token(pw->text, REDIS_RBAC_PASSWORD_LEN) < 0) {
+		diag_error(&r->c->diags, p, "No randomness", "OpenSSL's "
+			   "RAND_bytes failed: no password can be generated.");
+		return NULL;
+	}
+	return pw;
+}
+
+/* The secret's JSON.  Written with snprintf rather than jansson so that
+ * the password is never copied into memory that is freed without being
+ * wiped; both strings need no escaping (a user name is letters, digits and
+ * hyphens, the password alphabet has no quote or backslash). */
+static int password_json(struct password *pw, const char *user)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; user[i]; i++)
+		if (user[i] == '"' || user[i] == '\\' ||
+		    (unsigned char)user[i] < 0x20)
+			return -1;
+	n = snprintf(pw->json, sizeof(pw->json),
+		     "{\"username\":\"%s\",\"password\":\"%s\"}", user,
+		     pw->text);
+	return n > 0 && (size_t)n < sizeof(pw->json) ? 0 : -1;
+}
+
+static int create_secret(struct ru *r, size_t i, struct password *pw)
+{
+	struct path p = user_path(r, r->keys[i]);
+	const char *arn = NULL;
+
+	if (password_json(pw, r->keys[i]) < 0)
+		return diag_error(&r->c->diags, &p, "Invalid user name",
+				  "The user name cannot be written into the "
+				  "secret.");
+	if (sm_create_secret(r->c, r->cl, &p, secret_name(r, r->keys[i]),
+			     arena_sprintf(r->c->arena, "Password of "
+					   "ElastiCache user %s (user group "
+					   "%s)", r->keys[i], r->group),
+			     r->kms_arn, pw->json, r->tags, r->n_tags, &arn,
+			     NULL) != 0)
+		return -1;
+	if (!arn)
+		return diag_error(&r->c->diags, &p, "Secret without ARN",
+				  "Secrets Manager CreateSecret returned no "
+				  "ARN for %s.", secret_name(r, r->keys[i]));
+	strs_push(r->c->arena, &r->made_secrets, &r->cap_secrets, arn);
+	user_put_str(r, i, "secret_arn", arn);
+	r->present[i] = true;
+	return 0;
+}
+
+static const char *iam_policy(struct ru *r, const char *user_arn)
+{
+	const struct value *ca = value_attr(r->st, "cluster_arns");
+	const char **arns = NULL;
+	size_t i, n = 0;
+
+	if (ca && value_is_known(ca) && ca->u.coll.n) {
+		arns = arena_calloc(r->c->arena, ca->u.coll.n, sizeof(*arns));
+		for (i = 0; i < ca->u.coll.n; i++)
+			if (value_get_string(ca->u.coll.items[i], &arns[n]))
+				n++;
+	}
+	return redis_rbac_iam_policy(r->c->arena, user_arn, arns, n);
+}
+
+/* One user: a password user's secret first (a password nobody can read
+ * must never be set), then the user. */
+static int create_user(struct ru *r, size_t i)
+{
+	const struct value *u = r->items[i];
+	const char *auth = get_str(u, "authentication");
+	bool iam = auth && !strcmp(auth, "iam");
+	struct path p = user_path(r, r->keys[i]);
+	struct ec_user_input in = { 0 };
+	struct password *pw = NULL;
+	struct ec_user out;
+	int rc;
+
+	in.id = get_str(u, "user_id");
+	in.user_name = r->keys[i];
+	in.engine = r->engine;
+	in.access_string = get_str(u, "effective_access_string");
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	if (!in.id || !in.access_string)
+		return diag_error(&r->c->diags, &p, "Incomplete plan", "The "
+				  "planned user id or access string of \"%s\" "
+				  "is unknown.", r->keys[i]);
+	if (iam) {
+		in.auth_type = "iam";
+	} else {
+		if (!(pw = new_password(r, &p)) || create_secret(r, i, pw))
+			return -1;
+		in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+							    sizeof(char *));
+		in.passwords.v[0] = pw->text;
+		in.passwords.n = 1;
+	}
+	rc = ec_create_user(r->c, r->cl, &p, &in, &out);
+	if (pw)		/* ElastiCache and the secret have it now */
+		wipe_password(pw);
+	if (rc != 0)
+		return -1;
+	strs_push(r->c->arena, &r->made_users, &r->cap_users, in.id);
+	r->present[i] = true;
+	user_put_str(r, i, "arn", out.arn);
+	if (iam && out.arn)
+		user_put_str(r, i, "iam_policy_json", iam_policy(r, out.arn));
+	return 0;
+}
+
+static int step_users(struct ru *r)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n && !rc; i++) {
+		if (ctx_cancelled(r->c)) {
+			rc = stopped(r, "creating the users");
+			break;
+		}
+		rc = create_user(r, i);
+		put_users(r);
+		save_private(r);
+	}
+	return rc;
+}
+
+/* The group's `default` user: every command denied, `off`, with a
+ * throwaway password that is sent once and kept nowhere. */
+static int step_default_user(struct ru *r)
+{
+	const char *id = redis_rbac_user_id(r->c->arena, r->group, "default");
+	struct path p = P(r, "default_user_id");
+	struct ec_user_input in = { 0 };
+	struct password *pw = new_password(r, &p);
+	int rc;
+
+	if (!pw)
+		return -1;
+	in.id = id;
+	in.user_name = "default";
+	in.engine = r->engine;
+	in.access_string = REDIS_ACL_DEFAULT_USER;
+	in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+						    sizeof(char *));
+	in.passwords.v[0] = pw->text;
+	in.passwords.n = 1;
+	in.tags = r->tags;
+	in.n_tags = r->n_tags;
+	rc = ec_create_user(r->c, r->cl, &p, &in, NULL);
+	wipe_password(pw);
+	if (rc != 0)
+		return -1;
+	strs_push(r->c->arena, &r->made_users, &r->cap_users, id);
+	save_private(r);
+	put_str(r, "default_user_id", id);
+	return 0;
+}
+
+/* Polls every user made until `active`. */
+static int step_wait_users(struct ru *r)
+{
+	struct path p = P(r, "users");
+	int64_t delay = 200;
+	size_t i = 0;
+
+	while (i < r->made_users.n) {
+		struct ec_user u;
+		int rc = ec_describe_user(r->c, r->cl, &p, r->made_users.v[i],
+					  &u);
+
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND)
+			return diag_error(&r->c->diags, &p, "User vanished",
+					  "ElastiCache user %s disappeared "
+					  "while being created.",
+					  r->made_users.v[i]);
+		if (u.status && !strcmp(u.status, "active")) {
+			i++;
+			continue;
+		}
+		if (pause_ms(r->c, delay) < 0)
+			return stopped(r, "waiting for the users to become "
+				       "active");
+		delay = backoff(delay, 10000);
+	}
+	return 0;
+}
+
+static int step_group(struct ru *r)
+{
+	struct path p = P(r, "name");
+	struct ec_user_group g;
+
+	if (ec_create_user_group(r->c, r->cl, &p, r->group, r->engine,
+				 r->made_users, r->tags, r->n_tags, &g) != 0)
+		return -1;
+	put_str(r, "arn", g.arn);
+	put_str(r, "user_group_id", r->group);
+	return 0;
+}
+
+static int step_wait_group(struct ru *r)
+{
+	struct path p = P(r, "name");
+	int64_t delay = 300;
+
+	for (;;) {
+		struct ec_user_group g;
+		int rc;
+
+		if (pause_ms(r->c, delay) < 0)
+			return stopped(r, "waiting for the user group to "
+				       "become active");
+		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND)
+			return diag_error(&r->c->diags, &p, "User group "
+					  "vanished", "%s disappeared while "
+					  "being created.", r->group);
+		if (g.status && !strcmp(g.status, "active"))
+			return 0;
+		delay = backoff(delay, 10000);
+	}
+}
+
+typedef int step_fn(struct ru *r);
+
+static step_fn *const create_steps[] = {
+	step_kms, step_users, step_default_user, step_wait_users, step_group,
+	step_wait_group,
+};
+
+int redis_rbac_users_create(struct ctx *c, struct resource_op *op)
+{
+	const size_t n_steps = sizeof(create_steps) / sizeof(create_steps[0]);
+	struct ru r;
+	size_t i;
+	int rc = 0;
+
+	if (ru_init(&r, c, op, op->planned))
+		return -1;
+	/* Start from the plan; results become known as steps succeed. */
+	put_str(&r, "id", r.group);
+	put_str(&r, "kms_key_arn", NULL);
+	put_str(&r, "arn", NULL);
+	put_str(&r, "user_group_id", NULL);
+	put_str(&r, "default_user_id", NULL);
+	for (i = 0; i < r.n; i++) {
+		user_put_str(&r, i, "arn", NULL);
+		user_put_str(&r, i, "secret_arn", NULL);
+		user_put_str(&r, i, "iam_policy_json", NULL);
+		r.present[i] = false;	/* until its secret or user exists */
+	}
+	save_private(&r);
+	for (i = 0; i < n_steps; i++) {
+		if (ctx_cancelled(c)) {
+			rc = stopped(&r, "creating the user group");
+			break;
+		}
+		if ((rc = create_steps[i](&r)) != 0)
+			break;
+	}
+	put_users(&r);
+	op->new_state = known_only(c->arena, r.st);
+	save_private(&r);
+	ctx_log(c, rc ? LOG_WARN : LOG_INFO, TYPE_NAME " %s: create %s after "
+		"step %zu of %zu", r.group, rc ? "failed" : "done", i, n_steps);
+	return rc ? -1 : 0;
+}
+
+/* ---- read ---- */
+
+static bool member(struct svc_strs ids, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ids.n; i++)
+		if (!strcasecmp(ids.v[i], id))
+			return true;
+	return false;
+}
+
+/* One user of the state against AWS (1 call). */
+static int refresh_user(struct ru *r, size_t i, struct svc_strs members)
+{
+	const char *id = get_str(r->items[i], "user_id");
+	const char *have = get_str(r->items[i], "effective_access_string");
+	struct path p = user_path(r, r->keys[i]);
+	struct ec_user u;
+	int rc;
+
+	if (!id)
+		return 0;
+	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND || (u.status && !strcmp(u.status, "deleting"))) {
+		r->present[i] = false;		/* the plan adds it again */
+		return 0;
+	}
+	if (u.arn)
+		user_put_str(r, i, "arn", u.arn);
+	if (!member(members, id))
+		user_put_str(r, i, "effective_access_string", NULL);
+	else if (u.access_string && (!have || strcmp(have, u.access_string)))
+		user_put_str(r, i, "effective_access_string", u.access_string);
+	if (u.auth_type)
+		user_put_str(r, i, "authentication",
+			     !strcmp(u.auth_type, "iam") ? "iam" :
+			     !strcmp(u.auth_type, "password") ? "password" :
+			     u.auth_type);
+	return 0;
+}
+
+/* The locked default user (1 call): anything but present, in the group,
+ * `off -@all` and password-only clears default_user_id (the plan then
+ * shows it) with a warning. */
+static int refresh_default_user(struct ru *r, struct svc_strs members)
+{
+	const char *id = get_str(r->st, "default_user_id");
+	struct path p = P(r, "default_user_id");
+	const char *why = NULL;
+	struct ec_user u;
+	int rc;
+
+	if (!id)
+		return 0;
+	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND)
+		why = "no longer exists";
+	else if (!member(members, id))
+		why = "is no longer in the group";
+	else if (!u.user_name || strcmp(u.user_name, "default"))
+		why = "is not named default";
+	else if (!u.access_string ||
+		 strcmp(u.access_string, REDIS_ACL_DEFAULT_USER))
+		why = arena_sprintf(r->c->arena, "has the access string \"%s\" "
+				    "instead of \"%s\"", u.access_string ?
+				    u.access_string : "", REDIS_ACL_DEFAULT_USER);
+	else if (u.auth_type && strcmp(u.auth_type, "password"))
+		why = arena_sprintf(r->c->arena, "has authentication %s",
+				    u.auth_type);
+	if (!why)
+		return 0;
+	put_str(r, "default_user_id", NULL);
+	diag_warn(&r->c->diags, &p, "Default user changed outside Terraform",
+		  "The locked default user %s of user group %s %s. Until it "
+		  "is restored, clients may connect without a user name.",
+		  id, r->group, why);
+	return 0;
+}
+
+/* Fills r->st from AWS.  1: the user group is gone. */
+static int refresh(struct ru *r)
+{
+	struct path p = P(r, "id");
+	struct ec_user_group g;
+	size_t i;
+	int rc;
+
+	rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+	if (rc)
+		return rc == SVC_NOT_FOUND ? 1 : -1;
+	if (g.status && !strcmp(g.status, "deleting"))
+		return 1;
+	put_str(r, "id", r->group);
+	put_str(r, "user_group_id", r->group);
+	put_str(r, "arn", g.arn);
+	if (g.engine)
+		put_str(r, "engine", g.engine);
+	for (i = 0; i < r->n; i++)
+		if (refresh_user(r, i, g.user_ids))
+			return -1;
+	put_users(r);
+	return refresh_default_user(r, g.user_ids);
+}
+
+int redis_rbac_users_read(struct ctx *c, struct resource_op *op)
+{
+	struct ru r;
+	int rc;
+
+	if (!value_is_known(op->prior)) {
+		op->new_state = NULL;
+		return 0;
+	}
+	if (ru_init(&r, c, op, op->prior))
+		return -1;
+	if (!get_str(op->prior, "arn")) {
+		/* Partial state of a failed create: the group was never made.
+		 * Keep it, so that destroy removes what was recorded. */
+		op->new_state = op->prior;
+		return 0;
+	}
+	rc = refresh(&r);
+	if (rc < 0)
+		return -1;
+	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.st);
+	return 0;
+}
+
+/* ---- delete ---- */
+
+static int delete_group(struct ru *r)
+{
+	struct path p = P(r, "id");
+	const char *dflt;
+	struct ec_user_group g;
+	int64_t delay = 500;
+	int rc;
+
+	rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	dflt = get_str(r->st, "default_user_id");
+	if (!get_str(r->st, "arn") && (!dflt || !member(g.user_ids, dflt))) {
+		/* Not ours: create failed before its group (the id was taken
+		 * or the call failed); never delete someone else's group. */
+		return 0;
+	}
+	if (g.replication_groups.n) {
+		const char *list = g.replication_groups.v[0];
+		size_t i;
+
+		for (i = 1; i < g.replication_groups.n; i++)
+			list = arena_sprintf(r->c->arena, "%s, %s", list,
+					     g.replication_groups.v[i]);
+		return diag_error(&r->c->diags, &p, "User group still attached",
+				  "User group %s is attached to replication "
+				  "group %s. Detach it first (remove "
+				  "user_group_id from the secure_redis_cluster, "
+				  "or destroy the cluster), then destroy the "
+				  "users.", r->group, list);
+	}
+	for (;;) {	/* a group `creating` or `modifying` cannot go yet */
+		size_t before = r->c->diags.len;
+
+		if (ec_delete_user_group(r->c, r->cl, &p, r->group) >= 0)
+			break;
+		if (!take_error(r->c, before, "InvalidUserGroupState"))
+			return -1;
+		if (pause_ms(r->c, delay) < 0)
+			return stopped(r, "waiting to delete the user group");
+		delay = backoff(delay, 10000);
+	}
+	for (delay = 300;;) {
+		if (pause_ms(r->c, delay) < 0)
+			return stopped(r, "waiting for the user group to be "
+				       "deleted");
+		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+		if (rc == SVC_NOT_FOUND)
+			return 0;
+		if (rc < 0)
+			return -1;
+		delay = backoff(delay, 10000);
+	}
+}
+
+static int delete_users(struct ru *r)
+{
+	struct path p = P(r, "users");
+	size_t i;
+
+	for (i = 0; i < r->made_users.n; i++) {
+		int64_t delay = 500;
+
+		for (;;) {	/* a user `modifying` cannot go yet */
+			size_t before = r->c->diags.len;
+
+			if (ec_delete_user(r->c, r->cl, &p,
+					   r->made_users.v[i]) >= 0)
+				break;
+			if (!take_error(r->c, before, "InvalidUserState"))
+				return -1;
+			if (pause_ms(r->c, delay) < 0)
+				return stopped(r, "waiting to delete the users");
+			delay = backoff(delay, 10000);
+		}
+	}
+	for (i = 0; i < r->made_users.n;) {	/* until gone */
+		struct ec_user u;
+		int rc = ec_describe_user(r->c, r->cl, &p, r->made_users.v[i],
+					  &u);
+
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND) {
+			i++;
+			continue;
+		}
+		if (pause_ms(r->c, 300) < 0)
+			return stopped(r, "waiting for the users to be deleted");
+	}
+	return 0;
+}
+
+static int delete_secrets(struct ru *r)
+{
+	struct path p = P(r, "secret_recovery_window_days");
+	int64_t days = REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS;
+	size_t i;
+
+	value_get_int(value_attr(r->st, "secret_recovery_window_days"), &days);
+	for (i = 0; i < r->made_secrets.n; i++) {
+		int rc = days == 0 ?
+			sm_delete_secret(r->c, r->cl, &p, r->made_secrets.v[i],
+					 (struct svc_int){ 0 }, SVC_TRUE, NULL) :
+			sm_delete_secret(r->c, r->cl, &p, r->made_secrets.v[i],
+					 SVC_INT((int)days), SVC_UNSET, NULL);
+
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Only a key this resource made (tagged with the group id) is deleted; a
+ * key the user brought is left alone. */
+static int delete_kms(struct ru *r)
+{
+	const char *arn = get_str(r->st, "kms_key_arn");
+	struct path p = P(r, "kms_key_arn");
+	struct svc_tags tags = { 0 };
+	int rc;
+
+	if (!arn)
+		return 0;
+	rc = kms_list_resource_tags(r->c, r->cl, &p, arn, &tags);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (!has_tag(tags.v, tags.n, r->group))
+		return 0;
+	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
+		return -1;
+	return kms_schedule_key_deletion(r->c, r->cl, &p, arn,
+					 SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS),
+					 NULL) < 0 ? -1 : 0;
+}
+
+static step_fn *const delete_steps[] = {
+	delete_group, delete_users, delete_secrets, delete_kms,
+};
+
+int redis_rbac_users_delete(struct ctx *c, struct resource_op *op)
+{
+	struct ru r;
+	size_t i;
+
+	if (!value_is_known(op->prior))
+		return 0;
+	if (ru_init(&r, c, op, op->prior))
+		return -1;
+	if (!load_private(&r, op->prior_private))
+		ids_from_state(&r);
+	for (i = 0; i < sizeof(delete_steps) / sizeof(delete_steps[0]); i++)
+		if (delete_steps[i](&r)) {
+			/* Terraform keeps the prior state: destroying again
+			 * continues (every step tolerates what is gone). */
+			op->new_state = op->prior;
+			return -1;
+		}
+	op->new_state = NULL;
+	return 0;
+}
+
+/* ---- import ---- */
+
+/* The role whose preset (all keys, default channels) is exactly s, else
+ * "custom". */
+static const char *role_of(struct arena *a, const char *s)
+{
+	static const struct {
+		enum redis_acl_role role;
+		const char *name;
+	} presets[] = {
+		{ REDIS_ACL_ROLE_ADMIN, "admin" },
+		{ REDIS_ACL_ROLE_READONLY, "readonly" },
+		{ REDIS_ACL_ROLE_SERVICE, "service" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		const char *p = redis_acl_preset(a, presets[i].role, NULL, 0,
+						 NULL, 0);
+
+		if (p && !strcmp(p, s))
+			return presets[i].name;
+	}
+	return "custom";
+}
+
+/* A null object of the users map's element type with the identity of an
+ * adopted user. */
+static const struct value *adopted_user(struct ru *r, const struct ec_user *u,
+					const char *secret_arn)
+{
+	struct arena *a = r->c->arena;
+	const struct type *t = value_attr(r->st, "users")->type->elem;
+	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
+	const struct value *v;
+	const char *role = role_of(a, u->access_string);
+	bool iam = u->auth_type && !strcmp(u->auth_type, "iam");
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		items[i] = value_null(a, t->types[i]);
+	v = value_object(a, t, items);
+#define SET(name, s) v = value_with_attr(a, v, name, (s) ? \
+		value_string(a, s) : value_null(a, &type_string))
+	SET("role", role);
+	SET("access_string", !strcmp(role, "custom") ? u->access_string : NULL);
+	SET("authentication", iam ? "iam" : "password");
+	SET("effective_access_string", u->access_string);
+	SET("user_id", u->id);
+	SET("arn", u->arn);
+	SET("secret_arn", iam ? NULL : secret_arn);
+	SET("iam_policy_json", NULL);
+#undef SET
+	return v;
+}
+
+/* A user of the group: the default user is recognised by its name, the
+ * others are adopted when they carry the group's tag, with their secret
+ * when it exists, carries the tag and is not scheduled for deletion. */
+static int adopt_user(struct ru *r, const char *id, const char ***keys,
+		      const struct value ***items, size_t *n)
+{
+	struct path p = P(r, "users");
+	struct svc_tags tags = { 0 };
+	const char *secret_arn = NULL;
+	struct ec_user u;
+	struct sm_secret s;
+	int rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (u.user_name && !strcmp(u.user_name, "default")) {
+		put_str(r, "default_user_id", u.id);
+		strs_push(r->c->arena, &r->made_users, &r->cap_users, u.id);
+		return 0;
+	}
+	if (!u.arn || !u.user_name ||
+	    ec_list_tags(r->c, r->cl, &p, u.arn, &tags) != 0 ||
+	    !has_tag(tags.v, tags.n, r->group))
+		return 0;
+	if (!u.auth_type || strcmp(u.auth_type, "iam")) {
+		rc = sm_describe_secret(r->c, r->cl, &p,
+					secret_name(r, u.user_name), &s);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && !s.deleted_date &&
+		    has_tag(s.tags.v, s.tags.n, r->group)) {
+			secret_arn = s.arn;
+			strs_push(r->c->arena, &r->made_secrets,
+				  &r->cap_secrets, s.arn);
+			if (!r->kms_arn && s.kms_key_id)
+				r->kms_arn = s.kms_key_id;
+		}
+	}
+	strs_push(r->c->arena, &r->made_users, &r->cap_users, u.id);
+	(*keys)[*n] = u.user_name;
+	(*items)[(*n)++] = adopted_user(r, &u, secret_arn);
+	return 0;
+}
+
+/* tags_all from the group; tags = those default_tags and the identity tag
+ * do not explain. */
+static void adopt_tags(struct ru *r, const char *arn)
+{
+	const struct provider_config *pc = r->c->config;
+	struct arena *a = r->c->arena;
+	struct path p = P(r, "tags");
+	struct svc_tags t = { 0 };
+	const struct value **all, **mine;
+	const char **keys, **mkeys;
+	size_t i, j, nm = 0;
+
+	if (!arn || ec_list_tags(r->c, r->cl, &p, arn, &t) != 0)
+		return;
+	keys = arena_calloc(a, t.n + 1, sizeof(*keys));
+	mkeys = arena_calloc(a, t.n + 1, sizeof(*mkeys));
+	all = arena_calloc(a, t.n + 1, sizeof(*all));
+	mine = arena_calloc(a, t.n + 1, sizeof(*mine));
+	for (i = 0; i < t.n; i++) {
+		const char *v = t.v[i].value ? t.v[i].value : "";
+		bool dflt = !strcmp(t.v[i].key, REDIS_RBAC_TAG_KEY);
+
+		keys[i] = t.v[i].key;
+		all[i] = value_string(a, v);
+		for (j = 0; j < pc->default_tags.n; j++)
+			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
+			    !strcmp(pc->default_tags.values[j], v))
+				dflt = true;
+		if (!dflt) {
+			mkeys[nm] = keys[i];
+			mine[nm++] = all[i];
+		}
+	}
+	put(r, "tags_all", value_map(a, &type_string, t.n, keys, all));
+	if (nm)
+		put(r, "tags", value_map(a, &type_string, nm, mkeys, mine));
+}
+
+/* The import state: every attribute null but the identity. */
+static const struct value *empty_state(struct ctx *c, const char *id)
+{
+	struct arena *a = c->arena;
+	const struct type *t = schema_block_type(
+		a, redis_rbac_users_resource.schema->block);
+	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
+	const struct value *v;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		items[i] = value_null(a, t->types[i]);
+	v = value_object(a, t, items);
+	v = value_with_attr(a, v, "id", value_string(a, id));
+	return value_with_attr(a, v, "name", value_string(a, id));
+}
+
+int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
+{
+	struct path p = path_attr(c->arena, path_root, "id");
+	const struct value *users;
+	const struct value **items;
+	const char **keys;
+	struct ec_user_group g;
+	struct ru r;
+	size_t i, n = 0;
+	int rc;
+
+	if (!op->import_id || !*op->import_id)
+		return diag_error(&c->diags, NULL, "Invalid import id", "Import "
+				  TYPE_NAME " by its user group id.");
+	if (ru_init(&r, c, op, empty_state(c, op->import_id)))
+		return -1;
+	rc = ec_describe_user_group(c, r.cl, &p, r.group, &g);
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&c->diags, NULL, "Cannot import non-existent "
+				  "remote object", "No ElastiCache user group "
+				  "\"%s\" exists.", r.group);
+	if (rc < 0)
+		return -1;
+	put_str(&r, "id", r.group);
+	put_str(&r, "name", r.group);
+	put_str(&r, "arn", g.arn);
+	put_str(&r, "user_group_id", r.group);
+	put_str(&r, "engine", g.engine);
+	keys = arena_calloc(c->arena, g.user_ids.n + 1, sizeof(*keys));
+	items = arena_calloc(c->arena, g.user_ids.n + 1, sizeof(*items));
+	for (i = 0; i < g.user_ids.n; i++)
+		if (adopt_user(&r, g.user_ids.v[i], &keys, &items, &n))
+			return -1;
+	users = value_attr(r.st, "users");
+	put(&r, "users", value_map(c->arena, users->type->elem, n, keys,
+				   items));
+	put_str(&r, "kms_key_arn", r.kms_arn);
+	put(&r, "secret_recovery_window_days", value_int(c->arena,
+	    REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS));
+	adopt_tags(&r, g.arn);
+	save_private(&r);
+	/* iam_policy_json needs cluster_arns, which only the configuration
+	 * knows: the next plan computes it. */
+	op->new_state = known_only(c->arena, r.st);
+	return 0;
+}
