@@ -1,0 +1,480 @@
+"""secure_redis_rbac_users end to end against the local AWS emulator, through
+the protocol driver and the test provider binary ($PROVIDER_TEST_BIN, default
+build/terraform-provider-secure-test, which serves the resource while it has
+no update in place).
+
+1. acceptance/scenarios/rbac_users_basic: admin, read-only and service users
+   with passwords plus one IAM user -> no-change plan -> destroy.  The users
+   exist in ElastiCache with the planned access strings, the default user is
+   locked, each password user's secret holds the password ElastiCache
+   accepts; no password appears in any state file, the transcript or the
+   trace logs; afterwards nothing is left but the key pending deletion.
+2. A custom access string with a password is refused at validate.
+3. A fault injected on CreateUserGroup fails the apply with partial state
+   (users, secrets, key; no group), and the destroy removes it all.
+4. Read: out-of-band drift (access string widened, user removed from the
+   group, default user enabled) shows as differences; a deleted group
+   removes the resource; a group attached to a replication group refuses
+   to be destroyed, naming it.
+5. Import by user group id adopts the users, secrets and key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from acceptance.driver import cty, objchange, plugin
+from acceptance.driver.scenario import run_scenario
+from acceptance.emulator.server import Emulator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "rbac_users_basic"
+ACCESS_KEY = "AKIDRBACUSERS0000000"
+SECRET_KEY = "rbac-users-test-secret-key"
+REGION = "us-east-1"
+SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
+TYPE = "secure_redis_rbac_users"
+GROUP = "acc-users"
+PASSWORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!&#$^<>-")
+
+
+@pytest.fixture(scope="module")
+def test_binary() -> str:
+    path = Path(os.environ.get("PROVIDER_TEST_BIN")
+                or REPO_ROOT / "build" / "terraform-provider-secure-test")
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    if not path.exists():
+        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
+    return str(path)
+
+
+@pytest.fixture
+def emu():
+    e = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
+                 settings={"create_delay_s": 0.5, "modify_delay_s": 0.5, "delete_delay_s": 0.5})
+    e.start()
+    yield e
+    e.stop()
+
+
+def control(emu, route, body=None, method=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(emu.endpoint + route, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+def botocore_client(emu, service):
+    import botocore.session
+    from botocore.config import Config
+    s = botocore.session.get_session()
+    return s.create_client(service, region_name=REGION, endpoint_url=emu.endpoint,
+                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                           config=Config(retries={"max_attempts": 1}))
+
+
+def env():
+    return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_REGION": None,
+            "AWS_DEFAULT_REGION": None, "AWS_EC2_METADATA_DISABLED": "true",
+            "HOME": "/nonexistent", "TF_LOG": "trace"}
+
+
+def materialise(emu, dst: Path, edit=None) -> Path:
+    """Copies the scenario with the endpoints filled in; edit(resource body)
+    may change the configuration of step 01."""
+    shutil.copytree(SCENARIO, dst)
+    for f in dst.rglob("main.tf.json"):
+        doc = json.loads(f.read_text())
+        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
+        if edit:
+            edit(doc["resource"][TYPE]["main"])
+        f.write_text(json.dumps(doc, indent=1))
+    return dst
+
+
+class StateWatcher:
+    """A transcript sink that snapshots the state file whenever the driver
+    writes a line, so every state the run wrote can be inspected; hook(attrs)
+    runs once just before the final destroy when given."""
+
+    def __init__(self, path: Path, hook=None):
+        self.path = path
+        self.snapshots = []
+        self.text = []
+        self.hook = hook
+        self.hooked = {}
+
+    def write(self, s):
+        self.text.append(s)
+        try:
+            snap = self.path.read_text()
+        except OSError:
+            snap = None
+        if snap is not None and (not self.snapshots or self.snapshots[-1] != snap):
+            self.snapshots.append(snap)
+        if self.hook and "=== step destroy" in s and "ran" not in self.hooked and self.snapshots:
+            self.hooked["ran"] = True
+            self.hooked["result"] = self.hook(resource_attrs(json.loads(self.snapshots[-1]))[-1])
+        return len(s)
+
+    def flush(self):
+        pass
+
+
+def resource_attrs(state):
+    return [r["instances"][0]["attributes"] for r in state.get("resources", [])
+            if r["type"] == TYPE and r.get("instances")]
+
+
+def leftovers(emu):
+    out = []
+    for svc, items in control(emu, "/_emulator/resources").items():
+        for it in items:
+            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
+                continue
+            out.append((svc, it))
+    return out
+
+
+def baseline(emu):
+    return {(s, json.dumps(i, sort_keys=True)) for s, i in leftovers(emu)}
+
+
+def new_leftovers(emu, before):
+    return [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+
+
+def run(emu, tmp_path, test_binary, name, edit=None, expect=None, hook=None):
+    scen = materialise(emu, tmp_path / name, edit)
+    if expect is not None:
+        (scen / "01-create" / "expect.json").write_text(json.dumps(expect))
+    state = tmp_path / f"{name}.tfstate"
+    sink = StateWatcher(state, hook)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    return result, sink
+
+
+def spy_passwords(emu):
+    """Records every password the provider sends to CreateUser (no API ever
+    returns one)."""
+    ec = emu.service("elasticache")
+    orig = ec.op_CreateUser
+    seen = {}
+
+    def spy(p):
+        out = orig(p)
+        seen[p["UserId"]] = ec.valid_passwords(p["UserId"])
+        return out
+    ec.op_CreateUser = spy
+    return seen
+
+
+def test_basic_lifecycle(emu, tmp_path, test_binary):
+    passwords = spy_passwords(emu)
+    before = baseline(emu)
+    observed = {}
+
+    def look(attrs):
+        ec = botocore_client(emu, "elasticache")
+        sm = botocore_client(emu, "secretsmanager")
+        observed["group"] = ec.describe_user_groups(UserGroupId=GROUP)["UserGroups"][0]
+        observed["users"] = {u["UserId"]: u for u in ec.describe_users()["Users"]}
+        observed["secrets"] = {k: json.loads(sm.get_secret_value(SecretId=u["secret_arn"])["SecretString"])
+                               for k, u in attrs["users"].items() if u["secret_arn"]}
+        observed["tags"] = ec.list_tags_for_resource(ResourceName=attrs["arn"])["TagList"]
+        return attrs
+    result, sink = run(emu, tmp_path, test_binary, "basic", hook=look)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    attrs = sink.hooked["result"]
+
+    # state
+    assert attrs["id"] == attrs["user_group_id"] == GROUP
+    assert attrs["arn"].endswith(":usergroup:" + GROUP)
+    assert attrs["default_user_id"] == GROUP + "-default"
+    assert attrs["kms_key_arn"].startswith("arn:aws:kms:")
+    assert attrs["tags_all"] == {"owner": "acceptance", "team": "platform", "secure:redis-rbac-users": GROUP}
+    users = attrs["users"]
+    assert set(users) == {"ops", "reporting", "orders-svc", "analytics"}
+    for name in ("ops", "reporting", "orders-svc"):
+        u = users[name]
+        assert u["user_id"] == f"{GROUP}-{name}" and u["arn"].endswith(":user:" + u["user_id"])
+        assert u["secret_arn"].startswith("arn:aws:secretsmanager:") and u["iam_policy_json"] is None
+        assert u["password_rotation_phase"] == "created"
+    iam = users["analytics"]
+    assert iam["user_id"] == "analytics" and iam["secret_arn"] is None and iam["password_rotation_phase"] is None
+    doc = json.loads(iam["iam_policy_json"])
+    assert doc["Statement"][0]["Action"] == "elasticache:Connect"
+    assert iam["arn"] in doc["Statement"][0]["Resource"]
+
+    # AWS: the group holds exactly the users and the locked default user
+    g = observed["group"]
+    want_ids = {u["user_id"] for u in users.values()} | {GROUP + "-default"}
+    assert set(g["UserIds"]) == want_ids and g["Status"] == "active"
+    aws_users = observed["users"]
+    for u in users.values():
+        assert aws_users[u["user_id"]]["AccessString"] == u["effective_access_string"]
+    assert aws_users["analytics"]["Authentication"]["Type"] == "iam"
+    d = aws_users[GROUP + "-default"]
+    assert d["UserName"] == "default" and d["AccessString"] == "off -@all"
+    assert {"Key": "secure:redis-rbac-users", "Value": GROUP} in observed["tags"]
+
+    # the passwords: 32 characters from the allowed set, one per user, in
+    # the user's secret, and nowhere else
+    assert set(passwords) == {f"{GROUP}-ops", f"{GROUP}-reporting", f"{GROUP}-orders-svc", GROUP + "-default",
+                              "analytics"}
+    assert passwords["analytics"] == []
+    secrets = observed["secrets"]
+    for name in ("ops", "reporting", "orders-svc"):
+        pw = passwords[f"{GROUP}-{name}"]
+        assert len(pw) == 1 and len(pw[0]) == 32 and set(pw[0]) <= PASSWORD_CHARS
+        assert secrets[name] == {"username": name, "password": pw[0]}
+    all_pw = [p for ps in passwords.values() for p in ps]
+    assert len(set(all_pw)) == len(all_pw) == 4
+    logs = "\n".join(result.provider_stderr)
+    assert "CreateUser" in logs, "trace logs were not captured"
+    for pw in all_pw:
+        assert pw not in "".join(sink.snapshots)
+        assert pw not in result.transcript
+        assert pw not in logs
+
+    # destroy leaves nothing but the key pending deletion (not listed)
+    assert new_leftovers(emu, before) == []
+
+
+def test_custom_access_string_with_a_password_is_refused_at_validate(emu, tmp_path, test_binary):
+    def edit(body):
+        body["users"]["ops"] = {"role": "custom", "access_string": "on ~* +@all >hunter2hunter2hunter2"}
+    result, _ = run(emu, tmp_path, test_binary, "refused", edit=edit,
+                    expect={"validate_error": {"attribute": 'users["ops"].access_string'}})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "hunter2hunter2hunter2" not in result.transcript
+    assert control(emu, "/_emulator/resources").get("elasticache", []) == []
+
+
+def test_failure_at_create_user_group_leaves_partial_state_destroy_cleans(emu, tmp_path, test_binary):
+    before = baseline(emu)
+    control(emu, "/_emulator/faults", {"service": "elasticache", "operation": "CreateUserGroup",
+                                       "action": "error", "code": "InjectedFault", "message": "Injected fault",
+                                       "status": 400})
+    result, sink = run(emu, tmp_path, test_binary, "fault",
+                       expect={"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault",
+                               "after_no_change_plan": False})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "ElastiCache CreateUserGroup failed" in result.transcript
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    partial = [r["instances"][0] for st in states for r in st.get("resources", [])
+               if r["type"] == TYPE and r.get("instances")]
+    assert partial, "the failed create recorded no state"
+    inst = partial[-1]
+    assert inst.get("status") == "tainted"
+    at = inst["attributes"]
+    assert at["arn"] is None and at["user_group_id"] is None
+    assert at["kms_key_arn"] and at["default_user_id"] == GROUP + "-default"
+    assert set(at["users"]) == {"ops", "reporting", "orders-svc", "analytics"}
+    assert all(u["arn"] for u in at["users"].values())
+    left = new_leftovers(emu, before)
+    assert left == [], left
+
+
+def test_failure_at_the_second_user_keeps_only_what_exists(emu, tmp_path, test_binary):
+    """CreateUser fails once the first user exists: the state lists the
+    users that exist (with their secrets), and destroy removes them."""
+    before = baseline(emu)
+    ec = emu.service("elasticache")
+    orig = ec.op_CreateUser
+    calls = []
+
+    def flaky(p):
+        calls.append(p["UserId"])
+        if len(calls) == 2:
+            from acceptance.emulator.errors import AwsError
+            raise AwsError("InjectedFault", "Injected fault", 400, True)
+        return orig(p)
+    ec.op_CreateUser = flaky
+    result, sink = run(emu, tmp_path, test_binary, "user-fault",
+                       expect={"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault",
+                               "after_no_change_plan": False})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    at = [a for st in states for a in resource_attrs(st)][-1]
+    assert at["default_user_id"] is None and at["arn"] is None
+    created = [k for k, u in at["users"].items() if u["arn"]]
+    assert len(created) == 1
+    # the second user's secret was made before its CreateUser failed
+    assert len([k for k, u in at["users"].items() if u["secret_arn"]]) in (1, 2)
+    assert new_leftovers(emu, before) == []
+
+
+class Configured:
+    """A provider process configured against the emulator like the
+    scenario's provider block."""
+
+    def __init__(self, binary, emu):
+        self.h = plugin.start_provider(binary, env=env())
+        self.pb, self.stub = self.h.pb, self.h.stub
+        schema = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request())
+        block = objchange.block_from_proto(schema.provider.block)
+        ty = block.implied_type()
+        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
+        for n, nb in block.block_types.items():
+            vals[n] = objchange.empty_block_value(nb)
+        vals["region"] = cty.StringVal(REGION)
+        vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
+        ety = ty.attribute_type("endpoints")
+        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
+        ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
+        vals["endpoints"] = cty.ObjectVal(ev)
+        resp = self.stub.ConfigureProvider(self.pb.ConfigureProvider.Request(
+            terraform_version="1.15.0",
+            config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
+        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
+        self.rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
+
+    def to_json(self, dv):
+        return json.loads(cty.json_marshal(cty.msgpack_unmarshal(dv.msgpack, self.rty), self.rty))
+
+    def dv(self, attrs):
+        val = cty.json_unmarshal(json.dumps(attrs).encode(), self.rty)
+        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, self.rty))
+
+    def close(self):
+        self.h.shutdown()
+
+
+def read_state(binary, emu, attrs):
+    p = Configured(binary, emu)
+    try:
+        resp = p.stub.ReadResource(p.pb.ReadResource.Request(type_name=TYPE, current_state=p.dv(attrs)))
+        diags = [(d.severity, d.summary, d.detail) for d in resp.diagnostics]
+        new = p.to_json(resp.new_state) if resp.new_state.msgpack else None
+        return new, diags
+    finally:
+        p.close()
+
+
+def import_state(binary, emu, gid):
+    p = Configured(binary, emu)
+    try:
+        resp = p.stub.ImportResourceState(p.pb.ImportResourceState.Request(type_name=TYPE, id=gid))
+        errs = [d for d in resp.diagnostics if d.severity == 1]
+        assert not errs, errs
+        assert len(resp.imported_resources) == 1
+        return p.to_json(resp.imported_resources[0].state)
+    finally:
+        p.close()
+
+
+def wait_active(ec, gid):
+    import time
+    for _ in range(100):
+        if ec.describe_user_groups(UserGroupId=gid)["UserGroups"][0]["Status"] == "active":
+            return
+        time.sleep(0.1)
+    raise AssertionError("group never became active")
+
+
+def test_read_shows_drift(emu, tmp_path, test_binary):
+    def drift(attrs):
+        ec = botocore_client(emu, "elasticache")
+        ec.modify_user(UserId=f"{GROUP}-reporting", AccessString="on ~* +@all")
+        wait_active(ec, GROUP)
+        ec.modify_user_group(UserGroupId=GROUP, UserIdsToRemove=[f"{GROUP}-ops"])
+        wait_active(ec, GROUP)
+        ec.modify_user(UserId=GROUP + "-default", AccessString="on ~* +@all")
+        wait_active(ec, GROUP)
+        import time
+        time.sleep(0.7)  # the users' own modifications complete
+        drifted = read_state(test_binary, emu, attrs)
+        gone = read_state(test_binary, emu, dict(attrs, id="acc-nothing", name="acc-nothing"))
+        return drifted, gone
+    result, sink = run(emu, tmp_path, test_binary, "drift", hook=drift)
+    # the final destroy still works: the ops user is no longer in the
+    # group, but the provider knows it made it
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    (new, diags), (gone, gone_diags) = sink.hooked["result"]
+    assert new["users"]["reporting"]["effective_access_string"] == "on ~* +@all"
+    assert new["users"]["ops"]["effective_access_string"] is None
+    assert new["users"]["orders-svc"]["effective_access_string"] is not None
+    assert new["default_user_id"] is None
+    assert any(d[1] == "Default user changed outside Terraform" for d in diags), diags
+    assert not [d for d in diags if d[0] == 1], diags
+    assert gone is None and not [d for d in gone_diags if d[0] == 1], gone_diags
+
+
+def test_destroy_of_an_attached_group_names_the_cluster(emu, tmp_path, test_binary):
+    """The group attached to a replication group: destroy fails with a clear
+    error naming it; once detached, destroy succeeds."""
+    before = baseline(emu)
+    attached = {}
+
+    def attach(attrs):
+        ec = botocore_client(emu, "elasticache")
+        ec.create_replication_group(ReplicationGroupId="acc-cache", ReplicationGroupDescription="x",
+                                    Engine="redis", EngineVersion="7.1", CacheNodeType="cache.t4g.small",
+                                    TransitEncryptionEnabled=True, UserGroupIds=[GROUP])
+        attached["arn"] = attrs["arn"]
+        return attrs
+    scen = materialise(emu, tmp_path / "attached")
+    state = tmp_path / "attached.tfstate"
+    sink = StateWatcher(state, attach)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert not result.ok
+    assert "User group still attached" in result.transcript and "acc-cache" in result.transcript
+    # detach (delete the cluster) and destroy again from the kept state
+    ec = botocore_client(emu, "elasticache")
+    import time
+    for _ in range(100):
+        if ec.describe_replication_groups(ReplicationGroupId="acc-cache")["ReplicationGroups"][0]["Status"] \
+                == "available":
+            break
+        time.sleep(0.1)
+    ec.delete_replication_group(ReplicationGroupId="acc-cache")
+    for _ in range(100):
+        try:
+            ec.describe_replication_groups(ReplicationGroupId="acc-cache")
+        except ec.exceptions.ReplicationGroupNotFoundFault:
+            break
+        time.sleep(0.1)
+    attrs = resource_attrs(json.loads(state.read_text()))[-1]
+    p = Configured(test_binary, emu)
+    try:
+        resp = p.stub.ApplyResourceChange(p.pb.ApplyResourceChange.Request(
+            type_name=TYPE, prior_state=p.dv(attrs), planned_state=p.dv(None), config=p.dv(None),
+            planned_private=private_of(state)))
+        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
+    finally:
+        p.close()
+    left = new_leftovers(emu, before)
+    assert left == [], left
+
+
+def private_of(state_path):
+    import base64
+    st = json.loads(state_path.read_text())
+    inst = [r["instances"][0] for r in st["resources"] if r["type"] == TYPE][0]
+    return base64.b64decode(inst.get("private", "")) if inst.get("private") else b""
+
+
+def test_import_adopts_users_and_secrets(emu, tmp_path, test_binary):
+    def imp(attrs):
+        return attrs, import_state(test_binary, emu, GROUP)
+    result, sink = run(emu, tmp_path, test_binary, "import", hook=imp)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    created, imported = sink.hooked["result"]
+    for k in ("id", "arn", "user_group_id", "default_user_id", "kms_key_arn", "engine", "tags", "tags_all"):
+        assert imported[k] == created[k], (k, imported[k], created[k])
+    assert set(imported["users"]) == set(created["users"])
+    for name, u in created["users"].items():
+        iu = imported["users"][name]
+        for k in ("user_id", "arn", "secret_arn", "effective_access_string", "authentication"):
+            assert iu[k] == u[k], (name, k, iu[k], u[k])
+    assert imported["users"]["ops"]["role"] == "admin"
