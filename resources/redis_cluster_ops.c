@@ -1188,8 +1188,9 @@ static void refresh_security_group(struct rc *r)
 	for (i = 0; i < r->cc.security_group_ids.n; i++)
 		if (!strcmp(r->cc.security_group_ids.v[i], sg))
 			attached = true;
-	if (ec2_describe_security_group(r->c, r->cl, &p, sg, &g) ==
-	    SVC_NOT_FOUND) {
+	/* Attached to the node, it exists: one call saved per refresh. */
+	if (!attached && ec2_describe_security_group(r->c, r->cl, &p, sg, &g)
+	    == SVC_NOT_FOUND) {
 		put_null(r, "security_group_id");
 		return;
 	}
