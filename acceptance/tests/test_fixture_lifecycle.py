@@ -164,7 +164,7 @@ def test_malformed_requests_keep_serving(session):
         type_name=TYPE, version=0, raw_state=s.pb.RawState(flatmap={"name": "x"})), timeout=30)
     assert errors(resp)
     md = s.stub.GetMetadata(s.pb.GetMetadata.Request(), timeout=30)
-    assert [r.type_name for r in md.resources] == [TYPE]
+    assert TYPE in [r.type_name for r in md.resources]
 
 
 def test_stop_provider_cancels_slow_apply(session):
