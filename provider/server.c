@@ -9,8 +9,9 @@
  * providers built on older go-plugin releases.
  *
  * Threads: CQ_THREADS threads drain one completion queue and never block;
- * every tfplugin6 handler runs on a fixed pool of workers fed by a bounded
- * FIFO.  Health and Shutdown are answered on the completion-queue threads.
+ * every tfplugin6 handler runs on a pool of workers fed by a bounded FIFO.
+ * The pool starts with one worker and grows (up to its limit, never
+ * shrinking) whenever a call is queued while no worker is idle.  Health and Shutdown are answered on the completion-queue threads.
  *
  * A call (struct srv_call) is reference counted: one reference for the
  * request/response pipeline, one for the RECV_CLOSE_ON_SERVER op.  The
@@ -106,10 +107,12 @@ struct server {
 	pthread_t cq_threads[CQ_THREADS];
 	int n_cq_threads;
 
-	pthread_t *workers;
-	int n_workers;
+	pthread_t *workers;		/* started lazily: see enqueue */
+	int n_workers;			/* the pool's limit */
+	int n_started;			/* workers[0..n_started) run */
+	int waiting;			/* workers blocked on cv_work */
 	pthread_mutex_t mu;		/* queue, watches, busy, active,
-					 * shutdown_done */
+					 * shutdown_done, n_started, waiting */
 	pthread_cond_t cv_work;		/* queue not empty or quit */
 	pthread_cond_t cv_idle;		/* busy/active dropped, shutdown_done */
 	struct srv_call *head, *tail;
@@ -433,8 +436,11 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct srv_call *c;
 
-		while (!s->head && !s->quit)
+		while (!s->head && !s->quit) {
+			s->waiting++;
 			pthread_cond_wait(&s->cv_work, &s->mu);
+			s->waiting--;
+		}
 		if (!s->head)
 			break;
 		c = s->head;
@@ -454,6 +460,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Starts one more worker when the queued calls outnumber the idle ones
+ * (mu held; creating under the lock keeps server_stop's join simple).
+ * Failing is harmless while another worker runs: the call waits its
+ * turn. */
+static void maybe_grow(struct server *s)
+{
+	if ((size_t)s->waiting >= s->queued || s->n_started >= s->n_workers)
+		return;
+	if (pthread_create(&s->workers[s->n_started], NULL, worker_main, s))
+		log_write(LOG_WARN, NULL, 0,
+			  "cannot start worker thread %d; %d running",
+			  s->n_started + 1, s->n_started);
+	else
+		s->n_started++;
+}
+
 /* Queues a call for the workers; -1 when the queue is full. */
 static int enqueue(struct server *s, struct srv_call *c)
 {
@@ -468,6 +490,7 @@ static int enqueue(struct server *s, struct srv_call *c)
 			s->head = c;
 		s->tail = c;
 		s->queued++;
+		maybe_grow(s);
 		pthread_cond_signal(&s->cv_work);
 		rc = 0;
 	}
@@ -808,13 +831,16 @@ static void server_free(struct server *s)
 	grpc_shutdown();
 }
 
+/* One worker now (so queued calls always progress), the rest on demand:
+ * each thread costs start-up time before the handshake and memory for
+ * its stack and malloc arena, and most runs never use 16 at once. */
 static int start_threads(struct server *s, const struct server_options *o)
 {
 	s->n_workers = o->workers > 0 ? o->workers : SERVER_DEFAULT_WORKERS;
 	s->workers = xcalloc((size_t)s->n_workers, sizeof(*s->workers));
-	for (int i = 0; i < s->n_workers; i++)
-		if (pthread_create(&s->workers[i], NULL, worker_main, s))
-			return -1;
+	if (pthread_create(&s->workers[0], NULL, worker_main, s))
+		return -1;
+	s->n_started = 1;
 	for (int i = 0; i < CQ_THREADS; i++) {
 		if (pthread_create(&s->cq_threads[i], NULL, cq_main, s))
 			return -1;
@@ -960,9 +986,9 @@ int server_stop(struct server *s, int grace_ms)
 			unlink(s->address);
 		return -1;
 	}
-	for (int i = 0; i < s->n_workers; i++)
-		if (s->workers[i])
-			pthread_join(s->workers[i], NULL);
+	/* quit is set: enqueue starts no more workers. */
+	for (int i = 0; i < s->n_started; i++)
+		pthread_join(s->workers[i], NULL);
 	server_free(s);
 	return 0;
 }
