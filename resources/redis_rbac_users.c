@@ -1166,8 +1166,9 @@ const struct resource redis_rbac_users_resource = {
 	.schema = &rbac_schema,
 	.validate = rbac_validate,
 	.plan = rbac_plan,
-	/* redis_rbac_users_ops.c; update in place: not yet */
+	/* redis_rbac_users_ops.c */
 	.create = redis_rbac_users_create,
+	.update = redis_rbac_users_update,
 	.read = redis_rbac_users_read,
 	.delete = redis_rbac_users_delete,
 	.import = redis_rbac_users_import,

@@ -11,9 +11,13 @@
  * shows out-of-band changes as differences.  Import adopts tagged users
  * and secrets.
  *
- * Not here: update in place (ModifyUser / ModifyUserGroup, rotation), and
- * recreating a group within its secrets' recovery window (CreateSecret is
- * then refused because the names are taken).
+ * Update adds and removes users (ModifyUserGroup) and restores access
+ * strings, membership and the locked default user (ModifyUser).  A
+ * secret name still taken by a tagged secret of this group (destroyed
+ * within its recovery window, or its user deleted out of band) is reused.
+ *
+ * Not here: password rotation, changing kms_key_arn or tags in place
+ * (update refuses them before any call).
  */
 #include "resources/redis_rbac_users_ops.h"
 
@@ -366,18 +370,20 @@ static bool load_private(struct ru *r, struct bytes b)
 	return ok;
 }
 
-/* What an imported or old state records: users with an ARN, the default
- * user, secrets. */
-static void ids_from_state(struct ru *r)
+/* What an imported or old state st records: users with an ARN, the
+ * default user, secrets. */
+static void ids_from_state(struct ru *r, const struct value *st)
 {
-	const char *d = get_str(r->st, "default_user_id"), *s;
+	const struct value *m = value_attr(st, "users");
+	const char *d = get_str(st, "default_user_id"), *s;
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		if (get_str(r->items[i], "arn") &&
-		    (s = get_str(r->items[i], "user_id")))
+	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
+		const struct value *u = m->u.coll.items[i];
+
+		if (get_str(u, "arn") && (s = get_str(u, "user_id")))
 			strs_push(r->c->arena, &r->made_users, &r->cap_users, s);
-		if ((s = get_str(r->items[i], "secret_arn")))
+		if ((s = get_str(u, "secret_arn")))
 			strs_push(r->c->arena, &r->made_secrets,
 				  &r->cap_secrets, s);
 	}
@@ -516,22 +522,64 @@ static int password_json(struct password *pw, const char *user)
 	return n > 0 && (size_t)n < sizeof(pw->json) ? 0 : -1;
 }
 
+/* The secret's name is taken: by the secret of a user of this group that
+ * was destroyed within the recovery window, or that was deleted out of
+ * band while its secret lived on.  A secret carrying the group's tag is
+ * restored if need be and given the new password and key; anything else
+ * is an error.  Returns its ARN, or NULL with a diagnostic. */
+static const char *reuse_secret(struct ru *r, size_t i, struct password *pw)
+{
+	struct path p = user_path(r, r->keys[i]);
+	const char *name = secret_name(r, r->keys[i]);
+	struct sm_secret s;
+	int rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+
+	if (rc < 0)
+		return NULL;
+	if (rc == SVC_NOT_FOUND || !s.arn ||
+	    !has_tag(s.tags.v, s.tags.n, r->group)) {
+		diag_error(&r->c->diags, &p, "Secret name in use", "A Secrets "
+			   "Manager secret named %s already exists and does not "
+			   "belong to user group %s. Delete it or rename the "
+			   "user.", name, r->group);
+		return NULL;
+	}
+	if (s.deleted_date && sm_restore_secret(r->c, r->cl, &p, name) < 0)
+		return NULL;
+	strs_push(r->c->arena, &r->made_secrets, &r->cap_secrets, s.arn);
+	if ((r->kms_arn && sm_update_secret(r->c, r->cl, &p, name, NULL,
+					    r->kms_arn) < 0) ||
+	    sm_put_secret_value(r->c, r->cl, &p, name, pw->json, NULL) < 0 ||
+	    sm_tag_resource(r->c, r->cl, &p, name, r->tags, r->n_tags) < 0)
+		return NULL;
+	return s.arn;
+}
+
 static int create_secret(struct ru *r, size_t i, struct password *pw)
 {
 	struct path p = user_path(r, r->keys[i]);
 	const char *arn = NULL;
+	size_t before;
 
 	if (password_json(pw, r->keys[i]) < 0)
 		return diag_error(&r->c->diags, &p, "Invalid user name",
 				  "The user name cannot be written into the "
 				  "secret.");
+	before = r->c->diags.len;
 	if (sm_create_secret(r->c, r->cl, &p, secret_name(r, r->keys[i]),
 			     arena_sprintf(r->c->arena, "Password of "
 					   "ElastiCache user %s (user group "
 					   "%s)", r->keys[i], r->group),
 			     r->kms_arn, pw->json, r->tags, r->n_tags, &arn,
-			     NULL) != 0)
-		return -1;
+			     NULL) != 0) {
+		/* AWS says InvalidRequestException for a name scheduled for
+		 * deletion, ResourceExistsException for a live secret. */
+		if (!take_error(r->c, before, "ResourceExistsException") &&
+		    !take_error(r->c, before, "InvalidRequestException"))
+			return -1;
+		if (!(arn = reuse_secret(r, i, pw)))
+			return -1;
+	}
 	if (!arn)
 		return diag_error(&r->c->diags, &p, "Secret without ARN",
 				  "Secrets Manager CreateSecret returned no "
@@ -958,19 +1006,19 @@ static int delete_group(struct ru *r)
 	}
 }
 
-static int delete_users(struct ru *r)
+/* Deletes the users `ids` and waits until they are gone. */
+static int delete_user_list(struct ru *r, struct svc_strs ids)
 {
 	struct path p = P(r, "users");
 	size_t i;
 
-	for (i = 0; i < r->made_users.n; i++) {
+	for (i = 0; i < ids.n; i++) {
 		int64_t delay = 500;
 
 		for (;;) {	/* a user `modifying` cannot go yet */
 			size_t before = r->c->diags.len;
 
-			if (ec_delete_user(r->c, r->cl, &p,
-					   r->made_users.v[i]) >= 0)
+			if (ec_delete_user(r->c, r->cl, &p, ids.v[i]) >= 0)
 				break;
 			if (!take_error(r->c, before, "InvalidUserState"))
 				return -1;
@@ -979,10 +1027,9 @@ static int delete_users(struct ru *r)
 			delay = backoff(delay, 10000);
 		}
 	}
-	for (i = 0; i < r->made_users.n;) {	/* until gone */
+	for (i = 0; i < ids.n;) {	/* until gone */
 		struct ec_user u;
-		int rc = ec_describe_user(r->c, r->cl, &p, r->made_users.v[i],
-					  &u);
+		int rc = ec_describe_user(r->c, r->cl, &p, ids.v[i], &u);
 
 		if (rc < 0)
 			return -1;
@@ -996,24 +1043,35 @@ static int delete_users(struct ru *r)
 	return 0;
 }
 
-static int delete_secrets(struct ru *r)
+static int delete_users(struct ru *r)
+{
+	return delete_user_list(r, r->made_users);
+}
+
+/* Deletes the secrets `arns` with the recovery window of the state. */
+static int delete_secret_list(struct ru *r, struct svc_strs arns)
 {
 	struct path p = P(r, "secret_recovery_window_days");
 	int64_t days = REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS;
 	size_t i;
 
 	value_get_int(value_attr(r->st, "secret_recovery_window_days"), &days);
-	for (i = 0; i < r->made_secrets.n; i++) {
+	for (i = 0; i < arns.n; i++) {
 		int rc = days == 0 ?
-			sm_delete_secret(r->c, r->cl, &p, r->made_secrets.v[i],
+			sm_delete_secret(r->c, r->cl, &p, arns.v[i],
 					 (struct svc_int){ 0 }, SVC_TRUE, NULL) :
-			sm_delete_secret(r->c, r->cl, &p, r->made_secrets.v[i],
+			sm_delete_secret(r->c, r->cl, &p, arns.v[i],
 					 SVC_INT((int)days), SVC_UNSET, NULL);
 
 		if (rc < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int delete_secrets(struct ru *r)
+{
+	return delete_secret_list(r, r->made_secrets);
 }
 
 /* Only a key this resource made (tagged with the group id) is deleted; a
@@ -1055,7 +1113,7 @@ int redis_rbac_users_delete(struct ctx *c, struct resource_op *op)
 	if (ru_init(&r, c, op, op->prior))
 		return -1;
 	if (!load_private(&r, op->prior_private))
-		ids_from_state(&r);
+		ids_from_state(&r, op->prior);
 	for (i = 0; i < sizeof(delete_steps) / sizeof(delete_steps[0]); i++)
 		if (delete_steps[i](&r)) {
 			/* Terraform keeps the prior state: destroying again
@@ -1064,6 +1122,311 @@ int redis_rbac_users_delete(struct ctx *c, struct resource_op *op)
 			return -1;
 		}
 	op->new_state = NULL;
+	return 0;
+}
+
+/* ---- update ---- */
+
+static void strs_remove(struct svc_strs *s, const char *v)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v))
+			s->v[j++] = s->v[i];
+	s->n = j;
+}
+
+/* Adds and removes members, retrying while the group is busy
+ * (`modifying` after a user change), then waits for it. */
+static int modify_group(struct ru *r, struct svc_strs add,
+			struct svc_strs remove)
+{
+	struct path p = P(r, "users");
+	int64_t delay = 300;
+
+	if (!add.n && !remove.n)
+		return 0;
+	for (;;) {
+		size_t before = r->c->diags.len;
+		int rc = ec_modify_user_group(r->c, r->cl, &p, r->group, add,
+					      remove, NULL);
+
+		if (rc == SVC_NOT_FOUND)
+			return diag_error(&r->c->diags, &p, "User group "
+					  "vanished", "%s disappeared during "
+					  "the update.", r->group);
+		if (rc == 0)
+			break;
+		if (!take_error(r->c, before, "InvalidUserGroupState"))
+			return -1;
+		if (pause_ms(r->c, delay) < 0)
+			return stopped(r, "waiting to modify the user group");
+		delay = backoff(delay, 10000);
+	}
+	return step_wait_group(r);
+}
+
+/* What one update does; the lists are arena arrays. */
+struct plan_diff {
+	struct svc_strs add, remove, drop_users, drop_secrets;
+	size_t cap_add, cap_remove, cap_drop_users, cap_drop_secrets;
+	struct svc_strs members;	/* the group's users before */
+};
+
+/* Changes this part cannot make yet: refused before anything happens. */
+static int refuse_unsupported(struct ru *r, const struct value *prior)
+{
+	const char *pk = get_str(prior, "kms_key_arn");
+	const char *nk = get_str(r->op->planned, "kms_key_arn");
+	const struct value *pt = value_attr(prior, "tags_all");
+	const struct value *nt = value_attr(r->op->planned, "tags_all");
+	const struct value *pu = value_attr(prior, "users");
+	size_t i;
+
+	if (pk && nk && strcmp(pk, nk))
+		return diag_error(&r->c->diags, NULL, "Not supported yet",
+				  "Changing kms_key_arn of an existing user "
+				  "group is not implemented yet.");
+	if (pt && nt && value_is_known(nt) && !value_equal(pt, nt))
+		return diag_error(&r->c->diags, NULL, "Not supported yet",
+				  "Changing the tags of an existing user group "
+				  "is not implemented yet.");
+	for (i = 0; i < r->n; i++) {
+		const struct value *p = value_map_get(pu, r->keys[i]);
+		const char *pid = get_str(p, "user_id");
+		const char *nid = get_str(r->items[i], "user_id");
+		const struct value *pp = value_attr(p, "password_rotation_phase");
+		const struct value *np = value_attr(r->items[i],
+						    "password_rotation_phase");
+
+		if (p && pid && nid && !strcmp(pid, nid) && pp && np &&
+		    !value_equal(pp, np)) {
+			struct path up = user_path(r, r->keys[i]);
+
+			return diag_error(&r->c->diags, &up, "Not supported "
+					  "yet", "Password rotation is not "
+					  "implemented yet.");
+		}
+	}
+	return 0;
+}
+
+/* Users of the prior state that go: removed from the configuration, or
+ * replaced by a user of another id (authentication switched). */
+static void find_removed(struct ru *r, const struct value *prior,
+			 struct plan_diff *d)
+{
+	const struct value *pu = value_attr(prior, "users");
+	struct arena *a = r->c->arena;
+	size_t i;
+
+	for (i = 0; pu && value_is_known(pu) && i < pu->u.coll.n; i++) {
+		const struct value *now = value_map_get(value_attr(
+			r->op->planned, "users"), pu->u.coll.keys[i]);
+		const char *pid = get_str(pu->u.coll.items[i], "user_id");
+		const char *sid = get_str(pu->u.coll.items[i], "secret_arn");
+		const char *nid = get_str(now, "user_id");
+
+		if (now && pid && nid && !strcmp(pid, nid))
+			continue;
+		if (pid && member(d->members, pid))
+			strs_push(a, &d->remove, &d->cap_remove, pid);
+		if (pid)
+			strs_push(a, &d->drop_users, &d->cap_drop_users, pid);
+		if (sid && (!now || !get_str(now, "secret_arn") ||
+			    strcmp(get_str(now, "secret_arn"), sid)))
+			strs_push(a, &d->drop_secrets, &d->cap_drop_secrets,
+				  sid);
+	}
+}
+
+/* Sets user i's access string when AWS has another one, and queues it
+ * for the group if it is not a member. */
+static int restore_user(struct ru *r, size_t i, struct plan_diff *d)
+{
+	const char *id = get_str(r->items[i], "user_id");
+	const char *want = get_str(r->items[i], "effective_access_string");
+	struct path p = user_path(r, r->keys[i]);
+	struct ec_user_input in = { 0 };
+	struct ec_user u;
+	int rc;
+
+	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&r->c->diags, &p, "User vanished", "User %s "
+				  "was deleted outside Terraform; refresh, "
+				  "then apply to create it again.", id);
+	if (want && (!u.access_string || strcmp(u.access_string, want))) {
+		in.id = id;
+		in.access_string = want;
+		if (ec_modify_user(r->c, r->cl, &p, &in, NULL) != 0)
+			return -1;
+	}
+	if (!member(d->members, id))
+		strs_push(r->c->arena, &d->add, &d->cap_add, id);
+	return 0;
+}
+
+/* The default user after drift: recreated if gone, locked again if
+ * changed, put back in the group if removed. */
+static int restore_default_user(struct ru *r, struct plan_diff *d)
+{
+	const char *id = redis_rbac_user_id(r->c->arena, r->group, "default");
+	struct path p = P(r, "default_user_id");
+	struct ec_user_input in = { 0 };
+	struct password *pw;
+	struct ec_user u;
+	int rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND) {
+		if (step_default_user(r))
+			return -1;
+	} else {
+		if (!(pw = new_password(r, &p)))
+			return -1;
+		in.id = id;
+		in.access_string = REDIS_ACL_DEFAULT_USER;
+		in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+							    sizeof(char *));
+		in.passwords.v[0] = pw->text;
+		in.passwords.n = 1;
+		rc = ec_modify_user(r->c, r->cl, &p, &in, NULL);
+		wipe_password(pw);
+		if (rc != 0)
+			return -1;
+		put_str(r, "default_user_id", id);
+	}
+	if (!member(d->members, id))
+		strs_push(r->c->arena, &d->add, &d->cap_add, id);
+	return 0;
+}
+
+/* Users added or changed, and the default user. */
+static int apply_users(struct ru *r, const struct value *prior,
+		       struct plan_diff *d)
+{
+	const struct value *pu = value_attr(prior, "users");
+	size_t i;
+
+	if (!get_str(prior, "default_user_id") && restore_default_user(r, d))
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct value *p = value_map_get(pu, r->keys[i]);
+		const char *pid = get_str(p, "user_id");
+		const char *nid = get_str(r->items[i], "user_id");
+		const char *pa = get_str(p, "effective_access_string");
+		const char *na = get_str(r->items[i], "effective_access_string");
+
+		if (ctx_cancelled(r->c))
+			return stopped(r, "updating the users");
+		if (!p || !pid || !nid || strcmp(pid, nid)) {
+			if (create_user(r, i))
+				return -1;
+			if (get_str(r->items[i], "user_id"))
+				strs_push(r->c->arena, &d->add, &d->cap_add,
+					  get_str(r->items[i], "user_id"));
+			continue;
+		}
+		if (!pa || !na || strcmp(pa, na)) {
+			if (restore_user(r, i, d))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Removal, then additions and changes: the group keeps its default user
+ * throughout (it is never removed). */
+static int update_steps(struct ru *r, const struct value *prior,
+			struct plan_diff *d)
+{
+	size_t i;
+
+	if (modify_group(r, (struct svc_strs){ 0 }, d->remove) ||
+	    delete_user_list(r, d->drop_users))
+		return -1;
+	for (i = 0; i < d->drop_users.n; i++)
+		strs_remove(&r->made_users, d->drop_users.v[i]);
+	save_private(r);
+	if (delete_secret_list(r, d->drop_secrets))
+		return -1;
+	for (i = 0; i < d->drop_secrets.n; i++)
+		strs_remove(&r->made_secrets, d->drop_secrets.v[i]);
+	save_private(r);
+	if (!get_str(prior, "kms_key_arn") && any_password_user(r) &&
+	    step_kms(r))
+		return -1;
+	if (apply_users(r, prior, d))
+		return -1;
+	save_private(r);
+	if (step_wait_users(r))
+		return -1;
+	return modify_group(r, d->add, (struct svc_strs){ 0 });
+}
+
+int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
+{
+	struct plan_diff d;
+	struct ec_user_group g;
+	struct path p = path_attr(c->arena, path_root, "id");
+	struct ru r;
+	size_t i;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if (ru_init(&r, c, op, op->planned))
+		return -1;
+	if (!load_private(&r, op->prior_private))
+		ids_from_state(&r, op->prior);
+	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	if (refuse_unsupported(&r, op->prior))
+		return -1;
+	rc = ec_describe_user_group(c, r.cl, &p, r.group, &g);
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&c->diags, &p, "User group gone", "User group "
+				  "%s no longer exists; refresh to plan its "
+				  "creation.", r.group);
+	if (rc < 0)
+		return -1;
+	d.members = g.user_ids;
+	find_removed(&r, op->prior, &d);
+	put_str(&r, "default_user_id", get_str(op->prior, "default_user_id"));
+	/* Existing users keep what the plan carried over from the prior
+	 * state; new ones get their results from create_user. */
+	for (i = 0; i < r.n; i++) {
+		const char *pid = get_str(value_map_get(value_attr(op->prior,
+			"users"), r.keys[i]), "user_id");
+		const char *nid = get_str(r.items[i], "user_id");
+
+		if (!pid || !nid || strcmp(pid, nid)) {
+			user_put_str(&r, i, "arn", NULL);
+			user_put_str(&r, i, "secret_arn", NULL);
+			user_put_str(&r, i, "iam_policy_json", NULL);
+			r.present[i] = false;	/* until create_user */
+		}
+	}
+	if (r.kms_arn)
+		put_str(&r, "kms_key_arn", r.kms_arn);
+	rc = update_steps(&r, op->prior, &d);
+	put_users(&r);
+	save_private(&r);
+	if (rc) {
+		/* Terraform keeps what is returned: the prior state would
+		 * forget users made here, so return the planned state with
+		 * only what exists (destroy also works from the private
+		 * state). */
+		op->new_state = known_only(c->arena, r.st);
+		return -1;
+	}
+	if (!get_str(r.st, "default_user_id"))
+		put_str(&r, "default_user_id", redis_rbac_user_id(
+			c->arena, r.group, "default"));
+	op->new_state = known_only(c->arena, r.st);
 	return 0;
 }
 

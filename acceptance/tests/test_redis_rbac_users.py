@@ -106,11 +106,12 @@ class StateWatcher:
     writes a line, so every state the run wrote can be inspected; hook(attrs)
     runs once just before the final destroy when given."""
 
-    def __init__(self, path: Path, hook=None):
+    def __init__(self, path: Path, hook=None, marker="=== step destroy"):
         self.path = path
         self.snapshots = []
         self.text = []
         self.hook = hook
+        self.marker = marker
         self.hooked = {}
 
     def write(self, s):
@@ -121,7 +122,7 @@ class StateWatcher:
             snap = None
         if snap is not None and (not self.snapshots or self.snapshots[-1] != snap):
             self.snapshots.append(snap)
-        if self.hook and "=== step destroy" in s and "ran" not in self.hooked and self.snapshots:
+        if self.hook and self.marker in s and "ran" not in self.hooked and self.snapshots:
             self.hooked["ran"] = True
             self.hooked["result"] = self.hook(resource_attrs(json.loads(self.snapshots[-1]))[-1])
         return len(s)
@@ -153,12 +154,25 @@ def new_leftovers(emu, before):
     return [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
 
 
-def run(emu, tmp_path, test_binary, name, edit=None, expect=None, hook=None):
+def add_step(scen: Path, name: str, edit=None, expect=None):
+    """A further step: step 01's configuration, changed by edit(body)."""
+    doc = json.loads((scen / "01-create" / "main.tf.json").read_text())
+    if edit:
+        edit(doc["resource"][TYPE]["main"])
+    (scen / name).mkdir()
+    (scen / name / "main.tf.json").write_text(json.dumps(doc, indent=1))
+    if expect is not None:
+        (scen / name / "expect.json").write_text(json.dumps(expect))
+
+
+def run(emu, tmp_path, test_binary, name, edit=None, expect=None, hook=None, steps=(), marker="=== step destroy"):
     scen = materialise(emu, tmp_path / name, edit)
     if expect is not None:
         (scen / "01-create" / "expect.json").write_text(json.dumps(expect))
+    for step in steps:
+        add_step(scen, *step)
     state = tmp_path / f"{name}.tfstate"
-    sink = StateWatcher(state, hook)
+    sink = StateWatcher(state, hook, marker)
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     return result, sink
 
@@ -478,3 +492,85 @@ def test_import_adopts_users_and_secrets(emu, tmp_path, test_binary):
         for k in ("user_id", "arn", "secret_arn", "effective_access_string", "authentication"):
             assert iu[k] == u[k], (name, k, iu[k], u[k])
     assert imported["users"]["ops"]["role"] == "admin"
+
+
+def test_update_adds_removes_and_changes_users(emu, tmp_path, test_binary):
+    """Step 02 removes `reporting`, adds a custom `batch` user, narrows
+    `orders-svc` and switches `analytics` to a password: one in-place
+    update, then no change."""
+    before = baseline(emu)
+    passwords = spy_passwords(emu)
+
+    def change(body):
+        users = body["users"]
+        del users["reporting"]
+        users["batch"] = {"role": "custom", "access_string": "on ~jobs:* -@all +get +set"}
+        users["orders-svc"]["keys"] = ["orders:*"]
+        users["analytics"] = {"role": "readonly", "keys": ["orders:*"]}
+
+    def look(attrs):
+        ec = botocore_client(emu, "elasticache")
+        g = ec.describe_user_groups(UserGroupId=GROUP)["UserGroups"][0]
+        aws = {u["UserId"]: u for u in ec.describe_users()["Users"]}
+        return attrs, g, aws
+    result, sink = run(emu, tmp_path, test_binary, "update", hook=look,
+                       steps=[("02-change", change, {"plan": {TYPE + ".main": "update"}})])
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    attrs, g, aws = sink.hooked["result"]
+    ids = {u["user_id"] for u in attrs["users"].values()}
+    assert ids == {f"{GROUP}-ops", f"{GROUP}-orders-svc", f"{GROUP}-batch", f"{GROUP}-analytics"}
+    assert set(g["UserIds"]) == ids | {GROUP + "-default"} and g["Status"] == "active"
+    assert f"{GROUP}-reporting" not in aws and "analytics" not in aws
+    assert aws[f"{GROUP}-batch"]["AccessString"] == "on ~jobs:* -@all +get +set"
+    assert aws[f"{GROUP}-orders-svc"]["AccessString"] == attrs["users"]["orders-svc"]["effective_access_string"]
+    assert "carts" not in aws[f"{GROUP}-orders-svc"]["AccessString"]
+    assert attrs["users"]["analytics"]["secret_arn"] and attrs["users"]["analytics"]["iam_policy_json"] is None
+    logs = "\n".join(result.provider_stderr)
+    for pw in [p for ps in passwords.values() for p in ps]:
+        assert pw not in "".join(sink.snapshots) and pw not in result.transcript and pw not in logs
+    assert new_leftovers(emu, before) == []
+
+
+def test_apply_restores_drift(emu, tmp_path, test_binary):
+    """Out-of-band drift before step 02 (same configuration): the plan shows
+    an update and the apply restores the access string, the membership and
+    the locked default user."""
+    def drift(attrs):
+        ec = botocore_client(emu, "elasticache")
+        ec.modify_user(UserId=f"{GROUP}-reporting", AccessString="on ~* +@all")
+        wait_active(ec, GROUP)
+        ec.modify_user_group(UserGroupId=GROUP, UserIdsToRemove=[f"{GROUP}-ops"])
+        wait_active(ec, GROUP)
+        ec.modify_user(UserId=GROUP + "-default", AccessString="on ~* +@all")
+        wait_active(ec, GROUP)
+        import time
+        time.sleep(0.7)
+        return attrs
+
+    def look(attrs):
+        ec = botocore_client(emu, "elasticache")
+        g = ec.describe_user_groups(UserGroupId=GROUP)["UserGroups"][0]
+        aws = {u["UserId"]: u for u in ec.describe_users()["Users"]}
+        return attrs, g, aws
+    scen = materialise(emu, tmp_path / "restore")
+    add_step(scen, "02-restore", None, {"plan": {TYPE + ".main": "update"}})
+    state = tmp_path / "restore.tfstate"
+    seen = {}
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            if "=== step 02-restore" in s and "drift" not in seen:
+                seen["drift"] = drift(resource_attrs(json.loads(self.snapshots[-1]))[-1])
+            if "=== step destroy" in s and "look" not in seen:
+                seen["look"] = look(resource_attrs(json.loads(self.snapshots[-1]))[-1])
+            return n
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "drift" in seen and "look" in seen
+    attrs, g, aws = seen["look"]
+    assert attrs["default_user_id"] == GROUP + "-default"
+    assert f"{GROUP}-ops" in g["UserIds"] and GROUP + "-default" in g["UserIds"]
+    assert aws[GROUP + "-default"]["AccessString"] == "off -@all"
+    assert aws[f"{GROUP}-reporting"]["AccessString"] == attrs["users"]["reporting"]["effective_access_string"]
+    assert "Default user changed outside Terraform" in result.transcript
