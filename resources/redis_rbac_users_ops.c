@@ -11,13 +11,17 @@
  * shows out-of-band changes as differences.  Import adopts tagged users
  * and secrets.
  *
- * Update adds and removes users (ModifyUserGroup) and restores access
+ * Update adds and removes users (ModifyUserGroup), rotates passwords,
+ * and restores access
  * strings, membership and the locked default user (ModifyUser).  A
  * secret name still taken by a tagged secret of this group (destroyed
  * within its recovery window, or its user deleted out of band) is reused.
  *
- * Not here: password rotation, changing kms_key_arn or tags in place
- * (update refuses them before any call).
+ * Password rotation keeps the current password next to the new one
+ * (ElastiCache's two-password window) before the secret changes.
+ *
+ * Not here: changing kms_key_arn or tags in place (update refuses them
+ * before any call).
  */
 #include "resources/redis_rbac_users_ops.h"
 
@@ -475,6 +479,7 @@ static int step_kms(struct ru *r)
 
 struct password {
 	char text[REDIS_RBAC_PASSWORD_LEN + 1];
+	char current[129];		/* rotation: the secret's password */
 	/* {"username":"<=40>","password":"<32>"} */
 	char json[REDIS_RBAC_PASSWORD_LEN + 128];
 };
@@ -1181,8 +1186,6 @@ static int refuse_unsupported(struct ru *r, const struct value *prior)
 	const char *nk = get_str(r->op->planned, "kms_key_arn");
 	const struct value *pt = value_attr(prior, "tags_all");
 	const struct value *nt = value_attr(r->op->planned, "tags_all");
-	const struct value *pu = value_attr(prior, "users");
-	size_t i;
 
 	if (pk && nk && strcmp(pk, nk))
 		return diag_error(&r->c->diags, NULL, "Not supported yet",
@@ -1192,23 +1195,6 @@ static int refuse_unsupported(struct ru *r, const struct value *prior)
 		return diag_error(&r->c->diags, NULL, "Not supported yet",
 				  "Changing the tags of an existing user group "
 				  "is not implemented yet.");
-	for (i = 0; i < r->n; i++) {
-		const struct value *p = value_map_get(pu, r->keys[i]);
-		const char *pid = get_str(p, "user_id");
-		const char *nid = get_str(r->items[i], "user_id");
-		const struct value *pp = value_attr(p, "password_rotation_phase");
-		const struct value *np = value_attr(r->items[i],
-						    "password_rotation_phase");
-
-		if (p && pid && nid && !strcmp(pid, nid) && pp && np &&
-		    !value_equal(pp, np)) {
-			struct path up = user_path(r, r->keys[i]);
-
-			return diag_error(&r->c->diags, &up, "Not supported "
-					  "yet", "Password rotation is not "
-					  "implemented yet.");
-		}
-	}
 	return 0;
 }
 
@@ -1306,6 +1292,78 @@ static int restore_default_user(struct ru *r, struct plan_diff *d)
 	return 0;
 }
 
+/* The password of user i's secret (AWSCURRENT, JSON) into out; the
+ * copies jansson makes are wiped before they are freed. */
+static int current_password(struct ru *r, size_t i, char *out, size_t cap)
+{
+	const char *arn = get_str(r->items[i], "secret_arn");
+	struct path p = user_path(r, r->keys[i]);
+	const char *text = NULL;
+	json_t *o, *v;
+	size_t before = r->c->diags.len;
+	int rc = -1;
+
+	if (!arn || sm_get_secret_value(r->c, r->cl, &p, arn, &text,
+					NULL) != 0 || !text) {
+		if (r->c->diags.len == before)
+			diag_error(&r->c->diags, &p, "Secret not found",
+				   "The secret of user \"%s\" is gone, so its "
+				   "current password cannot be kept during the "
+				   "rotation.", r->keys[i]);
+		return -1;
+	}
+	o = json_loads(text, 0, NULL);
+	v = json_object_get(o, "password");
+	if (json_is_string(v) && json_string_length(v) < cap &&
+	    json_string_length(v) >= 16) {
+		memcpy(out, json_string_value(v), json_string_length(v) + 1);
+		rc = 0;
+	}
+	if (json_is_string(v))
+		OPENSSL_cleanse((char *)json_string_value(v),
+				json_string_length(v));
+	json_decref(o);
+	if (rc)
+		diag_error(&r->c->diags, &p, "Secret unreadable", "The secret "
+			   "of user \"%s\" does not hold a JSON object with a "
+			   "password of 16 to 128 characters.", r->keys[i]);
+	return rc;
+}
+
+/* Password rotation of user i to `phase`: `rotated` keeps the current
+ * password and adds a new one (both work), then publishes the new one in
+ * the secret (the old one stays readable as AWSPREVIOUS); `retired`
+ * leaves only the current one. */
+static int rotate_user(struct ru *r, size_t i, const char *phase)
+{
+	struct path p = user_path(r, r->keys[i]);
+	struct ec_user_input in = { 0 };
+	bool add = !strcmp(phase, REDIS_RBAC_PHASE_ROTATED);
+	struct password *pw = new_password(r, &p);
+	int rc;
+
+	if (!pw || current_password(r, i, pw->current, sizeof(pw->current)))
+		return -1;
+	in.id = get_str(r->items[i], "user_id");
+	in.passwords.v = (const char **)arena_calloc(r->c->arena, 2,
+						    sizeof(char *));
+	in.passwords.v[0] = pw->current;
+	in.passwords.v[1] = pw->text;
+	in.passwords.n = add ? 2 : 1;
+	rc = ec_modify_user(r->c, r->cl, &p, &in, NULL);
+	if (rc == 0 && add) {
+		if (password_json(pw, r->keys[i]) < 0)
+			rc = diag_error(&r->c->diags, &p, "Invalid user name",
+					"The user name cannot be written into "
+					"the secret.");
+		else if (sm_put_secret_value(r->c, r->cl, &p, get_str(
+			 r->items[i], "secret_arn"), pw->json, NULL) != 0)
+			rc = -1;
+	}
+	wipe_password(pw);
+	return rc ? -1 : 0;
+}
+
 /* Users added or changed, and the default user. */
 static int apply_users(struct ru *r, const struct value *prior,
 		       struct plan_diff *d)
@@ -1321,6 +1379,7 @@ static int apply_users(struct ru *r, const struct value *prior,
 		const char *nid = get_str(r->items[i], "user_id");
 		const char *pa = get_str(p, "effective_access_string");
 		const char *na = get_str(r->items[i], "effective_access_string");
+		const char *pp, *np;
 
 		if (ctx_cancelled(r->c))
 			return stopped(r, "updating the users");
@@ -1332,10 +1391,12 @@ static int apply_users(struct ru *r, const struct value *prior,
 					  get_str(r->items[i], "user_id"));
 			continue;
 		}
-		if (!pa || !na || strcmp(pa, na)) {
-			if (restore_user(r, i, d))
-				return -1;
-		}
+		if ((!pa || !na || strcmp(pa, na)) && restore_user(r, i, d))
+			return -1;
+		pp = get_str(p, "password_rotation_phase");
+		np = get_str(r->items[i], "password_rotation_phase");
+		if (np && (!pp || strcmp(pp, np)) && rotate_user(r, i, np))
+			return -1;
 	}
 	return 0;
 }

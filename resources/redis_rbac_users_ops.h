@@ -1,8 +1,8 @@
 /*
  * redis_rbac_users_ops.h - the AWS lifecycle of `secure_redis_rbac_users`
  * (issue 5, part 2): create, read (refresh + drift), delete, import, and
- * a partial update in place (users added/removed, access strings, drift
- * restored; not yet: password rotation, key or tag changes).
+ * update in place (users added/removed, access strings, drift restored,
+ * password rotation; not yet: key or tag changes).
  *
  * Same contract as resource.h: 0 or -1 with an error diagnostic; on a
  * failed create op->new_state holds exactly what exists (users that were
@@ -49,9 +49,10 @@ int redis_rbac_users_create(struct ctx *c, struct resource_op *op);
 int redis_rbac_users_read(struct ctx *c, struct resource_op *op);
 /* Adds and removes users (ModifyUserGroup, retried while the group is
  * busy), restores drifted access strings, membership and the locked
- * default user (ModifyUser).  Refused before any call: password rotation,
- * a changed kms_key_arn or tags (not implemented yet).  On failure the
- * state holds the users that exist. */
+ * default user (ModifyUser), rotates and retires passwords (the current
+ * password stays valid until the secret holds the new one).  Refused
+ * before any call: a changed kms_key_arn or tags (not implemented yet).
+ * On failure the state holds the users that exist. */
 int redis_rbac_users_update(struct ctx *c, struct resource_op *op);
 int redis_rbac_users_delete(struct ctx *c, struct resource_op *op);
 int redis_rbac_users_import(struct ctx *c, struct resource_op *op);

@@ -574,3 +574,53 @@ def test_apply_restores_drift(emu, tmp_path, test_binary):
     assert aws[GROUP + "-default"]["AccessString"] == "off -@all"
     assert aws[f"{GROUP}-reporting"]["AccessString"] == attrs["users"]["reporting"]["effective_access_string"]
     assert "Default user changed outside Terraform" in result.transcript
+
+
+def test_password_rotation_then_retirement(emu, tmp_path, test_binary):
+    """Step 02 raises orders-svc's password_version: both the old and a new
+    password work and the secret holds the new one.  Step 03 retires the
+    old one.  The other users keep their single password."""
+    uid = f"{GROUP}-orders-svc"
+    ec = emu.service("elasticache")
+    seen = {}
+
+    def secret_of(attrs, name):
+        sm = botocore_client(emu, "secretsmanager")
+        return json.loads(sm.get_secret_value(SecretId=attrs["users"][name]["secret_arn"])["SecretString"])
+
+    def bump(body):
+        body["users"]["orders-svc"]["password_version"] = 2
+
+    def retire(body):
+        bump(body)
+        body["retire_previous_passwords"] = True
+    scen = materialise(emu, tmp_path / "rotate")
+    add_step(scen, "02-rotate", bump, {"plan": {TYPE + ".main": "update"}})
+    add_step(scen, "03-retire", retire, {"plan": {TYPE + ".main": "update"}})
+    state = tmp_path / "rotate.tfstate"
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            for marker in ("=== step 02-rotate", "=== step 03-retire", "=== step destroy"):
+                if marker in s and marker not in seen:
+                    attrs = resource_attrs(json.loads(self.snapshots[-1]))[-1]
+                    seen[marker] = (attrs, ec.valid_passwords(uid), secret_of(attrs, "orders-svc"),
+                                    ec.valid_passwords(f"{GROUP}-ops"))
+            return n
+    sink = Sink(state)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    a1, pw1, sec1, ops1 = seen["=== step 02-rotate"]
+    a2, pw2, sec2, ops2 = seen["=== step 03-retire"]
+    a3, pw3, sec3, ops3 = seen["=== step destroy"]
+    assert a1["users"]["orders-svc"]["password_rotation_phase"] == "created" and pw1 == [sec1["password"]]
+    assert a2["users"]["orders-svc"]["password_rotation_phase"] == "rotated"
+    assert len(pw2) == 2 and pw2[0] == pw1[0] and pw2[1] == sec2["password"] != pw1[0]
+    assert len(sec2["password"]) == 32 and set(sec2["password"]) <= PASSWORD_CHARS
+    assert a3["users"]["orders-svc"]["password_rotation_phase"] == "retired"
+    assert pw3 == [sec2["password"]] == [sec3["password"]]
+    assert ops1 == ops2 == ops3 and len(ops1) == 1
+    logs = "\n".join(result.provider_stderr)
+    for pw in (pw1[0], pw2[1]):
+        assert pw not in "".join(sink.snapshots) and pw not in result.transcript and pw not in logs
