@@ -20,8 +20,8 @@
  * Password rotation keeps the current password next to the new one
  * (ElastiCache's two-password window) before the secret changes.
  *
- * Not here: changing kms_key_arn or tags in place (update refuses them
- * before any call).
+ * A new kms_key_arn re-encrypts the secrets (a key made by the resource
+ * is then scheduled for deletion); changed tags are applied everywhere.
  */
 #include "resources/redis_rbac_users_ops.h"
 
@@ -1081,9 +1081,8 @@ static int delete_secrets(struct ru *r)
 
 /* Only a key this resource made (tagged with the group id) is deleted; a
  * key the user brought is left alone. */
-static int delete_kms(struct ru *r)
+static int delete_kms_arn(struct ru *r, const char *arn)
 {
-	const char *arn = get_str(r->st, "kms_key_arn");
 	struct path p = P(r, "kms_key_arn");
 	struct svc_tags tags = { 0 };
 	int rc;
@@ -1102,6 +1101,11 @@ static int delete_kms(struct ru *r)
 	return kms_schedule_key_deletion(r->c, r->cl, &p, arn,
 					 SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS),
 					 NULL) < 0 ? -1 : 0;
+}
+
+static int delete_kms(struct ru *r)
+{
+	return delete_kms_arn(r, get_str(r->st, "kms_key_arn"));
 }
 
 static step_fn *const delete_steps[] = {
@@ -1179,22 +1183,94 @@ struct plan_diff {
 	struct svc_strs members;	/* the group's users before */
 };
 
-/* Changes this part cannot make yet: refused before anything happens. */
-static int refuse_unsupported(struct ru *r, const struct value *prior)
+/* A new kms_key_arn: the secrets are re-encrypted with it, and a key
+ * this resource made before is scheduled for deletion. */
+static int rekey(struct ru *r, const char *old_arn)
 {
-	const char *pk = get_str(prior, "kms_key_arn");
-	const char *nk = get_str(r->op->planned, "kms_key_arn");
-	const struct value *pt = value_attr(prior, "tags_all");
-	const struct value *nt = value_attr(r->op->planned, "tags_all");
+	struct path p = P(r, "kms_key_arn");
+	size_t i;
 
-	if (pk && nk && strcmp(pk, nk))
-		return diag_error(&r->c->diags, NULL, "Not supported yet",
-				  "Changing kms_key_arn of an existing user "
-				  "group is not implemented yet.");
-	if (pt && nt && value_is_known(nt) && !value_equal(pt, nt))
-		return diag_error(&r->c->diags, NULL, "Not supported yet",
-				  "Changing the tags of an existing user group "
-				  "is not implemented yet.");
+	if (step_kms(r))
+		return -1;
+	for (i = 0; i < r->made_secrets.n; i++)
+		if (sm_update_secret(r->c, r->cl, &p, r->made_secrets.v[i], NULL,
+				     r->kms_arn) < 0)
+			return -1;
+	return old_arn ? delete_kms_arn(r, old_arn) : 0;
+}
+
+static void push_arn(struct ru *r, struct svc_strs *s, size_t *cap,
+		     const char *arn)
+{
+	if (arn)
+		strs_push(r->c->arena, s, cap, arn);
+}
+
+/* ARNs of the group and every user made (the default user's is looked
+ * up). */
+static int tagged_arns(struct ru *r, const struct value *prior,
+		       struct svc_strs *out)
+{
+	const char *d = get_str(r->st, "default_user_id");
+	struct path p = P(r, "tags");
+	size_t i, cap = 0;
+	struct ec_user u;
+
+	push_arn(r, out, &cap, get_str(prior, "arn"));
+	for (i = 0; i < r->n; i++)
+		if (r->present[i])
+			push_arn(r, out, &cap, get_str(r->items[i], "arn"));
+	if (d) {
+		int rc = ec_describe_user(r->c, r->cl, &p, d, &u);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			push_arn(r, out, &cap, u.arn);
+	}
+	return 0;
+}
+
+/* tags_all changed: keys that went are removed, then the new set is put
+ * on the group, the users, the secrets and a key this resource made. */
+static int retag(struct ru *r, const struct value *prior)
+{
+	const struct value *pt = value_attr(prior, "tags_all");
+	const char *key = get_str(r->st, "kms_key_arn");
+	struct svc_strs gone = { 0 }, arns = { 0 };
+	struct path p = P(r, "tags");
+	struct svc_tags kt = { 0 };
+	size_t i, j, cap = 0;
+	int rc = 0;
+
+	if (!pt || !value_is_known(pt) ||
+	    value_equal(pt, value_attr(r->st, "tags_all")))
+		return 0;
+	for (i = 0; i < pt->u.coll.n; i++) {
+		for (j = 0; j < r->n_tags; j++)
+			if (!strcmp(r->tags[j].key, pt->u.coll.keys[i]))
+				break;
+		if (j == r->n_tags)
+			strs_push(r->c->arena, &gone, &cap, pt->u.coll.keys[i]);
+	}
+	if (tagged_arns(r, prior, &arns))
+		return -1;
+	for (i = 0; i < arns.n && !rc; i++)
+		rc = (gone.n && ec_remove_tags(r->c, r->cl, &p, arns.v[i],
+					       gone) < 0) ||
+		     ec_add_tags(r->c, r->cl, &p, arns.v[i], r->tags,
+				 r->n_tags) < 0;
+	for (i = 0; i < r->made_secrets.n && !rc; i++)
+		rc = (gone.n && sm_untag_resource(r->c, r->cl, &p,
+						  r->made_secrets.v[i], gone) < 0) ||
+		     sm_tag_resource(r->c, r->cl, &p, r->made_secrets.v[i],
+				     r->tags, r->n_tags) < 0;
+	if (rc || !key || kms_list_resource_tags(r->c, r->cl, &p, key, &kt) ||
+	    !has_tag(kt.v, kt.n, r->group))
+		return rc || diags_has_errors(&r->c->diags) ? -1 : 0;
+	if ((gone.n && kms_untag_resource(r->c, r->cl, &p, key, gone) < 0) ||
+	    kms_tag_resource(r->c, r->cl, &p, key, r->tags, r->n_tags) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1406,6 +1482,7 @@ static int apply_users(struct ru *r, const struct value *prior,
 static int update_steps(struct ru *r, const struct value *prior,
 			struct plan_diff *d)
 {
+	const char *pk, *nk;
 	size_t i;
 
 	if (modify_group(r, (struct svc_strs){ 0 }, d->remove) ||
@@ -1419,15 +1496,19 @@ static int update_steps(struct ru *r, const struct value *prior,
 	for (i = 0; i < d->drop_secrets.n; i++)
 		strs_remove(&r->made_secrets, d->drop_secrets.v[i]);
 	save_private(r);
-	if (!get_str(prior, "kms_key_arn") && any_password_user(r) &&
-	    step_kms(r))
+	pk = get_str(prior, "kms_key_arn");
+	nk = get_str(r->op->planned, "kms_key_arn");
+	if (pk && nk && strcmp(pk, nk) && rekey(r, pk))
+		return -1;
+	if (!pk && any_password_user(r) && step_kms(r))
 		return -1;
 	if (apply_users(r, prior, d))
 		return -1;
 	save_private(r);
-	if (step_wait_users(r))
+	if (step_wait_users(r) ||
+	    modify_group(r, d->add, (struct svc_strs){ 0 }))
 		return -1;
-	return modify_group(r, d->add, (struct svc_strs){ 0 });
+	return retag(r, prior);
 }
 
 int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
@@ -1445,8 +1526,6 @@ int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
 	if (!load_private(&r, op->prior_private))
 		ids_from_state(&r, op->prior);
 	r.kms_arn = get_str(op->prior, "kms_key_arn");
-	if (refuse_unsupported(&r, op->prior))
-		return -1;
 	rc = ec_describe_user_group(c, r.cl, &p, r.group, &g);
 	if (rc == SVC_NOT_FOUND)
 		return diag_error(&c->diags, &p, "User group gone", "User group "

@@ -2,7 +2,7 @@
  * redis_rbac_users_ops.h - the AWS lifecycle of `secure_redis_rbac_users`
  * (issue 5, part 2): create, read (refresh + drift), delete, import, and
  * update in place (users added/removed, access strings, drift restored,
- * password rotation; not yet: key or tag changes).
+ * password rotation, key and tag changes).
  *
  * Same contract as resource.h: 0 or -1 with an error diagnostic; on a
  * failed create op->new_state holds exactly what exists (users that were
@@ -50,9 +50,10 @@ int redis_rbac_users_read(struct ctx *c, struct resource_op *op);
 /* Adds and removes users (ModifyUserGroup, retried while the group is
  * busy), restores drifted access strings, membership and the locked
  * default user (ModifyUser), rotates and retires passwords (the current
- * password stays valid until the secret holds the new one).  Refused
- * before any call: a changed kms_key_arn or tags (not implemented yet).
- * On failure the state holds the users that exist. */
+ * password stays valid until the secret holds the new one), re-encrypts
+ * the secrets with a new kms_key_arn (scheduling the deletion of a key it
+ * made) and re-tags everything when tags_all changes.  On failure the
+ * state holds the users that exist. */
 int redis_rbac_users_update(struct ctx *c, struct resource_op *op);
 int redis_rbac_users_delete(struct ctx *c, struct resource_op *op);
 int redis_rbac_users_import(struct ctx *c, struct resource_op *op);

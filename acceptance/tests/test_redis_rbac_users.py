@@ -624,3 +624,70 @@ def test_password_rotation_then_retirement(emu, tmp_path, test_binary):
     logs = "\n".join(result.provider_stderr)
     for pw in (pw1[0], pw2[1]):
         assert pw not in "".join(sink.snapshots) and pw not in result.transcript and pw not in logs
+
+
+def test_recreate_within_the_secret_recovery_window(emu, tmp_path, test_binary):
+    """Destroy schedules the secrets for deletion (7 days); creating the
+    same group again restores them with new passwords instead of failing on
+    the taken names."""
+    def seven(body):
+        body["secret_recovery_window_days"] = 7
+    for i in range(2):
+        result, _ = run(emu, tmp_path, test_binary, f"again{i}", edit=seven)
+        assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    secrets = control(emu, "/_emulator/resources")["secretsmanager"]
+    assert sorted(s["state"] for s in secrets) == ["scheduled-deletion"] * 3
+
+
+def test_tags_and_key_change_in_place(emu, tmp_path, test_binary):
+    """Step 02 changes the tags: the group, users, secrets and key carry the
+    new set.  Step 03 brings a key of the user's own: the secrets are
+    re-encrypted with it and the key the resource made is scheduled for
+    deletion."""
+    kms = botocore_client(emu, "kms")
+    own_key = kms.create_key(Description="own")["KeyMetadata"]["Arn"]
+    seen = {}
+
+    def retag(body):
+        body["tags"] = {"team": "data", "cost-center": "42"}
+
+    def rekey(body):
+        retag(body)
+        body["kms_key_arn"] = own_key
+
+    def look(attrs):
+        ec = botocore_client(emu, "elasticache")
+        sm = botocore_client(emu, "secretsmanager")
+        out = {"group": ec.list_tags_for_resource(ResourceName=attrs["arn"])["TagList"],
+               "user": ec.list_tags_for_resource(ResourceName=attrs["users"]["ops"]["arn"])["TagList"],
+               "secret": sm.describe_secret(SecretId=attrs["users"]["ops"]["secret_arn"]),
+               "key": kms.describe_key(KeyId=attrs["kms_key_arn"])["KeyMetadata"]}
+        out["key_tags"] = kms.list_resource_tags(KeyId=attrs["kms_key_arn"])["Tags"]
+        return attrs, out
+    scen = materialise(emu, tmp_path / "retag")
+    add_step(scen, "02-retag", retag, {"plan": {TYPE + ".main": "update"}})
+    add_step(scen, "03-rekey", rekey, {"plan": {TYPE + ".main": "update"}})
+    state = tmp_path / "retag.tfstate"
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            for marker in ("=== step 03-rekey", "=== step destroy"):
+                if marker in s and marker not in seen:
+                    seen[marker] = look(resource_attrs(json.loads(self.snapshots[-1]))[-1])
+            return n
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    a2, t2 = seen["=== step 03-rekey"]
+    want = {"owner": "acceptance", "team": "data", "cost-center": "42", "secure:redis-rbac-users": GROUP}
+    assert a2["tags_all"] == want
+    for k in ("group", "user"):
+        assert {t["Key"]: t["Value"] for t in t2[k]} == want, k
+    assert {t["Key"]: t["Value"] for t in t2["secret"]["Tags"]} == want
+    assert {t["TagKey"]: t["TagValue"] for t in t2["key_tags"]} == want
+    made_key = a2["kms_key_arn"]
+    a3, t3 = seen["=== step destroy"]
+    assert a3["kms_key_arn"] == own_key and t3["secret"]["KmsKeyId"] == own_key
+    assert kms.describe_key(KeyId=made_key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    # destroy leaves the user's own key alone
+    assert kms.describe_key(KeyId=own_key)["KeyMetadata"]["KeyState"] == "Enabled"
