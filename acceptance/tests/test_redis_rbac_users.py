@@ -691,3 +691,44 @@ def test_tags_and_key_change_in_place(emu, tmp_path, test_binary):
     assert kms.describe_key(KeyId=made_key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     # destroy leaves the user's own key alone
     assert kms.describe_key(KeyId=own_key)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_attached_to_a_secure_redis_cluster(emu, tmp_path, test_binary):
+    """The users and a secure_redis_cluster in one configuration, the
+    cluster authenticating with the group (user_group_id): create, no-change
+    plan, destroy (the cluster goes first, detaching the group)."""
+    ec2 = botocore_client(emu, "ec2")
+    by_az = {}
+    for sn in ec2.describe_subnets()["Subnets"]:
+        by_az.setdefault(sn["AvailabilityZone"], sn)
+    a, b = [sn["SubnetId"] for sn in list(by_az.values())[:2]]
+    sg = ec2.create_security_group(GroupName="app", Description="application",
+                                   VpcId=list(by_az.values())[0]["VpcId"])["GroupId"]
+    before = baseline(emu)
+    scen = materialise(emu, tmp_path / "attached-cluster")
+    f = scen / "01-create" / "main.tf.json"
+    doc = json.loads(f.read_text())
+    doc["resource"]["secure_redis_cluster"] = {"main": {
+        "name": "acc-rbac-cache", "node_type": "cache.t4g.small", "engine_version": "7.1",
+        "subnet_ids": [a, b], "allowed_security_group_ids": [sg],
+        "user_group_id": "${secure_redis_rbac_users.main.user_group_id}",
+        "kms_deletion_window_days": 7, "secret_recovery_window_days": 0,
+        "timeouts": {"create": "10m", "delete": "10m"}}}
+    f.write_text(json.dumps(doc, indent=1))
+    (scen / "01-create" / "expect.json").write_text(json.dumps(
+        {"plan": {TYPE + ".main": "create", "secure_redis_cluster.main": "create"}, "after_no_change_plan": True}))
+    state = tmp_path / "attached-cluster.tfstate"
+    seen = {}
+
+    def look(attrs):
+        ec = botocore_client(emu, "elasticache")
+        seen["rg"] = ec.describe_replication_groups(ReplicationGroupId="acc-rbac-cache")["ReplicationGroups"][0]
+        seen["ug"] = ec.describe_user_groups(UserGroupId=GROUP)["UserGroups"][0]
+        return attrs
+    sink = StateWatcher(state, look)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert seen["rg"]["UserGroupIds"] == [GROUP]
+    assert seen["ug"]["ReplicationGroups"] == ["acc-rbac-cache"]
+    left = new_leftovers(emu, before)
+    assert left == [], left
