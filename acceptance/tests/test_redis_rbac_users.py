@@ -732,3 +732,40 @@ def test_attached_to_a_secure_redis_cluster(emu, tmp_path, test_binary):
     assert seen["ug"]["ReplicationGroups"] == ["acc-rbac-cache"]
     left = new_leftovers(emu, before)
     assert left == [], left
+
+
+@pytest.mark.parametrize("service,operation,nth", [
+    ("kms", "CreateKey", 1), ("kms", "EnableKeyRotation", 1), ("kms", "CreateAlias", 1),
+    ("secretsmanager", "CreateSecret", 1), ("secretsmanager", "CreateSecret", 3),
+    ("elasticache", "CreateUser", 1), ("elasticache", "CreateUser", 5),
+])
+def test_failure_at_each_create_step_is_cleaned_by_destroy(emu, tmp_path, test_binary, service, operation, nth):
+    """CreateUser 5 is the locked default user (after the four users)."""
+    before = baseline(emu)
+    control(emu, "/_emulator/faults", {"service": service, "operation": operation, "action": "error",
+                                       "code": "InjectedFault", "message": "Injected fault", "status": 400,
+                                       "nth": nth})
+    result, sink = run(emu, tmp_path, test_binary, f"fault-{operation}-{nth}",
+                       expect={"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault",
+                               "after_no_change_plan": False})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    at = [a for st in states for a in resource_attrs(st)][-1]
+    assert at["arn"] is None and at["user_group_id"] is None
+    made = control(emu, "/_emulator/counts")
+    assert made.get(f"{service}:{operation}", 0) >= nth
+    assert new_leftovers(emu, before) == []
+
+
+def test_refresh_makes_two_plus_n_calls(emu, tmp_path, test_binary):
+    def count(attrs):
+        c0 = control(emu, "/_emulator/counts")
+        new, _ = read_state(test_binary, emu, attrs)
+        c1 = control(emu, "/_emulator/counts")
+        calls = {k: c1[k] - c0.get(k, 0) for k in c1 if c1[k] != c0.get(k, 0) and not k.startswith("sts:")}
+        return new, calls
+    result, sink = run(emu, tmp_path, test_binary, "bench", hook=count)
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    new, calls = sink.hooked["result"]
+    assert new is not None
+    assert sum(calls.values()) == 2 + len(new["users"]), calls
