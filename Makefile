@@ -143,11 +143,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
 
 # ---- release, bench, install ----
-# Release: gRPC, abseil, re2, upb, c-ares, protobuf-c, msgpack-c, jansson and
-# expat are linked from Debian's static archives (this also removes ~50 shared
-# libraries from start-up); libcurl, OpenSSL, zlib and libstdc++ stay shared:
-# Debian ships no static archives for libcurl's Kerberos and LDAP dependencies,
-# and OpenSSL must be the one copy libcurl uses.
+# Release: gRPC, abseil, re2, upb, c-ares, protobuf-c, msgpack-c, jansson,
+# expat, libstdc++ and libgcc are linked from Debian's static archives.
+# OpenSSL and zlib stay shared: libcurl (loaded on first use, below) must use
+# the one OpenSSL copy, and Debian ships no static archives for libcurl's
+# Kerberos and LDAP dependencies, so libcurl itself cannot be static.
 STATIC_PKGS := grpc libprotobuf-c msgpack jansson expat
 RELEASE_STATIC_LIBS = $(shell pkg-config --static --libs-only-l $(STATIC_PKGS) 2>/dev/null | tr ' ' '\n' | \
 	grep -v -E '^-l(ssl|crypto|z|m|pthread|rt|dl|atomic)$$' | awk '!seen[$$0]++')
