@@ -1586,7 +1586,7 @@ static const char *role_of(struct arena *a, const char *s)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+	for (i = 0; s && i < sizeof(presets) / sizeof(presets[0]); i++) {
 		const char *p = redis_acl_preset(a, presets[i].role, NULL, 0,
 						 NULL, 0);
 
@@ -1615,7 +1615,8 @@ static const struct value *adopted_user(struct ru *r, const struct ec_user *u,
 #define SET(name, s) v = value_with_attr(a, v, name, (s) ? \
 		value_string(a, s) : value_null(a, &type_string))
 	SET("role", role);
-	SET("access_string", !strcmp(role, "custom") ? u->access_string : NULL);
+	SET("access_string", !strcmp(role, "custom") && u->access_string ?
+	    redis_acl_normalize(a, u->access_string) : NULL);
 	SET("authentication", iam ? "iam" : "password");
 	SET("effective_access_string", u->access_string);
 	SET("user_id", u->id);
