@@ -769,3 +769,35 @@ def test_refresh_makes_two_plus_n_calls(emu, tmp_path, test_binary):
     new, calls = sink.hooked["result"]
     assert new is not None
     assert sum(calls.values()) == 2 + len(new["users"]), calls
+
+
+def test_failed_update_keeps_the_new_user_for_destroy(emu, tmp_path, test_binary):
+    """ModifyUserGroup fails while step 02 adds a user: the apply fails, the
+    state keeps the user that was created (with its secret), and destroy
+    removes everything."""
+    before = baseline(emu)
+
+    def add(body):
+        body["users"]["batch"] = {"role": "custom", "access_string": "on ~jobs:* -@all +get"}
+    scen = materialise(emu, tmp_path / "update-fault")
+    add_step(scen, "02-add", add, {"plan": {TYPE + ".main": "update"}, "apply_error": "Injected fault",
+                                   "after_no_change_plan": False})
+    state = tmp_path / "update-fault.tfstate"
+    seen = {}
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            if "=== step 02-add" in s and "armed" not in seen:
+                seen["armed"] = control(emu, "/_emulator/faults", {
+                    "service": "elasticache", "operation": "ModifyUserGroup", "action": "error",
+                    "code": "InjectedFault", "message": "Injected fault", "status": 400})
+            if "=== step destroy" in s and "state" not in seen:
+                seen["state"] = resource_attrs(json.loads(self.snapshots[-1]))[-1]
+                control(emu, "/_emulator/faults", method="DELETE")
+            return n
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    at = seen["state"]
+    assert at["users"]["batch"]["arn"] and at["users"]["batch"]["secret_arn"]
+    assert new_leftovers(emu, before) == []
