@@ -845,7 +845,8 @@ static int refresh_user(struct ru *r, size_t i, struct svc_strs members)
 	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
 	if (rc < 0)
 		return -1;
-	if (rc == SVC_NOT_FOUND || (u.status && !strcmp(u.status, "deleting"))) {
+	if (rc == SVC_NOT_FOUND ||
+	    (u.status && !strcmp(u.status, "deleting"))) {
 		r->present[i] = false;		/* the plan adds it again */
 		return 0;
 	}
@@ -889,7 +890,8 @@ static int refresh_default_user(struct ru *r, struct svc_strs members)
 		 strcmp(u.access_string, REDIS_ACL_DEFAULT_USER))
 		why = arena_sprintf(r->c->arena, "has the access string \"%s\" "
 				    "instead of \"%s\"", u.access_string ?
-				    u.access_string : "", REDIS_ACL_DEFAULT_USER);
+				    u.access_string : "",
+				    REDIS_ACL_DEFAULT_USER);
 	else if (u.auth_type && strcmp(u.auth_type, "password"))
 		why = arena_sprintf(r->c->arena, "has authentication %s",
 				    u.auth_type);
@@ -1098,9 +1100,9 @@ static int delete_kms_arn(struct ru *r, const char *arn)
 		return 0;
 	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
 		return -1;
-	return kms_schedule_key_deletion(r->c, r->cl, &p, arn,
-					 SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS),
-					 NULL) < 0 ? -1 : 0;
+	return kms_schedule_key_deletion(
+		r->c, r->cl, &p, arn,
+		SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS), NULL) < 0 ? -1 : 0;
 }
 
 static int delete_kms(struct ru *r)
@@ -1260,11 +1262,14 @@ static int retag(struct ru *r, const struct value *prior)
 					       gone) < 0) ||
 		     ec_add_tags(r->c, r->cl, &p, arns.v[i], r->tags,
 				 r->n_tags) < 0;
-	for (i = 0; i < r->made_secrets.n && !rc; i++)
-		rc = (gone.n && sm_untag_resource(r->c, r->cl, &p,
-						  r->made_secrets.v[i], gone) < 0) ||
-		     sm_tag_resource(r->c, r->cl, &p, r->made_secrets.v[i],
-				     r->tags, r->n_tags) < 0;
+	for (i = 0; i < r->made_secrets.n && !rc; i++) {
+		const char *sid = r->made_secrets.v[i];
+
+		rc = (gone.n && sm_untag_resource(r->c, r->cl, &p, sid,
+						  gone) < 0) ||
+		     sm_tag_resource(r->c, r->cl, &p, sid, r->tags,
+				     r->n_tags) < 0;
+	}
 	if (rc || !key || kms_list_resource_tags(r->c, r->cl, &p, key, &kt) ||
 	    !has_tag(kt.v, kt.n, r->group))
 		return rc || diags_has_errors(&r->c->diags) ? -1 : 0;
@@ -1454,7 +1459,8 @@ static int apply_users(struct ru *r, const struct value *prior,
 		const char *pid = get_str(p, "user_id");
 		const char *nid = get_str(r->items[i], "user_id");
 		const char *pa = get_str(p, "effective_access_string");
-		const char *na = get_str(r->items[i], "effective_access_string");
+		const char *na = get_str(r->items[i],
+					 "effective_access_string");
 		const char *pp, *np;
 
 		if (ctx_cancelled(r->c))
