@@ -251,8 +251,9 @@ RPC_UNARY(rpc_read_resource)
 	op.prior = state;
 	op.prior_private = bytes_in(req->private_);
 	set_deadline(c, timeouts_get(state, TIMEOUTS_READ, r->timeout_read_ms));
-	if (r->read(c, &op) < 0) {
-		/* Terraform keeps the prior state when read fails */
+	if (!r->read || r->read(c, &op) < 0) {
+		/* Terraform keeps the prior state when read fails; a
+		 * resource without read keeps it too. */
 		resp->new_state = dynval_encode(c, t, state, "state");
 		goto out;
 	}
@@ -371,6 +372,15 @@ RPC_UNARY(rpc_plan_resource_change)
 		goto out;
 	resp->requires_replace = replace_to_proto(c, &pr,
 						  &resp->n_requires_replace);
+	/* An in-place update the resource cannot perform yet: say so now,
+	 * not only when the apply fails. */
+	if (!r->update && !value_is_null(op.prior) && !value_is_null(planned) &&
+	    !pr.n_requires_replace && !value_equal(op.prior, planned))
+		diag_warn(&c->diags, NULL, "Update in place not supported yet",
+			  "This version of the provider cannot update %s in "
+			  "place; applying this plan will fail for it without "
+			  "changing anything. Replace it (terraform apply "
+			  "-replace=...) or revert the change.", r->type_name);
 	resp->planned_private = bytes_out(op.new_private, req->prior_private);
 	if (config_deferred(c))
 		resp->deferred = deferred_provider(c);
@@ -383,9 +393,28 @@ out:
 
 enum apply_kind { APPLY_CREATE, APPLY_UPDATE, APPLY_DELETE };
 
+/* A resource may lack an operation (update in place not written yet): the
+ * apply fails with an explanation and the prior state stays as it was. */
+static int apply_missing(struct ctx *c, const struct resource *r,
+			 const char *what)
+{
+	return diag_error(&c->diags, NULL, "Operation not supported",
+			  "%s cannot be %s by this version of the provider. "
+			  "Nothing was changed. To apply this change, replace the "
+			  "resource (terraform apply -replace=...), or revert the "
+			  "change in the configuration.",
+			  r->type_name, what);
+}
+
 static int apply_run(struct ctx *c, const struct resource *r,
 		     struct resource_op *op, enum apply_kind kind)
 {
+	if ((kind == APPLY_DELETE && !r->delete) ||
+	    (kind == APPLY_CREATE && !r->create) ||
+	    (kind == APPLY_UPDATE && !r->update))
+		return apply_missing(c, r, kind == APPLY_DELETE ? "deleted"
+				     : kind == APPLY_CREATE ? "created"
+				     : "updated in place");
 	switch (kind) {
 	case APPLY_DELETE:
 		set_deadline(c, timeouts_get(op->prior, TIMEOUTS_DELETE,

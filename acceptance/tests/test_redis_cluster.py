@@ -153,7 +153,8 @@ def baseline(emu):
 def run(emu, tmp_path, test_binary, name="redis_cluster_basic"):
     a, b, sg = network(emu)
     before = baseline(emu)
-    scen = materialise(SCENARIO, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    scen = materialise(SCENARIO.parent / name, tmp_path / name, emu,
+                       {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
     state = tmp_path / "terraform.tfstate"
     sink = StateWatcher(state)
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
@@ -537,3 +538,14 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
         p.close()
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
+
+
+def test_update_in_place_is_refused_cleanly_until_it_exists(emu, tmp_path, test_binary):
+    """This version cannot update the cluster in place: the plan says so in a
+    warning, the apply fails with a clear error and changes nothing (no
+    crash), and destroy still removes everything."""
+    result, sink, before = run(emu, tmp_path, test_binary, name="redis_cluster_no_update")
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert "Update in place not supported yet" in result.transcript
+    assert "Operation not supported" in result.transcript
+    assert baseline(emu) == before
