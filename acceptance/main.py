@@ -1,17 +1,19 @@
 """The README's main job: the provider through a full plan / apply /
 no-change plan / destroy against the local AWS emulator.
 
-Starts the emulator on a random loopback port, points every AWS service of
+Starts the emulator on a random loopback port, gives it an application
+security group next to its default VPC's subnets, points every AWS service of
 the provider at it (the `endpoints` block), hands the provider the
-emulator's credentials through the environment (so ConfigureProvider
-validates them with a signed STS GetCallerIdentity), and runs a scenario
-through the protocol driver, which starts the provider exactly as Terraform
-does and enforces Terraform's rules.
+emulator's credentials through the environment (ConfigureProvider validates
+them with a signed STS GetCallerIdentity), and runs
+acceptance/scenarios/main_example (a secure_redis_cluster authenticating with
+a secure_redis_rbac_users group) through the protocol driver, which starts
+the provider exactly as Terraform does and enforces Terraform's rules.  At the
+end nothing may be left in the emulator but what AWS keeps by design (KMS keys
+pending deletion).
 
-Stage of the project: the AWS resources (secure_redis_cluster,
-secure_redis_rbac_users) are not built yet, so the scenario manages the
-test-only `secure_test_fixture` resource with the -test build of the
-provider.  When the AWS resources land, this job runs their example.
+The resources are served by the -test build for now: secure_redis_cluster
+cannot yet update in place, so neither resource is shown to users yet.
 """
 
 import argparse
@@ -21,31 +23,56 @@ import shutil
 import sys
 import tempfile
 import urllib.request
+from pathlib import Path
 
 from acceptance.driver.scenario import run_scenario
-from acceptance.fixture_store import seed_lifecycle
 from acceptance.emulator.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Emulator
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCENARIO = os.path.join(REPO, "acceptance", "scenarios", "fixture_lifecycle")
+REPO = Path(__file__).resolve().parents[1]
+SCENARIO = REPO / "acceptance" / "scenarios" / "main_example"
 SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
 
 
-def point_at(scenario, dest, endpoint, region):
-    """Copies the scenario with every provider block aimed at the emulator."""
-    shutil.copytree(scenario, dest)
-    for root, _dirs, files in os.walk(dest):
-        for name in files:
-            if not name.endswith(".tf.json"):
+def control(emu, route):
+    with urllib.request.urlopen(emu.endpoint + route) as r:
+        return json.load(r)
+
+
+def network(emu, region):
+    """Two default subnets in different AZs, and an application security group."""
+    import botocore.session
+    ec2 = botocore.session.get_session().create_client(
+        "ec2", region_name=region, endpoint_url=emu.endpoint,
+        aws_access_key_id=DEFAULT_ACCESS_KEY, aws_secret_access_key=DEFAULT_SECRET_KEY)
+    by_az = {}
+    for s in ec2.describe_subnets()["Subnets"]:
+        by_az.setdefault(s["AvailabilityZone"], s)
+    a, b = list(by_az.values())[:2]
+    sg = ec2.create_security_group(GroupName="orders-app", Description="orders application",
+                                   VpcId=a["VpcId"])["GroupId"]
+    return {"SUBNET_A": a["SubnetId"], "SUBNET_B": b["SubnetId"], "APP_SG": sg}
+
+
+def materialise(dst, emu, subs):
+    shutil.copytree(SCENARIO, dst)
+    for f in Path(dst).rglob("main.tf.json"):
+        text = f.read_text()
+        for k, v in subs.items():
+            text = text.replace(k, v)
+        doc = json.loads(text)
+        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
+        f.write_text(json.dumps(doc, indent=2))
+
+
+def live(emu):
+    """What the emulator still holds, less what AWS keeps by design."""
+    out = []
+    for svc, items in control(emu, "/_emulator/resources").items():
+        for it in items:
+            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
                 continue
-            path = os.path.join(root, name)
-            with open(path) as f:
-                doc = json.load(f)
-            if "provider" in doc:
-                doc["provider"] = {"secure": {"region": region,
-                                              "endpoints": {s: endpoint for s in SERVICES}}}
-            with open(path, "w") as f:
-                json.dump(doc, f, indent=2)
+            out.append(f"{svc}: {it.get('type')} {it.get('id')}")
+    return sorted(out)
 
 
 def main(argv=None):
@@ -54,31 +81,32 @@ def main(argv=None):
     ap.add_argument("--region", default="us-east-1")
     args = ap.parse_args(argv)
 
-    emu = Emulator(access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY, region=args.region)
+    emu = Emulator(access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY, region=args.region,
+                   settings={"create_delay_s": 1.0, "modify_delay_s": 0.5, "delete_delay_s": 0.5})
     emu.start()
     print(f"local AWS emulator: {emu.endpoint}")
     work = tempfile.mkdtemp(prefix="secure-main-")
     try:
-        scenario = os.path.join(work, "scenario")
-        point_at(SCENARIO, scenario, emu.endpoint, args.region)
+        subs = network(emu, args.region)
+        before = live(emu)
+        scenario = os.path.join(work, "main_example")
+        materialise(scenario, emu, subs)
         env = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
-               "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_EC2_METADATA_DISABLED": "true",
-               "FIXTURE_STORE_DIR": os.path.join(work, "store")}
-        os.makedirs(env["FIXTURE_STORE_DIR"])
-        seed_lifecycle(env["FIXTURE_STORE_DIR"])
+               "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_EC2_METADATA_DISABLED": "true"}
         result = run_scenario(scenario, provider_binary=args.provider, env=env)
         print(result.transcript)
-        with urllib.request.urlopen(emu.endpoint + "/_emulator/counts") as r:
-            counts = json.load(r)
-        calls = counts.get("sts:GetCallerIdentity", 0)
-        print(f"\nemulator: {calls} signed STS GetCallerIdentity call(s) validated the provider's credentials")
+        counts = control(emu, "/_emulator/counts")
+        total = sum(counts.values())
+        print(f"\nemulator: {total} signed AWS calls; "
+              f"{counts.get('sts:GetCallerIdentity', 0)} STS GetCallerIdentity validated the credentials")
+        left = sorted(set(live(emu)) - set(before))
         if result.violations:
             print("\nFAILED:\n" + "\n".join(result.violations))
             return 1
-        if calls == 0:
-            print("FAILED: the provider never validated its credentials against the emulator")
+        if left:
+            print("\nFAILED: left behind in the emulator:\n  " + "\n  ".join(left))
             return 1
-        print("main job: plan / apply / no-change plan / destroy completed with no rule violation")
+        print("main job: plan / apply / no-change plan / destroy completed with no rule violation, nothing left behind")
         return 0
     finally:
         emu.stop()
