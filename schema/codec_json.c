@@ -25,6 +25,9 @@
  */
 #include "codec.h"
 
+#include <math.h>
+#include <stdlib.h>
+
 #include "core/arena.h"
 #include "core/diag.h"
 
@@ -210,6 +213,10 @@ static const struct value *jd_number(struct jd *j, const json_t *v)
 		if (number_parse(j->a, json_string_value(v),
 				 json_string_length(v), &n) < 0)
 			return jd_err(j, "a number is required");
+		/* The same range as a number token: jansson refuses reals
+		 * beyond a double, so such a value could not be read back. */
+		if (n.kind == NUMBER_BIG && isinf(strtod(json_string_value(v), NULL)))
+			return jd_err(j, "the number is out of range");
 		return value_number(j->a, n);
 	}
 	if (!json_is_number(v))
