@@ -141,6 +141,81 @@ def plan_figures(binary, calls=2000, parallel=10):
                 cpu / done[0] * 1e6, done[0], rss)
 
 
+class CallCounter:
+    """A transcript sink that notes the emulator's request count at every
+    line the driver prints, so the AWS calls between two lines (an apply, a
+    refresh, a destroy of one resource) can be told apart."""
+
+    def __init__(self, emu):
+        self.emu = emu
+        self.marks = []  # (line, total calls so far)
+
+    def total(self):
+        """Calls so far, not counting the STS GetCallerIdentity every
+        provider process makes when it is configured."""
+        import json
+        import urllib.request
+        with urllib.request.urlopen(self.emu.endpoint + "/_emulator/counts") as r:
+            counts = json.load(r)
+        return sum(counts.values()) - counts.get("sts:GetCallerIdentity", 0)
+
+    def write(self, s):
+        for line in s.splitlines():
+            if line.strip():
+                self.marks.append((line.strip(), self.total()))
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def between(self, start, end_prefix):
+        """Calls from the line `start` to the next line starting with end_prefix."""
+        for i, (line, n) in enumerate(self.marks):
+            if line == start:
+                for line2, n2 in self.marks[i + 1:]:
+                    if line2.startswith(end_prefix):
+                        return n2 - n
+        return None
+
+
+def aws_call_figures(test_binary):
+    """AWS calls per operation of the README's main example (a cluster with
+    an RBAC group of 4 users), from the emulator's own counts."""
+    import shutil
+    import tempfile
+
+    from acceptance import main as main_job
+    from acceptance.driver.scenario import run_scenario
+    from acceptance.emulator.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Emulator
+
+    emu = Emulator(access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY, region="us-east-1",
+                   settings={"create_delay_s": 0.2, "modify_delay_s": 0.2, "delete_delay_s": 0.2})
+    emu.start()
+    work = tempfile.mkdtemp(prefix="bench-calls-")
+    try:
+        subs = main_job.network(emu, "us-east-1")
+        scen = os.path.join(work, "s")
+        main_job.materialise(scen, emu, subs)
+        sink = CallCounter(emu)
+        env = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+               "AWS_EC2_METADATA_DISABLED": "true"}
+        result = run_scenario(scen, provider_binary=test_binary, env=env, out=sink)
+        if not result.ok:
+            print("aws calls: the scenario failed:\n" + "\n".join(result.violations))
+            return
+        for addr, what in (("secure_redis_cluster.orders", "cluster"),
+                           ("secure_redis_rbac_users.app", "RBAC group with 4 users")):
+            create = sink.between(f"{addr}: Creating...", f"{addr}: Creation complete")
+            destroy = sink.between(f"{addr}: Destroying...", f"{addr}: Destruction complete")
+            print(f"aws calls: {what}: create {create}, destroy {destroy} (including polling while AWS works)")
+        refresh = sink.between("--- second plan (must be empty)", "No changes.")
+        print(f"aws calls: a no-change plan of both (refresh of the cluster and of the group with 4 users, "
+              f"then PlanResourceChange, which makes none): {refresh} (targets: cluster <= 12, group <= 2 + 4)")
+    finally:
+        emu.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     binary = os.environ.get("PROVIDER_BIN", "build/release/terraform-provider-secure")
     test_binary = os.environ.get("PROVIDER_TEST_BIN", "build/release/terraform-provider-secure-test")
@@ -154,6 +229,7 @@ def main():
           f"Python client sees it, {cpu_us:.0f} us provider CPU per call ({n} calls; target <= 200 us)")
     print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB; includes libcurl and its "
           f"dependencies, loaded by ConfigureProvider; see docs/performance.md)")
+    aws_call_figures(test_binary)
     return 0
 
 
