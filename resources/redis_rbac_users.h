@@ -2,12 +2,11 @@
  * redis_rbac_users.h - `secure_redis_rbac_users`: an ElastiCache RBAC user
  * group and its users, least privilege by default (issue 5).
  *
- * This part holds what needs no AWS: the schema, validation (user names,
+ * This file holds what needs no AWS: the schema, validation (user names,
  * roles, access strings through redis_acl.h, IAM rules, limits) and
  * planning (ids, access strings, rotation phases, IAM policy documents).
- * The lifecycle operations are NOT implemented yet: the descriptor leaves
- * create/read/update/delete/import NULL, which is why the resource is not
- * listed in resources_all.
+ * The lifecycle operations (create, read, update, delete, import) are in
+ * redis_rbac_users_ops.c.
  *
  * Contracts between plan and apply (plan shows them as known values, so
  * apply must use exactly these):

@@ -11,9 +11,10 @@
 
 #include <string.h>
 
+#include "resources/redis_rbac_users.h"
+
 #ifdef PROVIDER_TEST_FIXTURES
 #include "resources/redis_cluster.h"
-#include "resources/redis_rbac_users.h"
 #include "tests/fixtures/fixture_resource.h"
 #endif
 
@@ -24,11 +25,8 @@ const struct resource *const resources_all[] = {
 	 * serves secure_redis_cluster for the acceptance scenarios, users do
 	 * not see an unfinished resource. */
 	&redis_cluster_resource,
-	/* Test builds only until update in place exists: the -test binary
-	 * serves secure_redis_rbac_users for the acceptance scenarios, users
-	 * do not see an unfinished resource. */
-	&redis_rbac_users_resource,
 #endif
+	&redis_rbac_users_resource,
 	NULL,
 };
 

@@ -141,3 +141,14 @@ def test_bad_endpoint_url_is_refused(binary, emu):
                          region="eu-west-1", endpoints={"sts": "ftp://nope"})
     errors = [d for d in diags if d[0] == 1]
     assert len(errors) == 1 and "endpoints.sts must be an http or https URL" in errors[0][2]
+
+
+def test_users_see_only_finished_resources(binary):
+    """The user-facing build serves the finished resources and never the
+    test fixture or a resource whose lifecycle is incomplete."""
+    with plugin.start_provider(binary) as p:
+        md = p.stub.GetMetadata(p.pb.GetMetadata.Request())
+        names = sorted(r.type_name for r in md.resources)
+        schema = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request())
+    assert names == ["secure_redis_rbac_users"]
+    assert sorted(schema.resource_schemas.keys()) == names
