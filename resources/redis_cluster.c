@@ -1276,9 +1276,10 @@ const struct resource redis_cluster_resource = {
 	.schema = &redis_schema,
 	.validate = redis_validate,
 	.plan = redis_plan,
-	/* Part 2 (redis_cluster_ops.h); update in place: not yet. */
+	/* Part 2 (redis_cluster_ops.h). */
 	.create = redis_cluster_create,
 	.read = redis_cluster_read,
+	.update = redis_cluster_update,
 	.delete = redis_cluster_delete,
 	.import = redis_cluster_import,
 	.timeout_create_ms = 60 * 60 * 1000,

@@ -10,7 +10,12 @@
  * ids.  Import finds the sub-resources by their derived names and adopts
  * them only when they carry the cluster's tag.
  *
- * Not here: update in place (token rotation, scaling, rule diffs).
+ * Update converges AWS to the plan where this version can (tags, rule
+ * diffs, windows, retention, node type, replicas, lost log groups) and
+ * refuses everything else before changing anything.
+ *
+ * Not here yet: token rotation, RBAC attach/detach, engine upgrades,
+ * shards, parameters, re-creating a deleted secret or security group.
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -575,12 +580,10 @@ static int step_kms(struct rc *r)
 	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
 }
 
-static int add_ingress(struct rc *r, const char *sg, int port)
+/* Ingress on the cache port from each group and CIDR block given. */
+static int authorize_sources(struct rc *r, const char *sg, int port,
+			     struct svc_strs groups, struct svc_strs cidrs)
 {
-	struct svc_strs groups = strs_of(r->c->arena,
-					 get(r->st, "allowed_security_group_ids"));
-	struct svc_strs cidrs = strs_of(r->c->arena,
-					get(r->st, "allowed_cidr_blocks"));
 	struct ec2_rule *rules = arena_calloc(r->c->arena,
 					      groups.n + cidrs.n + 1,
 					      sizeof(*rules));
@@ -604,6 +607,14 @@ static int add_ingress(struct rc *r, const char *sg, int port)
 		return 0;
 	return ec2_authorize_rules(r->c, r->cl, &p, sg, false, rules, n, NULL,
 				   NULL) ? -1 : 0;
+}
+
+static int add_ingress(struct rc *r, const char *sg, int port)
+{
+	return authorize_sources(
+		r, sg, port,
+		strs_of(r->c->arena, get(r->st, "allowed_security_group_ids")),
+		strs_of(r->c->arena, get(r->st, "allowed_cidr_blocks")));
 }
 
 /* The cluster opens no connections: AWS's default allow-all egress rule
@@ -911,7 +922,8 @@ static int wait_available(struct rc *r)
 		if (rc == SVC_NOT_FOUND)
 			return diag_error(&r->c->diags, &p, "Replication group "
 					  "vanished", "%s disappeared while "
-					  "being created.", r->id);
+					  "waiting for it to become "
+					  "available.", r->id);
 		if (r->rg.status && !strcmp(r->rg.status, "available"))
 			return 0;
 		if (r->rg.status && (!strcmp(r->rg.status, "create-failed") ||
@@ -1813,4 +1825,651 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 		REDIS_CLUSTER_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS);
 	op->new_state = known_only(c->arena, r.st);
 	return 0;
+}
+
+/* ---- update in place ----
+ *
+ * Converges AWS from the prior state to the plan: tags of every
+ * sub-resource, the security group's ingress rules (which also removes
+ * rules added outside Terraform), log groups (re-created when deleted, with
+ * delivery re-enabled) and their retention, key rotation, then the
+ * replication group (description, windows, snapshot retention, node type)
+ * and its replica count, waiting for `available` after each modification.
+ * What this version cannot change yet is refused before any call. */
+
+/* Attributes an update step writes to AWS: they enter the state only once
+ * their step succeeded.  Every other attribute is either the provider's
+ * own bookkeeping (apply_immediately, windows of destroy, timeouts, token
+ * settings that start no rotation) or refused when it changes. */
+static const char *const update_attrs[] = {
+	"description", "node_type", "replicas_per_shard", "snapshot_window",
+	"maintenance_window", "snapshot_retention_days", "log_retention_days",
+	"allowed_security_group_ids", "allowed_cidr_blocks", "tags",
+	"tags_all", "log_group_names", "member_clusters", "primary_endpoint",
+	"reader_endpoint", "configuration_endpoint",
+};
+
+/* What this version cannot change in place, and why it would change. */
+static const struct {
+	const char *attr, *what;
+} update_refused[] = {
+	{ "engine", "the engine (redis to valkey)" },
+	{ "engine_version", "the engine version" },
+	{ "shards", "the number of shards" },
+	{ "parameters", "the parameter group's parameters" },
+	{ "subnet_ids", "the subnets" },
+	{ "user_group_id", "the RBAC user group" },
+	{ "auth_token_rotation_phase", "the AUTH token (rotation)" },
+	{ "auth_secret_arn", "the AUTH token secret (re-creating a deleted "
+	  "secret)" },
+	{ "ssm_parameter_arns", "the SSM parameters" },
+	{ "app_policy_arn", "the application IAM policy" },
+	{ "app_policy_json", "the application IAM policy" },
+	{ "security_group_id", "the security group (re-creating a deleted "
+	  "one)" },
+	{ "kms_key_arn", "the KMS key" },
+	{ "port", "the port" },
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool attr_changes(struct rc *r, const char *name)
+{
+	const struct value *x = get(r->op->prior, name);
+	const struct value *y = get(r->op->planned, name);
+
+	if (!x || !y)
+		return x != y;
+	if (value_has_unknown(y))
+		return true;
+	return !value_equal(x, y);
+}
+
+/* One error per change this version cannot make; none means go ahead. */
+static int refuse_unsupported(struct rc *r)
+{
+	size_t i, errors = r->c->diags.errors;
+
+	for (i = 0; i < N_OF(update_refused); i++) {
+		struct path p = P(r, update_refused[i].attr);
+
+		if (!attr_changes(r, update_refused[i].attr))
+			continue;
+		diag_error(&r->c->diags, &p, "Cannot update in place yet",
+			   "This version of secure_redis_cluster cannot change "
+			   "%s (attribute %s) of an existing cluster in place. "
+			   "In place it updates tags, description, windows, "
+			   "snapshot and log retention, allowed security groups "
+			   "and CIDR blocks, node_type and replicas_per_shard, "
+			   "and re-creates deleted log groups. Nothing was "
+			   "changed: revert this change, or replace the cluster "
+			   "(terraform apply -replace).", update_refused[i].what,
+			   update_refused[i].attr);
+	}
+	return r->c->diags.errors > errors ? -1 : 0;
+}
+
+/* The planned value of `name` enters the state being built. */
+static void take(struct rc *r, const char *name)
+{
+	const struct value *v = get(r->op->planned, name);
+
+	if (v && value_is_known(v) && !value_has_unknown(v))
+		put(r, name, v);
+}
+
+static bool is_update_attr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_OF(update_attrs); i++)
+		if (!strcmp(update_attrs[i], name))
+			return true;
+	return false;
+}
+
+/* The prior state with the planned bookkeeping attributes. */
+static void take_bookkeeping(struct rc *r)
+{
+	const struct type *t = r->op->planned->type;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (!is_update_attr(t->names[i]))
+			take(r, t->names[i]);
+}
+
+/* Keys of the prior tags_all that the plan no longer has. */
+static struct svc_strs tags_removed(struct rc *r)
+{
+	const struct value *m = get(r->op->prior, "tags_all");
+	struct svc_strs out = { 0 };
+	size_t i, j;
+
+	if (!m || !value_is_known(m) || !m->u.coll.n)
+		return out;
+	out.v = arena_calloc(r->c->arena, m->u.coll.n, sizeof(*out.v));
+	for (i = 0; i < m->u.coll.n; i++) {
+		for (j = 0; j < r->n_tags; j++)
+			if (!strcmp(r->tags[j].key, m->u.coll.keys[i]))
+				break;
+		if (j == r->n_tags)
+			out.v[out.n++] = m->u.coll.keys[i];
+	}
+	return out;
+}
+
+/* "arn:...:replicationgroup:<id>" -> "arn:...:<kind>:<name>". */
+static const char *ec_arn_like(struct rc *r, const char *kind,
+			       const char *name)
+{
+	const char *rg = get_str(r->st, "arn");
+	const char *end = rg ? strstr(rg, ":replicationgroup:") : NULL;
+
+	if (!end)
+		return NULL;
+	return arena_sprintf(r->c->arena, "%.*s:%s:%s", (int)(end - rg), rg,
+			     kind, name);
+}
+
+static int tag_elasticache(struct rc *r, const char *arn, struct svc_strs del)
+{
+	struct path p = P(r, "tags_all");
+
+	if (!arn)
+		return 0;
+	if (ec_add_tags(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
+		return -1;
+	return del.n && ec_remove_tags(r->c, r->cl, &p, arn, del) < 0 ? -1 : 0;
+}
+
+static int tag_security_group(struct rc *r, struct svc_strs del)
+{
+	const char *sg = get_str(r->st, "security_group_id");
+	struct path p = P(r, "tags_all");
+	struct svc_strs ids = { &sg, 1 };
+
+	if (!sg)
+		return 0;
+	if (ec2_create_tags(r->c, r->cl, &p, ids, r->tags, r->n_tags) < 0)
+		return -1;
+	return del.n && ec2_delete_tags(r->c, r->cl, &p, ids, del) < 0 ? -1 : 0;
+}
+
+/* Only a key this resource made (it carries the identity tag). */
+static int tag_kms(struct rc *r, struct svc_strs del)
+{
+	struct path p = P(r, "tags_all");
+	struct svc_tags have = { 0 };
+	int rc;
+
+	if (!r->kms_arn)
+		return 0;
+	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
+	if (rc == SVC_NOT_FOUND || (rc == 0 && !has_tag(have.v, have.n, r->id)))
+		return 0;
+	if (rc < 0 || kms_tag_resource(r->c, r->cl, &p, r->kms_arn, r->tags,
+				       r->n_tags) < 0)
+		return -1;
+	return del.n && kms_untag_resource(r->c, r->cl, &p, r->kms_arn, del) < 0
+		? -1 : 0;
+}
+
+static int tag_logs(struct rc *r, struct svc_strs del)
+{
+	const struct value *m = get(r->st, "log_group_names");
+	struct path p = P(r, "tags_all");
+	size_t i;
+
+	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
+		struct logs_group g;
+		const char *n;
+		int rc;
+
+		if (!value_get_string(m->u.coll.items[i], &n))
+			continue;
+		rc = logs_describe_log_group(r->c, r->cl, &p, n, &g);
+		if (rc == SVC_NOT_FOUND)
+			continue;
+		if (rc < 0 || logs_tag_resource(r->c, r->cl, &p, g.arn, r->tags,
+						r->n_tags) < 0 ||
+		    (del.n && logs_untag_resource(r->c, r->cl, &p, g.arn, del)
+		     < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int tag_secret(struct rc *r, struct svc_strs del)
+{
+	const char *arn = get_str(r->st, "auth_secret_arn");
+	struct path p = P(r, "tags_all");
+
+	if (!arn)
+		return 0;
+	if (sm_tag_resource(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
+		return -1;
+	return del.n && sm_untag_resource(r->c, r->cl, &p, arn, del) < 0
+		? -1 : 0;
+}
+
+static int tag_ssm(struct rc *r, struct svc_strs del)
+{
+	const struct value *m = get(r->st, "ssm_parameter_arns");
+	struct path p = P(r, "tags_all");
+	size_t i;
+
+	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
+		const char *arn, *n;
+
+		if (!value_get_string(m->u.coll.items[i], &arn))
+			continue;
+		n = ssm_name_of_arn(arn);
+		if (ssm_add_tags(r->c, r->cl, &p, n, r->tags, r->n_tags) < 0 ||
+		    (del.n && ssm_remove_tags(r->c, r->cl, &p, n, del) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int tag_policy(struct rc *r, struct svc_strs del)
+{
+	const char *arn = get_str(r->st, "app_policy_arn");
+	struct path p = P(r, "tags_all");
+
+	if (!arn)
+		return 0;
+	if (iam_tag_policy(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
+		return -1;
+	return del.n && iam_untag_policy(r->c, r->cl, &p, arn, del) < 0
+		? -1 : 0;
+}
+
+/* tags_all onto every sub-resource: set the planned tags (overwriting
+ * values), then remove the keys the plan dropped. */
+static int update_tags(struct rc *r)
+{
+	struct svc_strs del;
+	const char *sng = get_str(r->st, "subnet_group_name");
+
+	if (!attr_changes(r, "tags_all"))
+		return 0;
+	del = tags_removed(r);
+	if (tag_elasticache(r, get_str(r->st, "arn"), del) ||
+	    tag_security_group(r, del) ||
+	    (sng && tag_elasticache(r, ec_arn_like(r, "subnetgroup", sng),
+				    del)) ||
+	    (r->param_group &&
+	     tag_elasticache(r, ec_arn_like(r, "parametergroup",
+					    r->param_group), del)) ||
+	    tag_kms(r, del) || tag_logs(r, del) || tag_secret(r, del) ||
+	    tag_ssm(r, del) || tag_policy(r, del))
+		return -1;
+	take(r, "tags");
+	take(r, "tags_all");
+	return 0;
+}
+
+/* The baseline wants rotation on for the key this resource made; read
+ * warns when it was turned off outside Terraform, any update restores
+ * it. */
+static int update_key_rotation(struct rc *r)
+{
+	struct path p = P(r, "kms_key_arn");
+	struct svc_tags have = { 0 };
+	bool on = true;
+	int rc;
+
+	if (!r->kms_arn)
+		return 0;
+	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
+	if (rc == SVC_NOT_FOUND || (rc == 0 && !has_tag(have.v, have.n, r->id)))
+		return 0;
+	if (rc < 0 || kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
+						  &on, NULL) < 0)
+		return -1;
+	if (on)
+		return 0;
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-enabling "
+		"rotation of its KMS key", r->id);
+	return kms_enable_key_rotation(r->c, r->cl, &p, r->kms_arn,
+				       (struct svc_int){ 0 }) < 0 ? -1 : 0;
+}
+
+static int str_index(struct svc_strs v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < v.n; i++)
+		if (!strcmp(v.v[i], s))
+			return (int)i;
+	return -1;
+}
+
+/* Marks one planned source as present; false when the rule is not one of
+ * them (another port, protocol or source, or a duplicate). */
+static bool rule_wanted(const struct ec2_rule *rule, int port,
+			struct svc_strs groups, bool *g_seen,
+			struct svc_strs cidrs, bool *c_seen)
+{
+	const char *cidr = rule->cidr_ipv4 ? rule->cidr_ipv4 : rule->cidr_ipv6;
+	int j;
+
+	if (!rule->protocol || (strcmp(rule->protocol, "tcp") &&
+				strcmp(rule->protocol, "6")) ||
+	    rule->from_port != port || rule->to_port != port)
+		return false;
+	if (rule->referenced_group_id && !cidr && !rule->prefix_list_id) {
+		j = str_index(groups, rule->referenced_group_id);
+		if (j < 0 || g_seen[j])
+			return false;
+		return g_seen[j] = true;
+	}
+	if (cidr && !rule->referenced_group_id && !rule->prefix_list_id) {
+		j = str_index(cidrs, cidr);
+		if (j < 0 || c_seen[j])
+			return false;
+		return c_seen[j] = true;
+	}
+	return false;
+}
+
+/* Ingress becomes exactly the planned sources on the cache port: missing
+ * ones are authorized first (clients keep working), then every other
+ * ingress rule is revoked, including rules added outside Terraform (such
+ * as one admitting 0.0.0.0/0, which read shows as a difference). */
+static int update_ingress(struct rc *r)
+{
+	struct arena *a = r->c->arena;
+	const char *sg = get_str(r->st, "security_group_id");
+	struct path p = P(r, "allowed_cidr_blocks");
+	struct svc_strs groups = strs_of(a, get(r->op->planned,
+						"allowed_security_group_ids"));
+	struct svc_strs cidrs = strs_of(a, get(r->op->planned,
+					       "allowed_cidr_blocks"));
+	struct svc_strs revoke = { 0 }, g_add = { 0 }, c_add = { 0 };
+	int port = get_int(r->st, "port", REDIS_CLUSTER_DEFAULT_PORT);
+	bool *g_seen = arena_calloc(a, groups.n + 1, sizeof(bool));
+	bool *c_seen = arena_calloc(a, cidrs.n + 1, sizeof(bool));
+	struct ec2_rule *rules = NULL;
+	size_t n = 0, i;
+
+	if (!sg)
+		return 0;
+	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+		return -1;
+	revoke.v = arena_calloc(a, n + 1, sizeof(*revoke.v));
+	for (i = 0; i < n; i++)
+		if (!rules[i].is_egress && rules[i].id &&
+		    !rule_wanted(&rules[i], port, groups, g_seen, cidrs, c_seen))
+			revoke.v[revoke.n++] = rules[i].id;
+	g_add.v = arena_calloc(a, groups.n + 1, sizeof(*g_add.v));
+	c_add.v = arena_calloc(a, cidrs.n + 1, sizeof(*c_add.v));
+	for (i = 0; i < groups.n; i++)
+		if (!g_seen[i])
+			g_add.v[g_add.n++] = groups.v[i];
+	for (i = 0; i < cidrs.n; i++)
+		if (!c_seen[i])
+			c_add.v[c_add.n++] = cidrs.v[i];
+	if (authorize_sources(r, sg, port, g_add, c_add))
+		return -1;
+	if (revoke.n) {
+		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: revoking %zu "
+			"ingress rule(s) of %s not in the configuration", r->id,
+			revoke.n, sg);
+		if (ec2_revoke_rules(r->c, r->cl, &p, sg, false, revoke) < 0)
+			return -1;
+	}
+	take(r, "allowed_security_group_ids");
+	take(r, "allowed_cidr_blocks");
+	return 0;
+}
+
+/* Log groups the plan names but the prior state lost (deleted, or
+ * delivery to them disabled or re-pointed outside Terraform) are created
+ * again if missing, encrypted with the key, and delivery to both is
+ * requested in the replication group modification.  Retention follows
+ * log_retention_days. */
+static int update_log_groups(struct rc *r, bool *redeliver)
+{
+	const struct value *prior = get(r->op->prior, "log_group_names");
+	const struct value *plan = get(r->op->planned, "log_group_names");
+	int days = get_int(r->op->planned, "log_retention_days",
+			   REDIS_CLUSTER_DEFAULT_LOG_RETENTION_DAYS);
+	bool retention = attr_changes(r, "log_retention_days");
+	struct path p = P(r, "log_group_names");
+	size_t i;
+
+	for (i = 0; plan && value_is_known(plan) && i < N_LOG_TYPES; i++) {
+		const struct value *v = value_map_get(plan, log_types[i]);
+		const struct value *was = prior && value_is_known(prior) ?
+			value_map_get(prior, log_types[i]) : NULL;
+		const char *n;
+		struct logs_group g;
+		int rc;
+
+		if (!v || !value_get_string(v, &n))
+			continue;
+		if (was && value_equal(was, v)) {
+			if (retention &&
+			    logs_put_retention_policy(r->c, r->cl, &p, n, days))
+				return -1;
+			continue;
+		}
+		*redeliver = true;
+		rc = logs_describe_log_group(r->c, r->cl, &p, n, &g);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND) {
+			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
+				"re-creating log group %s", r->id, n);
+			if (logs_create_log_group(r->c, r->cl, &p, n, r->kms_arn,
+						  r->tags, r->n_tags))
+				return -1;
+		} else if (r->kms_arn && (!g.kms_key_id ||
+					  strcmp(g.kms_key_id, r->kms_arn)) &&
+			   logs_associate_kms_key(r->c, r->cl, &p, n,
+						  r->kms_arn)) {
+			return -1;
+		}
+		if (logs_put_retention_policy(r->c, r->cl, &p, n, days))
+			return -1;
+	}
+	take(r, "log_retention_days");
+	return 0;
+}
+
+static bool want_now(struct rc *r)
+{
+	bool b = false;
+
+	return value_get_bool(get(r->op->planned, "apply_immediately"), &b) &&
+	       b;
+}
+
+/* One ModifyReplicationGroup with every replication-group setting that
+ * changes (and log delivery when a log group was lost), then the wait for
+ * `available`.  Node type changes wait for the maintenance window unless
+ * apply_immediately; the state records the planned node type either way
+ * (as AWS shows it once applied). */
+static int update_replication_group(struct rc *r, bool redeliver)
+{
+	static const char *const attrs[] = {
+		"description", "snapshot_window", "maintenance_window",
+		"snapshot_retention_days", "node_type",
+	};
+	const struct value *pl = r->op->planned;
+	struct ec_log_delivery logs[N_LOG_TYPES];
+	struct ec_rg_modify in = { 0 };
+	struct path p = P(r, "name");
+	bool any = redeliver;
+	size_t i;
+
+	in.id = r->id;
+	for (i = 0; i < N_OF(attrs); i++)
+		if (attr_changes(r, attrs[i]) && !any) {
+			p = P(r, attrs[i]);
+			any = true;
+		}
+	if (!any)
+		return 0;
+	if (attr_changes(r, "description"))
+		in.description = get_str(pl, "description");
+	if (attr_changes(r, "snapshot_window"))
+		in.snapshot_window = get_str(pl, "snapshot_window");
+	if (attr_changes(r, "maintenance_window"))
+		in.maintenance_window = get_str(pl, "maintenance_window");
+	if (attr_changes(r, "snapshot_retention_days"))
+		in.snapshot_retention_limit = SVC_INT(get_int(
+			pl, "snapshot_retention_days",
+			REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS));
+	if (attr_changes(r, "node_type"))
+		in.node_type = get_str(pl, "node_type");
+	if (redeliver) {
+		memset(logs, 0, sizeof(logs));
+		for (i = 0; i < N_LOG_TYPES; i++) {
+			logs[i].log_type = log_types[i];
+			logs[i].destination_type = "cloudwatch-logs";
+			logs[i].log_group = redis_cluster_log_group_name(
+				r->c->arena, r->id, log_types[i]);
+			logs[i].log_format = "json";
+			logs[i].enabled = SVC_TRUE;
+		}
+		in.log_delivery = logs;
+		in.n_log_delivery = N_LOG_TYPES;
+	}
+	in.apply_immediately = want_now(r) ? SVC_TRUE : SVC_FALSE;
+	/* A modification needs an available group (a previous apply may have
+	 * stopped while it was modifying). */
+	if (wait_available(r) ||
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
+	    wait_available(r))
+		return -1;
+	for (i = 0; i < N_OF(attrs); i++)
+		take(r, attrs[i]);
+	take(r, "log_group_names");
+	return 0;
+}
+
+/* Increase/DecreaseReplicaCount (always applied immediately), then the
+ * wait; every shard gets the planned count. */
+static int update_replicas(struct rc *r)
+{
+	struct path p = P(r, "replicas_per_shard");
+	int64_t was = 0, want = 0;
+	int rc;
+
+	if (!attr_changes(r, "replicas_per_shard"))
+		return 0;
+	if (!value_get_int(get(r->op->prior, "replicas_per_shard"), &was) ||
+	    !value_get_int(get(r->op->planned, "replicas_per_shard"), &want))
+		return diag_error(&r->c->diags, &p, "Unknown replica count",
+				  "replicas_per_shard must be known to change "
+				  "it in place.");
+	if (wait_available(r))
+		return -1;
+	if (want > was)
+		rc = ec_increase_replica_count(r->c, r->cl, &p, r->id, (int)want,
+					       NULL);
+	else
+		rc = ec_decrease_replica_count(r->c, r->cl, &p, r->id, (int)want,
+					       (struct svc_strs){ 0 }, NULL);
+	if (rc < 0 || wait_available(r))
+		return -1;
+	take(r, "replicas_per_shard");
+	return 0;
+}
+
+/* Results as AWS reports them after the steps. */
+static int update_results(struct rc *r)
+{
+	struct path p = P(r, "id");
+	size_t i;
+	int rc;
+
+	rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &r->rg);
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&r->c->diags, &p, "Replication group "
+				  "vanished", "%s disappeared during the "
+				  "update.", r->id);
+	if (rc < 0 || (rc = describe_first_node(r)) < 0)
+		return -1;
+	for (i = 0; i < N_OF(update_attrs); i++)
+		take(r, update_attrs[i]);
+	put_rg(r, rc == 0);
+	take(r, "node_type");	/* pending until the maintenance window */
+	return 0;
+}
+
+static int update_tags_step(struct rc *r, bool *unused)
+{
+	(void)unused;
+	return update_tags(r);
+}
+
+static int update_rotation_step(struct rc *r, bool *unused)
+{
+	(void)unused;
+	return update_key_rotation(r);
+}
+
+static int update_ingress_step(struct rc *r, bool *unused)
+{
+	(void)unused;
+	return update_ingress(r);
+}
+
+static int update_rg_step(struct rc *r, bool *redeliver)
+{
+	return update_replication_group(r, *redeliver);
+}
+
+static int update_replicas_step(struct rc *r, bool *unused)
+{
+	(void)unused;
+	return update_replicas(r);
+}
+
+typedef int update_step_fn(struct rc *r, bool *redeliver);
+
+/* Sub-resources first (nothing there needs the group to be available),
+ * then the replication group's own modifications one at a time. */
+static update_step_fn *const update_steps[] = {
+	update_tags_step, update_rotation_step, update_ingress_step,
+	update_log_groups, update_rg_step, update_replicas_step,
+};
+
+int redis_cluster_update(struct ctx *c, struct resource_op *op)
+{
+	bool redeliver = false;
+	struct rc r;
+	size_t i;
+	int rc = 0;
+
+	if (rc_init(&r, c, op, op->planned))
+		return -1;
+	r.st = known_only(c->arena, op->prior);
+	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	r.param_group = private_param_group(&r, op->prior_private);
+	if (r.param_group)
+		save_private(&r);
+	if (refuse_unsupported(&r)) {
+		op->new_state = op->prior;
+		return -1;
+	}
+	take_bookkeeping(&r);
+	for (i = 0; i < N_OF(update_steps) && !rc; i++) {
+		if (ctx_cancelled(c)) {
+			rc = cancelled(&r, "updating the cluster");
+			break;
+		}
+		rc = update_steps[i](&r, &redeliver);
+	}
+	if (!rc)
+		rc = update_results(&r);
+	op->new_state = known_only(c->arena, r.st);
+	ctx_log(c, rc ? LOG_WARN : LOG_INFO, "secure_redis_cluster %s: update "
+		"%s", r.id, rc ? "failed; the state records the steps that "
+		"succeeded" : "done");
+	return rc ? -1 : 0;
 }

@@ -1,7 +1,6 @@
 /*
  * redis_cluster_ops.h - the AWS lifecycle of `secure_redis_cluster`
- * (issue 4, part 2): create, read (refresh), delete and import.  Update in
- * place is not here (a later part).
+ * (issue 4, part 2): create, read (refresh), update, delete and import.
  *
  * Same contract as resource.h: 0 or -1 with an error diagnostic; on a
  * failed create op->new_state holds exactly the sub-resources that exist
@@ -35,6 +34,23 @@
 
 int redis_cluster_create(struct ctx *c, struct resource_op *op);
 int redis_cluster_read(struct ctx *c, struct resource_op *op);
+/* Update in place: converges AWS from op->prior to op->planned.  In order:
+ * tags_all on every sub-resource (add/overwrite, then remove dropped keys;
+ * a KMS key the user brought is left alone), rotation of the created key
+ * re-enabled, ingress rules made exactly the planned sources (authorize
+ * missing, then revoke every other ingress rule: this removes rules added
+ * outside Terraform), log groups the state lost re-created (encrypted,
+ * retention) and log retention, then one ModifyReplicationGroup
+ * (description, windows, snapshot retention, node_type with
+ * ApplyImmediately = apply_immediately, log delivery re-enabled) and
+ * Increase/DecreaseReplicaCount, each followed by the wait for
+ * `available`.  A change this version cannot make (engine, engine_version,
+ * shards, parameters, subnet_ids, user_group_id, a token rotation phase, a
+ * deleted secret or security group) is refused with an error on the
+ * attribute before any AWS call; op->new_state is then the prior state.
+ * On a later failure op->new_state is the prior state plus what the steps
+ * that succeeded changed. */
+int redis_cluster_update(struct ctx *c, struct resource_op *op);
 int redis_cluster_delete(struct ctx *c, struct resource_op *op);
 int redis_cluster_import(struct ctx *c, struct resource_op *op);
 

@@ -1,7 +1,6 @@
 """secure_redis_cluster end to end against the local AWS emulator, through the
 protocol driver and the test provider binary ($PROVIDER_TEST_BIN, default
-build/terraform-provider-secure-test, which serves the resource while it has
-no update in place).
+build/terraform-provider-secure-test).
 
 1. acceptance/scenarios/redis_cluster_basic: create -> no-change plan ->
    destroy.  No rule violation; afterwards the emulator holds nothing of the
@@ -13,6 +12,12 @@ no update in place).
    exactly what was made (the key, security group and subnet group, no log
    groups), and the final destroy removes it all.
 3. Import by replication group id adopts what create made.
+4. acceptance/scenarios/redis_cluster_update: in-place updates (tags on every
+   sub-resource, settings, CIDR rule diff, node type, replicas) and a change
+   this version refuses before touching anything (engine upgrade).
+5. acceptance/scenarios/redis_cluster_drift: weakening done outside Terraform
+   (0.0.0.0/0 rule, key rotation off, log group deleted) repaired by the next
+   apply.
 """
 
 from __future__ import annotations
@@ -540,12 +545,186 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
     assert left == [], left
 
 
-def test_update_in_place_is_refused_cleanly_until_it_exists(emu, tmp_path, test_binary):
-    """This version cannot update the cluster in place: the plan says so in a
-    warning, the apply fails with a clear error and changes nothing (no
-    crash), and destroy still removes everything."""
-    result, sink, before = run(emu, tmp_path, test_binary, name="redis_cluster_no_update")
+def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks):
+    """Runs scenario `name`; hooks maps a step name ("02-settings", ...,
+    "destroy") to fn(attrs, app_sg), called once when that step starts, with
+    the state the previous steps left."""
+    a, b, sg = network(emu)
+    before = baseline(emu)
+    scen = materialise(SCENARIO.parent / name, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    state = tmp_path / "terraform.tfstate"
+    ran = []
+
+    class Sink(StateWatcher):
+        def write(self, s):
+            n = super().write(s)
+            for step, fn in hooks.items():
+                if ("=== step %s\n" % step) in s + "\n" and step not in ran and self.snapshots:
+                    st = json.loads(self.snapshots[-1])
+                    attrs = [r["instances"][0]["attributes"] for r in st["resources"] if r["type"] == TYPE][0]
+                    ran.append(step)
+                    fn(attrs, sg)
+            return n
+    sink = Sink(state)
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
+    return result, sink, before, ran
+
+
+def ingress_sources(emu, sg):
+    rules = botocore_client(emu, "ec2").describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [sg]}])["SecurityGroupRules"]
+    return sorted((r.get("CidrIpv4") or r.get("CidrIpv6") or r["ReferencedGroupInfo"]["GroupId"], r["FromPort"])
+                  for r in rules if not r["IsEgress"])
+
+
+def tags_of_every_sub_resource(emu, attrs):
+    """{sub-resource: {key: value}} for everything the cluster tags."""
+    def kv(tags, k="Key", v="Value"):
+        return {t[k]: t[v] for t in tags}
+    ec = botocore_client(emu, "elasticache")
+    out = {"replication group": kv(ec.list_tags_for_resource(ResourceName=attrs["arn"])["TagList"])}
+    sng = ec.describe_cache_subnet_groups(CacheSubnetGroupName=attrs["subnet_group_name"])["CacheSubnetGroups"][0]
+    out["subnet group"] = kv(ec.list_tags_for_resource(ResourceName=sng["ARN"])["TagList"])
+    sg = botocore_client(emu, "ec2").describe_security_groups(GroupIds=[attrs["security_group_id"]])
+    out["security group"] = kv(sg["SecurityGroups"][0].get("Tags", []))
+    out["kms key"] = kv(botocore_client(emu, "kms").list_resource_tags(KeyId=attrs["kms_key_arn"])["Tags"],
+                        "TagKey", "TagValue")
+    logs = botocore_client(emu, "logs")
+    for lt, n in attrs["log_group_names"].items():
+        g = [g for g in logs.describe_log_groups(logGroupNamePrefix=n)["logGroups"] if g["logGroupName"] == n][0]
+        out[lt] = logs.list_tags_for_resource(resourceArn=g["logGroupArn"].removesuffix(":*"))["tags"]
+    out["secret"] = kv(botocore_client(emu, "secretsmanager").describe_secret(
+        SecretId=attrs["auth_secret_arn"]).get("Tags", []))
+    ssm = botocore_client(emu, "ssm")
+    for k, arn in attrs["ssm_parameter_arns"].items():
+        out["ssm " + k] = kv(ssm.list_tags_for_resource(ResourceType="Parameter",
+                                                        ResourceId=arn.split(":parameter", 1)[1])["TagList"])
+    out["app policy"] = kv(botocore_client(emu, "iam").list_policy_tags(PolicyArn=attrs["app_policy_arn"])["Tags"])
+    return out
+
+
+def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary):
+    """acceptance/scenarios/redis_cluster_update: step 2 changes tags (on every
+    sub-resource), description, windows, retention and the allowed CIDR blocks
+    in place; step 3 scales the node type and adds a replica; step 4 (an
+    engine upgrade, not implemented yet) fails at apply with an error on
+    engine_version and changes nothing.  Each successful step is followed by
+    a no-change plan; destroy leaves nothing behind."""
+    ec = botocore_client(emu, "elasticache")
+    seen = {}
+
+    def rg():
+        return ec.describe_replication_groups(ReplicationGroupId="acc-update")["ReplicationGroups"][0]
+
+    def after_create(attrs, app_sg):
+        seen["created"] = tags_of_every_sub_resource(emu, attrs)
+        seen["created_sources"] = ingress_sources(emu, attrs["security_group_id"])
+
+    def after_settings(attrs, app_sg):
+        seen["tags"] = tags_of_every_sub_resource(emu, attrs)
+        seen["sources"] = ingress_sources(emu, attrs["security_group_id"])
+        seen["app_sg"] = app_sg
+        seen["rg"] = rg()
+        logs = botocore_client(emu, "logs")
+        seen["retention"] = {n: g.get("retentionInDays") for n in attrs["log_group_names"].values()
+                             for g in logs.describe_log_groups(logGroupNamePrefix=n)["logGroups"]}
+        seen["attrs2"] = attrs
+
+    def after_scale(attrs, app_sg):
+        seen["rg3"] = rg()
+        seen["attrs3"] = attrs
+
+    def after_refused(attrs, app_sg):
+        seen["rg4"] = rg()
+        seen["version4"] = ec.describe_cache_clusters(CacheClusterId=attrs["member_clusters"][0])[
+            "CacheClusters"][0]["EngineVersion"]
+        seen["attrs4"] = attrs
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_update",
+        {"02-settings": after_create, "03-scale": after_settings, "04-refused": after_scale,
+         "destroy": after_refused})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert "Update in place not supported yet" in result.transcript
-    assert "Operation not supported" in result.transcript
-    assert baseline(emu) == before
+    assert ran == ["02-settings", "03-scale", "04-refused", "destroy"], ran
+    actions = {st.name: st.actions for st in result.steps}
+    assert actions["02-settings"] == {"secure_redis_cluster.main": "update"}
+    assert actions["03-scale"] == {"secure_redis_cluster.main": "update"}
+
+    # step 2: tags on every sub-resource: team changed, env removed, cost added
+    want = {"team": "payments", "cost": "1234", "owner": "acceptance", "secure:redis-cluster": "acc-update"}
+    assert seen["created"]["secret"]["env"] == "test"
+    for what, tags in seen["tags"].items():
+        assert tags == want, (what, tags)
+    assert len(seen["tags"]) == 10, seen["tags"].keys()
+    assert seen["attrs2"]["tags_all"] == want
+    # the CIDR block replaced, the application group kept, nothing else admitted
+    assert seen["created_sources"] == sorted([("10.20.0.0/16", 6379), (seen["app_sg"], 6379)])
+    assert seen["sources"] == sorted([("10.30.0.0/16", 6379), (seen["app_sg"], 6379)])
+    g = seen["rg"]
+    assert g["Description"] == "Payments cache" and g["SnapshotRetentionLimit"] == 3
+    assert g["SnapshotWindow"] == "03:00-04:00"
+    assert set(seen["retention"].values()) == {30}, seen["retention"]
+    assert seen["attrs2"]["maintenance_window"] == "sun:05:00-sun:06:00"
+
+    # step 3: node type applied immediately, one more replica
+    assert seen["rg3"]["CacheNodeType"] == "cache.t4g.medium"
+    assert len(seen["rg3"]["MemberClusters"]) == 4
+    assert seen["attrs3"]["replicas_per_shard"] == 3 and len(seen["attrs3"]["member_clusters"]) == 4
+
+    # step 4: refused on the attribute, before any change
+    errs = [d for d in result.steps[3].diags if d.severity == "error"]
+    assert [d.summary for d in errs] == ["Cannot update in place yet"], errs
+    assert errs[0].attribute.endswith("engine_version") and "engine version" in errs[0].detail
+    assert seen["version4"].startswith("7.1"), seen["version4"]
+    assert seen["rg4"]["CacheNodeType"] == "cache.t4g.medium" and seen["rg4"]["Status"] == "available"
+    assert seen["attrs4"]["engine_version"] == "7.1"
+
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
+    """acceptance/scenarios/redis_cluster_drift: after the create, a rule
+    admitting 0.0.0.0/0 is added, key rotation turned off and the slow-log
+    group deleted outside Terraform; the next plan shows an update and its
+    apply restores all three (then a no-change plan)."""
+    seen = {}
+
+    def weaken(attrs, app_sg):
+        ec2 = botocore_client(emu, "ec2")
+        ec2.authorize_security_group_ingress(GroupId=attrs["security_group_id"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        ec2.authorize_security_group_ingress(GroupId=attrs["security_group_id"], IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+        botocore_client(emu, "kms").disable_key_rotation(KeyId=attrs["kms_key_arn"])
+        botocore_client(emu, "logs").delete_log_group(logGroupName=attrs["log_group_names"]["slow-log"])
+        seen["weakened"] = ingress_sources(emu, attrs["security_group_id"])
+        seen["app_sg"] = app_sg
+
+    def check(attrs, app_sg):
+        seen["sources"] = ingress_sources(emu, attrs["security_group_id"])
+        seen["rotation"] = botocore_client(emu, "kms").get_key_rotation_status(
+            KeyId=attrs["kms_key_arn"])["KeyRotationEnabled"]
+        logs = botocore_client(emu, "logs")
+        n = attrs["log_group_names"]["slow-log"]
+        seen["group"] = [g for g in logs.describe_log_groups(logGroupNamePrefix=n)["logGroups"]
+                         if g["logGroupName"] == n]
+        rg = botocore_client(emu, "elasticache").describe_replication_groups(
+            ReplicationGroupId="acc-drift")["ReplicationGroups"][0]
+        seen["delivery"] = {c["LogType"]: c["Status"] for c in rg["LogDeliveryConfigurations"]}
+        seen["attrs"] = attrs
+
+    result, sink, before, ran = run_with_step_hooks(emu, tmp_path, test_binary, "redis_cluster_drift",
+                                                    {"02-repair": weaken, "destroy": check})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert ran == ["02-repair", "destroy"]
+    assert result.steps[1].actions == {"secure_redis_cluster.main": "update"}
+    assert ("0.0.0.0/0", 6379) in seen["weakened"] and ("10.20.0.0/16", 22) in seen["weakened"]
+    assert seen["sources"] == sorted([("10.20.0.0/16", 6379), (seen["app_sg"], 6379)]), seen["sources"]
+    assert seen["rotation"] is True
+    assert len(seen["group"]) == 1 and seen["group"][0]["kmsKeyId"] == seen["attrs"]["kms_key_arn"]
+    assert seen["group"][0]["retentionInDays"] == 365
+    assert seen["delivery"] == {"slow-log": "active", "engine-log": "active"}, seen["delivery"]
+    assert set(seen["attrs"]["log_group_names"]) == {"slow-log", "engine-log"}
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
