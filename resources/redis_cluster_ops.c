@@ -11,10 +11,10 @@
  * them only when they carry the cluster's tag.
  *
  * Update converges AWS to the plan where this version can (tags, rule
- * diffs, windows, retention, node type, replicas, lost log groups) and
- * refuses everything else before changing anything.
+ * diffs, windows, retention, node type, replicas, lost log groups, AUTH
+ * token rotation) and refuses everything else before changing anything.
  *
- * Not here yet: token rotation, RBAC attach/detach, engine upgrades,
+ * Not here yet: RBAC attach/detach, engine upgrades,
  * shards, parameters, re-creating a deleted secret or security group.
  */
 #include "resources/redis_cluster_ops.h"
@@ -1833,8 +1833,9 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
  * sub-resource, the security group's ingress rules (which also removes
  * rules added outside Terraform), log groups (re-created when deleted, with
  * delivery re-enabled) and their retention, key rotation, then the
- * replication group (description, windows, snapshot retention, node type)
- * and its replica count, waiting for `available` after each modification.
+ * replication group (description, windows, snapshot retention, node type),
+ * its replica count and the AUTH token phase, waiting for `available`
+ * after each modification.
  * What this version cannot change yet is refused before any call. */
 
 /* Attributes an update step writes to AWS: they enter the state only once
@@ -1846,7 +1847,8 @@ static const char *const update_attrs[] = {
 	"maintenance_window", "snapshot_retention_days", "log_retention_days",
 	"allowed_security_group_ids", "allowed_cidr_blocks", "tags",
 	"tags_all", "log_group_names", "member_clusters", "primary_endpoint",
-	"reader_endpoint", "configuration_endpoint",
+	"reader_endpoint", "configuration_endpoint", "auth_token_version",
+	"auth_token_rotation_phase", "auth_token_rotated_at",
 };
 
 /* What this version cannot change in place, and why it would change. */
@@ -1859,7 +1861,6 @@ static const struct {
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
 	{ "user_group_id", "the RBAC user group" },
-	{ "auth_token_rotation_phase", "the AUTH token (rotation)" },
 	{ "auth_secret_arn", "the AUTH token secret (re-creating a deleted "
 	  "secret)" },
 	{ "ssm_parameter_arns", "the SSM parameters" },
@@ -1905,6 +1906,16 @@ static int refuse_unsupported(struct rc *r)
 			   "changed: revert this change, or replace the cluster "
 			   "(terraform apply -replace).", update_refused[i].what,
 			   update_refused[i].attr);
+	}
+	if (value_is_unknown(get(r->op->planned, "auth_token_rotation_phase"))) {
+		struct path p = P(r, "auth_token_rotation_phase");
+
+		diag_error(&r->c->diags, &p, "Token rotation phase unknown",
+			   "Whether the previous AUTH token is retired depends "
+			   "on values known only after apply "
+			   "(auth_token_retire_previous or "
+			   "auth_token_grace_period). Nothing was changed: use "
+			   "known values for them.");
 	}
 	return r->c->diags.errors > errors ? -1 : 0;
 }
@@ -2401,6 +2412,108 @@ static int update_results(struct rc *r)
 	return 0;
 }
 
+/* Sets the AUTH token: ROTATE adds `token` next to the current one, SET
+ * makes it the only one; then the wait for `available`. */
+static int modify_token(struct rc *r, const char *token, const char *strategy)
+{
+	struct path p = P(r, "auth_token_version");
+	struct ec_rg_modify in = { 0 };
+
+	in.id = r->id;
+	in.auth_token = token;
+	in.auth_token_update_strategy = strategy;
+	in.apply_immediately = SVC_TRUE;
+	if (wait_available(r) ||
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+		return -1;
+	return wait_available(r);
+}
+
+/* Phase 1 (`rotated`): a new token joins the current one (ROTATE), and
+ * only once ElastiCache accepts both is it published in the secret, so
+ * clients reading the secret always get a working token.  Should writing
+ * the secret fail, the state keeps the previous phase and the next apply
+ * rotates again (ROTATE keeps the token the secret still holds). */
+static int rotate_token(struct rc *r, const char *secret)
+{
+	struct path p = P(r, "auth_token_version");
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+	arena_add_cleanup(r->c->arena, wipe_token, r->token);
+	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
+		return diag_error(&r->c->diags, &p, "No randomness",
+				  "OpenSSL's RAND_bytes failed: no AUTH token "
+				  "can be generated.");
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
+		"phase 1 (ROTATE: the previous token keeps working)", r->id);
+	rc = modify_token(r, r->token, "ROTATE");
+	if (!rc && sm_put_secret_value(r->c, r->cl, &p, secret, r->token,
+				       NULL) < 0)
+		rc = -1;
+	OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
+	if (rc)
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	put_str(r, "auth_token_rotated_at", stamp);
+	return 0;
+}
+
+/* Phase 2 (`retired`): the token the secret holds becomes the only one
+ * (SET). */
+static int retire_token(struct rc *r, const char *secret)
+{
+	struct path p = P(r, "auth_secret_arn");
+	const char *token = NULL;
+	int rc = sm_get_secret_value(r->c, r->cl, &p, secret, &token, NULL);
+
+	if (rc == SVC_NOT_FOUND || (rc == 0 && (!token || !*token)))
+		return diag_error(&r->c->diags, &p, "AUTH token secret "
+				  "unreadable", "The secret %s holds no AUTH "
+				  "token, so the previous token cannot be "
+				  "retired. Nothing was changed.", secret);
+	if (rc < 0)
+		return -1;
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
+		"phase 2 (SET: the previous token stops working)", r->id);
+	return modify_token(r, token, "SET");
+}
+
+/* The token phase the plan asks for, if it differs from the state's. */
+static int update_token(struct rc *r, bool *unused)
+{
+	const char *was = get_str(r->op->prior, "auth_token_rotation_phase");
+	const char *want = get_str(r->op->planned,
+				   "auth_token_rotation_phase");
+	const char *secret = get_str(r->st, "auth_secret_arn");
+	struct path p = P(r, "auth_token_version");
+	int rc;
+
+	(void)unused;
+	if (!want || (was && !strcmp(was, want)))
+		return 0;
+	if (!secret)
+		return diag_error(&r->c->diags, &p, "No AUTH token secret",
+				  "The cluster has no token secret in state, "
+				  "so its token cannot be rotated.");
+	if (!strcmp(want, REDIS_CLUSTER_PHASE_ROTATED))
+		rc = rotate_token(r, secret);
+	else if (!strcmp(want, REDIS_CLUSTER_PHASE_RETIRED))
+		rc = retire_token(r, secret);
+	else
+		return 0;	/* "created": only with user_group_id (refused) */
+	if (rc)
+		return -1;
+	take(r, "auth_token_version");
+	take(r, "auth_token_rotation_phase");
+	take(r, "auth_token_rotated_at");
+	return 0;
+}
+
 static int update_tags_step(struct rc *r, bool *unused)
 {
 	(void)unused;
@@ -2436,7 +2549,7 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
 	update_tags_step, update_rotation_step, update_ingress_step,
-	update_log_groups, update_rg_step, update_replicas_step,
+	update_log_groups, update_rg_step, update_replicas_step, update_token,
 };
 
 int redis_cluster_update(struct ctx *c, struct resource_op *op)

@@ -728,3 +728,48 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     assert set(seen["attrs"]["log_group_names"]) == {"slow-log", "engine-log"}
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
+
+
+def test_token_rotation_in_two_phases_never_leaks_a_token(emu, tmp_path, test_binary):
+    """acceptance/scenarios/redis_cluster_rotation: raising auth_token_version
+    adds a new token (ROTATE) while the old one keeps working and publishes
+    it in the secret; auth_token_retire_previous then leaves only the new
+    one (SET).  No token appears in any state written, the transcript or the
+    provider's trace logs."""
+    ec = emu.service("elasticache")
+    sm = botocore_client(emu, "secretsmanager")
+    seen = {}
+
+    def look(key):
+        def fn(attrs, app_sg):
+            seen[key] = (list(ec.valid_auth_tokens("acc-rotate")),
+                         sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"], attrs)
+        return fn
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_rotation",
+        {"02-rotate": look("created"), "03-retire": look("rotated"), "destroy": look("retired")})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert ran == ["02-rotate", "03-retire", "destroy"]
+    assert [st.actions for st in result.steps[1:3]] == [{"secure_redis_cluster.main": "update"}] * 2
+
+    (t1,), s1, a1 = seen["created"]
+    assert s1 == t1 and a1["auth_token_rotation_phase"] == "created"
+    t_rot, s2, a2 = seen["rotated"]
+    assert len(t_rot) == 2 and t_rot[0] == t1 and t_rot[1] != t1, "old and new token both work"
+    t2 = t_rot[1]
+    assert s2 == t2 and len(t2) == 64, "the secret publishes the new token"
+    assert a2["auth_token_rotation_phase"] == "rotated" and a2["auth_token_version"] == 2
+    assert a2["auth_token_rotated_at"].endswith("Z")
+    t_ret, s3, a3 = seen["retired"]
+    assert t_ret == [t2] and s3 == t2, "only the new token is left"
+    assert a3["auth_token_rotation_phase"] == "retired"
+    assert a3["auth_token_rotated_at"] == a2["auth_token_rotated_at"]
+
+    states = "".join(sink.snapshots)
+    logs = "\n".join(result.provider_stderr)
+    assert "ModifyReplicationGroup" in logs, "trace logs were not captured"
+    for t in (t1, t2):
+        assert t not in states and t not in result.transcript and t not in logs
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
