@@ -14,8 +14,9 @@
  * diffs, windows, retention, node type, replicas, lost log groups, AUTH
  * token rotation) and refuses everything else before changing anything.
  *
- * Not here yet: RBAC attach/detach, engine upgrades,
- * shards, parameters, re-creating a deleted secret or security group.
+ * Not here yet: RBAC attach/detach, a custom parameter group's family
+ * change, shards, parameters, re-creating a deleted secret or security
+ * group.
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -675,10 +676,10 @@ static int step_subnet_group(struct rc *r)
 
 /* Parameter group family for engine/version ("redis7", "redis6.x",
  * "valkey8"); NULL when the version is not known at create. */
-static const char *pg_family(struct rc *r)
+static const char *pg_family_of(const struct value *obj)
 {
-	const char *engine = get_str(r->op->planned, "engine");
-	const char *ver = get_str(r->op->planned, "engine_version");
+	const char *engine = get_str(obj, "engine");
+	const char *ver = get_str(obj, "engine_version");
 	int ma, mi;
 
 	if (!engine || !ver || redis_cluster_parse_version(ver, &ma, &mi))
@@ -686,6 +687,11 @@ static const char *pg_family(struct rc *r)
 	if (!strcmp(engine, "valkey"))
 		return ma == 7 ? "valkey7" : "valkey8";
 	return ma >= 7 ? "redis7" : "redis6.x";
+}
+
+static const char *pg_family(struct rc *r)
+{
+	return pg_family_of(r->op->planned);
 }
 
 static int step_parameters(struct rc *r)
@@ -1848,15 +1854,14 @@ static const char *const update_attrs[] = {
 	"allowed_security_group_ids", "allowed_cidr_blocks", "tags",
 	"tags_all", "log_group_names", "member_clusters", "primary_endpoint",
 	"reader_endpoint", "configuration_endpoint", "auth_token_version",
-	"auth_token_rotation_phase", "auth_token_rotated_at",
+	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
+	"engine_version", "engine_version_actual",
 };
 
 /* What this version cannot change in place, and why it would change. */
 static const struct {
 	const char *attr, *what;
 } update_refused[] = {
-	{ "engine", "the engine (redis to valkey)" },
-	{ "engine_version", "the engine version" },
 	{ "shards", "the number of shards" },
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
@@ -1901,11 +1906,31 @@ static int refuse_unsupported(struct rc *r)
 			   "%s (attribute %s) of an existing cluster in place. "
 			   "In place it updates tags, description, windows, "
 			   "snapshot and log retention, allowed security groups "
-			   "and CIDR blocks, node_type and replicas_per_shard, "
-			   "and re-creates deleted log groups. Nothing was "
+			   "and CIDR blocks, node_type, replicas_per_shard, "
+			   "engine upgrades and the AUTH token, and re-creates "
+			   "deleted log groups. Nothing was "
 			   "changed: revert this change, or replace the cluster "
 			   "(terraform apply -replace).", update_refused[i].what,
 			   update_refused[i].attr);
+	}
+	if (r->param_group && (attr_changes(r, "engine") ||
+			       attr_changes(r, "engine_version"))) {
+		const char *was = pg_family_of(r->op->prior);
+		const char *want = pg_family_of(r->op->planned);
+
+		if (!was || !want || strcmp(was, want)) {
+			struct path p = P(r, "engine_version");
+
+			diag_error(&r->c->diags, &p, "Cannot update in place "
+				   "yet", "The custom parameter group %s is of "
+				   "family %s; the new engine or version needs "
+				   "family %s, and this version cannot move "
+				   "the parameters to a new group in place. "
+				   "Nothing was changed: upgrade within the "
+				   "family, or replace the cluster.",
+				   r->param_group, was ? was : "(unknown)",
+				   want ? want : "(unknown)");
+		}
 	}
 	if (value_is_unknown(get(r->op->planned, "auth_token_rotation_phase"))) {
 		struct path p = P(r, "auth_token_rotation_phase");
@@ -2307,7 +2332,8 @@ static int update_replication_group(struct rc *r, bool redeliver)
 {
 	static const char *const attrs[] = {
 		"description", "snapshot_window", "maintenance_window",
-		"snapshot_retention_days", "node_type",
+		"snapshot_retention_days", "node_type", "engine",
+		"engine_version",
 	};
 	const struct value *pl = r->op->planned;
 	struct ec_log_delivery logs[N_LOG_TYPES];
@@ -2336,6 +2362,12 @@ static int update_replication_group(struct rc *r, bool redeliver)
 			REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS));
 	if (attr_changes(r, "node_type"))
 		in.node_type = get_str(pl, "node_type");
+	/* Upgrades only (plan replaces for a downgrade); AWS wants the
+	 * version whenever the engine changes. */
+	if (attr_changes(r, "engine"))
+		in.engine = get_str(pl, "engine");
+	if (attr_changes(r, "engine") || attr_changes(r, "engine_version"))
+		in.engine_version = get_str(pl, "engine_version");
 	if (redeliver) {
 		memset(logs, 0, sizeof(logs));
 		for (i = 0; i < N_LOG_TYPES; i++) {
@@ -2408,7 +2440,9 @@ static int update_results(struct rc *r)
 	for (i = 0; i < N_OF(update_attrs); i++)
 		take(r, update_attrs[i]);
 	put_rg(r, rc == 0);
-	take(r, "node_type");	/* pending until the maintenance window */
+	/* Pending until the maintenance window without apply_immediately. */
+	take(r, "node_type");
+	take(r, "engine");
 	return 0;
 }
 

@@ -42,12 +42,13 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op);
  * outside Terraform), log groups the state lost re-created (encrypted,
  * retention) and log retention, then one ModifyReplicationGroup
  * (description, windows, snapshot retention, node_type with
- * ApplyImmediately = apply_immediately, log delivery re-enabled) and
+ * ApplyImmediately = apply_immediately, engine / engine_version upgrades
+ * likewise, log delivery re-enabled) and
  * Increase/DecreaseReplicaCount, then the AUTH token phase the plan asks
  * for (`rotated`: a new token with ROTATE, then published in the secret;
  * `retired`: the secret's token with SET), each followed by the wait for
- * `available`.  A change this version cannot make (engine, engine_version,
- * shards, parameters, subnet_ids, user_group_id, a deleted secret or
+ * `available`.  A change this version cannot make (an upgrade that needs a
+ * new custom parameter group family, shards, parameters, subnet_ids, user_group_id, a deleted secret or
  * security group, a rotation phase unknown at apply) is refused with an error on the
  * attribute before any AWS call; op->new_state is then the prior state.
  * On a later failure op->new_state is the prior state plus what the steps

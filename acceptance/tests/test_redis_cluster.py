@@ -13,8 +13,9 @@ build/terraform-provider-secure-test).
    groups), and the final destroy removes it all.
 3. Import by replication group id adopts what create made.
 4. acceptance/scenarios/redis_cluster_update: in-place updates (tags on every
-   sub-resource, settings, CIDR rule diff, node type, replicas) and a change
-   this version refuses before touching anything (engine upgrade).
+   sub-resource, settings, CIDR rule diff, node type, replicas, engine
+   upgrade) and a change this version refuses before touching anything
+   (custom parameters).
 5. acceptance/scenarios/redis_cluster_drift: weakening done outside Terraform
    (0.0.0.0/0 rule, key rotation off, log group deleted) repaired by the next
    apply.
@@ -606,9 +607,9 @@ def tags_of_every_sub_resource(emu, attrs):
 def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_update: step 2 changes tags (on every
     sub-resource), description, windows, retention and the allowed CIDR blocks
-    in place; step 3 scales the node type and adds a replica; step 4 (an
-    engine upgrade, not implemented yet) fails at apply with an error on
-    engine_version and changes nothing.  Each successful step is followed by
+    in place; step 3 scales the node type and adds a replica; step 4 upgrades
+    the engine version; step 5 (custom parameters, not implemented yet) fails
+    at apply with an error on parameters and changes nothing.  Each successful step is followed by
     a no-change plan; destroy leaves nothing behind."""
     ec = botocore_client(emu, "elasticache")
     seen = {}
@@ -634,21 +635,29 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
         seen["rg3"] = rg()
         seen["attrs3"] = attrs
 
-    def after_refused(attrs, app_sg):
-        seen["rg4"] = rg()
+    def after_upgrade(attrs, app_sg):
         seen["version4"] = ec.describe_cache_clusters(CacheClusterId=attrs["member_clusters"][0])[
             "CacheClusters"][0]["EngineVersion"]
         seen["attrs4"] = attrs
 
+    def after_refused(attrs, app_sg):
+        seen["rg5"] = rg()
+        seen["pg5"] = ec.describe_cache_clusters(CacheClusterId=attrs["member_clusters"][0])[
+            "CacheClusters"][0]["CacheParameterGroup"]["CacheParameterGroupName"]
+        seen["groups5"] = [g["CacheParameterGroupName"] for g in
+                           ec.describe_cache_parameter_groups()["CacheParameterGroups"]]
+        seen["attrs5"] = attrs
+
     result, sink, before, ran = run_with_step_hooks(
         emu, tmp_path, test_binary, "redis_cluster_update",
-        {"02-settings": after_create, "03-scale": after_settings, "04-refused": after_scale,
-         "destroy": after_refused})
+        {"02-settings": after_create, "03-scale": after_settings, "04-upgrade": after_scale,
+         "05-refused": after_upgrade, "destroy": after_refused})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert ran == ["02-settings", "03-scale", "04-refused", "destroy"], ran
+    assert ran == ["02-settings", "03-scale", "04-upgrade", "05-refused", "destroy"], ran
     actions = {st.name: st.actions for st in result.steps}
     assert actions["02-settings"] == {"secure_redis_cluster.main": "update"}
     assert actions["03-scale"] == {"secure_redis_cluster.main": "update"}
+    assert actions["04-upgrade"] == {"secure_redis_cluster.main": "update"}
 
     # step 2: tags on every sub-resource: team changed, env removed, cost added
     want = {"team": "payments", "cost": "1234", "owner": "acceptance", "secure:redis-cluster": "acc-update"}
@@ -671,13 +680,19 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
     assert len(seen["rg3"]["MemberClusters"]) == 4
     assert seen["attrs3"]["replicas_per_shard"] == 3 and len(seen["attrs3"]["member_clusters"]) == 4
 
-    # step 4: refused on the attribute, before any change
-    errs = [d for d in result.steps[3].diags if d.severity == "error"]
-    assert [d.summary for d in errs] == ["Cannot update in place yet"], errs
-    assert errs[0].attribute.endswith("engine_version") and "engine version" in errs[0].detail
+    # step 4: the engine upgraded (apply_immediately)
     assert seen["version4"].startswith("7.1"), seen["version4"]
-    assert seen["rg4"]["CacheNodeType"] == "cache.t4g.medium" and seen["rg4"]["Status"] == "available"
     assert seen["attrs4"]["engine_version"] == "7.1"
+    assert seen["attrs4"]["engine_version_actual"].startswith("7.1")
+
+    # step 5: refused on the attribute, before any change
+    errs = [d for d in result.steps[4].diags if d.severity == "error"]
+    assert [d.summary for d in errs] == ["Cannot update in place yet"], errs
+    assert errs[0].attribute.endswith("parameters") and "parameter group" in errs[0].detail
+    assert not [g for g in seen["groups5"] if "acc-update" in g], seen["groups5"]
+    assert seen["pg5"].startswith("default."), seen["pg5"]
+    assert seen["rg5"]["CacheNodeType"] == "cache.t4g.medium" and seen["rg5"]["Status"] == "available"
+    assert seen["attrs5"]["parameters"] is None
 
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
