@@ -15,8 +15,10 @@
  * token rotation) and refuses everything else before changing anything.
  *
  * Not here yet: RBAC attach/detach, a custom parameter group's family
- * change, shards, parameters, re-creating a deleted secret or security
- * group.
+ * change, shards, parameters, re-creating a secret deleted for good or a
+ * deleted security group, restoring SSM parameter values (read drops a
+ * changed one from ssm_parameter_arns but the plan keeps the prior map, so
+ * no update runs for it).
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -1835,7 +1837,8 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 
 /* ---- update in place ----
  *
- * Converges AWS from the prior state to the plan: tags of every
+ * Converges AWS from the prior state to the plan: a token secret
+ * scheduled for deletion restored, tags of every
  * sub-resource, the security group's ingress rules (which also removes
  * rules added outside Terraform), log groups (re-created when deleted, with
  * delivery re-enabled) and their retention, key rotation, then the
@@ -1855,7 +1858,7 @@ static const char *const update_attrs[] = {
 	"tags_all", "log_group_names", "member_clusters", "primary_endpoint",
 	"reader_endpoint", "configuration_endpoint", "auth_token_version",
 	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
-	"engine_version", "engine_version_actual",
+	"engine_version", "engine_version_actual", "auth_secret_arn",
 };
 
 /* What this version cannot change in place, and why it would change. */
@@ -1866,8 +1869,6 @@ static const struct {
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
 	{ "user_group_id", "the RBAC user group" },
-	{ "auth_secret_arn", "the AUTH token secret (re-creating a deleted "
-	  "secret)" },
 	{ "ssm_parameter_arns", "the SSM parameters" },
 	{ "app_policy_arn", "the application IAM policy" },
 	{ "app_policy_json", "the application IAM policy" },
@@ -2548,6 +2549,44 @@ static int update_token(struct rc *r, bool *unused)
 	return 0;
 }
 
+/* The plan re-creates a token secret that read found deleted.  One
+ * scheduled for deletion (a DeleteSecret with a recovery window) still
+ * holds the token: it is restored.  One deleted for good took the token
+ * with it; re-creating that is not implemented yet, and this step runs
+ * first so that the refusal comes before any change. */
+static int update_secret(struct rc *r, bool *unused)
+{
+	struct path p = P(r, "auth_secret_arn");
+	const char *name = secret_name(r);
+	struct sm_secret s;
+	int rc;
+
+	(void)unused;
+	if (get_str(r->op->prior, "auth_secret_arn") ||
+	    !value_is_unknown(get(r->op->planned, "auth_secret_arn")))
+		return 0;
+	rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+	if (rc < 0)
+		return -1;
+	if (rc == SVC_NOT_FOUND || !has_tag(s.tags.v, s.tags.n, r->id))
+		return diag_error(&r->c->diags, &p, "Cannot update in place "
+				  "yet", "The AUTH token secret %s was deleted "
+				  "without a recovery window, so the token it "
+				  "held is lost. This version cannot re-create "
+				  "it in place yet. Nothing was changed: "
+				  "replace the cluster (terraform apply "
+				  "-replace).", name);
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: restoring its AUTH "
+		"token secret", r->id);
+	if (s.deleted_date && sm_restore_secret(r->c, r->cl, &p, name) < 0)
+		return -1;
+	if (r->kms_arn &&
+	    sm_update_secret(r->c, r->cl, &p, name, NULL, r->kms_arn) < 0)
+		return -1;
+	put_str(r, "auth_secret_arn", s.arn);
+	return 0;
+}
+
 static int update_tags_step(struct rc *r, bool *unused)
 {
 	(void)unused;
@@ -2582,7 +2621,7 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
 /* Sub-resources first (nothing there needs the group to be available),
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
-	update_tags_step, update_rotation_step, update_ingress_step,
+	update_secret, update_tags_step, update_rotation_step, update_ingress_step,
 	update_log_groups, update_rg_step, update_replicas_step, update_token,
 };
 

@@ -35,24 +35,26 @@
 int redis_cluster_create(struct ctx *c, struct resource_op *op);
 int redis_cluster_read(struct ctx *c, struct resource_op *op);
 /* Update in place: converges AWS from op->prior to op->planned.  In order:
- * tags_all on every sub-resource (add/overwrite, then remove dropped keys;
- * a KMS key the user brought is left alone), rotation of the created key
- * re-enabled, ingress rules made exactly the planned sources (authorize
- * missing, then revoke every other ingress rule: this removes rules added
- * outside Terraform), log groups the state lost re-created (encrypted,
- * retention) and log retention, then one ModifyReplicationGroup
- * (description, windows, snapshot retention, node_type with
- * ApplyImmediately = apply_immediately, engine / engine_version upgrades
- * likewise, log delivery re-enabled) and
- * Increase/DecreaseReplicaCount, then the AUTH token phase the plan asks
- * for (`rotated`: a new token with ROTATE, then published in the secret;
- * `retired`: the secret's token with SET), each followed by the wait for
- * `available`.  A change this version cannot make (an upgrade that needs a
- * new custom parameter group family, shards, parameters, subnet_ids, user_group_id, a deleted secret or
- * security group, a rotation phase unknown at apply) is refused with an error on the
- * attribute before any AWS call; op->new_state is then the prior state.
- * On a later failure op->new_state is the prior state plus what the steps
- * that succeeded changed. */
+ * a token secret read found scheduled for deletion is restored (one deleted
+ * for good is refused, before any change); tags_all on every sub-resource
+ * (add/overwrite, then remove dropped keys; a KMS key the user brought is
+ * left alone); rotation of the created key re-enabled; ingress rules made
+ * exactly the planned sources (authorize missing, then revoke every other
+ * ingress rule: this removes rules added outside Terraform); log groups the
+ * state lost re-created (encrypted, retention) and log retention; one
+ * ModifyReplicationGroup (description, windows, snapshot retention,
+ * node_type and engine / engine_version upgrades with ApplyImmediately =
+ * apply_immediately, log delivery re-enabled); Increase/DecreaseReplicaCount;
+ * the AUTH token phase the plan asks for (`rotated`: a new token with
+ * ROTATE, then published in the secret; `retired`: the secret's token with
+ * SET).  Each replication group change is followed by the wait for
+ * `available`.  A change this version cannot make (shards, parameters,
+ * subnet_ids, user_group_id, an upgrade that needs a new custom parameter
+ * group family, a deleted security group, a rotation phase unknown at
+ * apply) is refused with an error on the attribute before any AWS call;
+ * op->new_state is then the prior state.  On a later failure
+ * op->new_state is the prior state plus what the steps that succeeded
+ * changed. */
 int redis_cluster_update(struct ctx *c, struct resource_op *op);
 int redis_cluster_delete(struct ctx *c, struct resource_op *op);
 int redis_cluster_import(struct ctx *c, struct resource_op *op);

@@ -546,13 +546,16 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
     assert left == [], left
 
 
-def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks):
+def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None):
     """Runs scenario `name`; hooks maps a step name ("02-settings", ...,
     "destroy") to fn(attrs, app_sg), called once when that step starts, with
-    the state the previous steps left."""
+    the state the previous steps left.  expect: {step: expect.json content}
+    replacing the scenario's."""
     a, b, sg = network(emu)
     before = baseline(emu)
     scen = materialise(SCENARIO.parent / name, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    for step, doc in (expect or {}).items():
+        (scen / step / "expect.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
     ran = []
 
@@ -700,9 +703,10 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
 
 def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_drift: after the create, a rule
-    admitting 0.0.0.0/0 is added, key rotation turned off and the slow-log
-    group deleted outside Terraform; the next plan shows an update and its
-    apply restores all three (then a no-change plan)."""
+    admitting 0.0.0.0/0 (and one on another port) is added, key rotation
+    turned off, the slow-log group deleted and the token secret scheduled for
+    deletion outside Terraform; the next plan shows an update and its apply
+    restores all of it (then a no-change plan)."""
     seen = {}
 
     def weaken(attrs, app_sg):
@@ -713,6 +717,10 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
         botocore_client(emu, "kms").disable_key_rotation(KeyId=attrs["kms_key_arn"])
         botocore_client(emu, "logs").delete_log_group(logGroupName=attrs["log_group_names"]["slow-log"])
+        sm = botocore_client(emu, "secretsmanager")
+        seen["token"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
+        sm.delete_secret(SecretId=attrs["auth_secret_arn"], RecoveryWindowInDays=7)
+        seen["secret_arn"] = attrs["auth_secret_arn"]
         seen["weakened"] = ingress_sources(emu, attrs["security_group_id"])
         seen["app_sg"] = app_sg
 
@@ -727,6 +735,10 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
         rg = botocore_client(emu, "elasticache").describe_replication_groups(
             ReplicationGroupId="acc-drift")["ReplicationGroups"][0]
         seen["delivery"] = {c["LogType"]: c["Status"] for c in rg["LogDeliveryConfigurations"]}
+        sm = botocore_client(emu, "secretsmanager")
+        seen["secret"] = sm.describe_secret(SecretId=attrs["auth_secret_arn"])
+        seen["secret_value"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
+        seen["tokens"] = list(emu.service("elasticache").valid_auth_tokens("acc-drift"))
         seen["attrs"] = attrs
 
     result, sink, before, ran = run_with_step_hooks(emu, tmp_path, test_binary, "redis_cluster_drift",
@@ -741,6 +753,12 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     assert seen["group"][0]["retentionInDays"] == 365
     assert seen["delivery"] == {"slow-log": "active", "engine-log": "active"}, seen["delivery"]
     assert set(seen["attrs"]["log_group_names"]) == {"slow-log", "engine-log"}
+    # the secret scheduled for deletion is restored, with the token the cluster accepts
+    assert seen["attrs"]["auth_secret_arn"] == seen["secret_arn"]
+    assert "DeletedDate" not in seen["secret"], seen["secret"]
+    assert seen["secret_value"] == seen["token"]
+    assert seen["tokens"] == [seen["token"]]
+    assert seen["token"] not in "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
 
@@ -786,5 +804,36 @@ def test_token_rotation_in_two_phases_never_leaks_a_token(emu, tmp_path, test_bi
     assert "ModifyReplicationGroup" in logs, "trace logs were not captured"
     for t in (t1, t2):
         assert t not in states and t not in result.transcript and t not in logs
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_a_secret_deleted_for_good_is_refused_before_any_change(emu, tmp_path, test_binary):
+    """The token secret deleted without recovery (and a 0.0.0.0/0 rule
+    added): re-creating it is not implemented yet, so the apply fails with an
+    error on auth_secret_arn before it changes anything (the rule stays)."""
+    seen = {}
+
+    def weaken(attrs, app_sg):
+        botocore_client(emu, "ec2").authorize_security_group_ingress(
+            GroupId=attrs["security_group_id"], IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        botocore_client(emu, "secretsmanager").delete_secret(SecretId=attrs["auth_secret_arn"],
+                                                             ForceDeleteWithoutRecovery=True)
+
+    def check(attrs, app_sg):
+        seen["sources"] = ingress_sources(emu, attrs["security_group_id"])
+        seen["secrets"] = botocore_client(emu, "secretsmanager").list_secrets()["SecretList"]
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_drift", {"02-repair": weaken, "destroy": check},
+        expect={"02-repair": {"plan": {TYPE + ".main": "update"}, "apply_error": "Cannot update in place yet",
+                              "after_no_change_plan": False}})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    errs = [d for d in result.steps[1].diags if d.severity == "error"]
+    assert len(errs) == 1 and errs[0].attribute.endswith("auth_secret_arn"), errs
+    assert "deleted without a recovery window" in errs[0].detail
+    assert ("0.0.0.0/0", 6379) in seen["sources"], "nothing was changed"
+    assert seen["secrets"] == []
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
