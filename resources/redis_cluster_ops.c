@@ -11,14 +11,15 @@
  * them only when they carry the cluster's tag.
  *
  * Update converges AWS to the plan where this version can (tags, rule
- * diffs, windows, retention, node type, replicas, lost log groups, AUTH
- * token rotation) and refuses everything else before changing anything.
+ * diffs, windows, retention, node type, replicas, engine upgrades, lost
+ * log groups, AUTH token rotation, RBAC user group changes) and refuses
+ * everything else before changing anything.
  *
- * Not here yet: RBAC attach/detach, a custom parameter group's family
- * change, shards, parameters, re-creating a secret deleted for good or a
- * deleted security group, restoring SSM parameter values (read drops a
- * changed one from ssm_parameter_arns but the plan keeps the prior map, so
- * no update runs for it).
+ * Not here yet: a custom parameter group's family change, shards,
+ * parameters, re-creating a secret deleted for good or a deleted security
+ * group, restoring SSM parameter values (read drops a changed one from
+ * ssm_parameter_arns but the plan keeps the prior map, so no update runs
+ * for it).
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -1859,6 +1860,7 @@ static const char *const update_attrs[] = {
 	"reader_endpoint", "configuration_endpoint", "auth_token_version",
 	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
 	"engine_version", "engine_version_actual", "auth_secret_arn",
+	"user_group_id", "app_policy_json",
 };
 
 /* What this version cannot change in place, and why it would change. */
@@ -1868,10 +1870,8 @@ static const struct {
 	{ "shards", "the number of shards" },
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
-	{ "user_group_id", "the RBAC user group" },
 	{ "ssm_parameter_arns", "the SSM parameters" },
 	{ "app_policy_arn", "the application IAM policy" },
-	{ "app_policy_json", "the application IAM policy" },
 	{ "security_group_id", "the security group (re-creating a deleted "
 	  "one)" },
 	{ "kms_key_arn", "the KMS key" },
@@ -1908,10 +1908,10 @@ static int refuse_unsupported(struct rc *r)
 			   "In place it updates tags, description, windows, "
 			   "snapshot and log retention, allowed security groups "
 			   "and CIDR blocks, node_type, replicas_per_shard, "
-			   "engine upgrades and the AUTH token, and re-creates "
-			   "deleted log groups. Nothing was "
-			   "changed: revert this change, or replace the cluster "
-			   "(terraform apply -replace).", update_refused[i].what,
+			   "engine upgrades, the AUTH token and the RBAC user "
+			   "group, and re-creates deleted log groups. Nothing "
+			   "was changed: revert this change, or replace the "
+			   "cluster (terraform apply -replace).", update_refused[i].what,
 			   update_refused[i].attr);
 	}
 	if (r->param_group && (attr_changes(r, "engine") ||
@@ -1951,7 +1951,7 @@ static void take(struct rc *r, const char *name)
 {
 	const struct value *v = get(r->op->planned, name);
 
-	if (v && value_is_known(v) && !value_has_unknown(v))
+	if (v && !value_has_unknown(v))	/* null included */
 		put(r, name, v);
 }
 
@@ -2518,6 +2518,150 @@ static int retire_token(struct rc *r, const char *secret)
 	return modify_token(r, token, "SET");
 }
 
+/* AUTH token -> RBAC: the user group joins and every token goes (DELETE)
+ * in one modification, then the secret is deleted like destroy does. */
+static int token_to_rbac(struct rc *r, const char *ug)
+{
+	struct path p = P(r, "user_group_id");
+	struct ec_rg_modify in = { 0 };
+
+	in.id = r->id;
+	in.user_group_ids_to_add.v = &ug;
+	in.user_group_ids_to_add.n = 1;
+	in.auth_token_update_strategy = "DELETE";
+	in.apply_immediately = SVC_TRUE;
+	if (wait_available(r) ||
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
+	    wait_available(r))
+		return -1;
+	put_str(r, "user_group_id", ug);
+	if (delete_secret(r))
+		return -1;
+	put_null(r, "auth_secret_arn");
+	return 0;
+}
+
+/* One RBAC user group for another. */
+static int swap_user_group(struct rc *r, const char *was, const char *ug)
+{
+	struct path p = P(r, "user_group_id");
+	struct ec_rg_modify in = { 0 };
+
+	in.id = r->id;
+	in.user_group_ids_to_add.v = &ug;
+	in.user_group_ids_to_add.n = 1;
+	in.user_group_ids_to_remove.v = &was;
+	in.user_group_ids_to_remove.n = 1;
+	in.apply_immediately = SVC_TRUE;
+	if (wait_available(r) ||
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
+	    wait_available(r))
+		return -1;
+	put_str(r, "user_group_id", ug);
+	return 0;
+}
+
+/* RBAC -> AUTH token: a new token goes into the secret (created, or the
+ * one a failed earlier attempt left in state), then the user group leaves
+ * and the token arrives in one modification. */
+static int rbac_to_token(struct rc *r, const char *was)
+{
+	struct path p = P(r, "auth_secret_arn");
+	struct ec_rg_modify in = { 0 };
+	const char *secret = get_str(r->st, "auth_secret_arn");
+	int rc;
+
+	put_null(r, "user_group_id");	/* step_token makes a token only then */
+	if (secret) {
+		r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+		arena_add_cleanup(r->c->arena, wipe_token, r->token);
+		rc = redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN);
+		if (rc < 0)
+			diag_error(&r->c->diags, &p, "No randomness", "OpenSSL's "
+				   "RAND_bytes failed: no AUTH token can be "
+				   "generated.");
+		else if (sm_put_secret_value(r->c, r->cl, &p, secret, r->token,
+					     NULL) < 0)
+			rc = -1;
+	} else {
+		rc = step_token(r);
+	}
+	put_str(r, "user_group_id", was);	/* until the group leaves */
+	if (rc || !r->token) {
+		if (r->token)
+			OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
+		return -1;
+	}
+	in.id = r->id;
+	in.user_group_ids_to_remove.v = &was;
+	in.user_group_ids_to_remove.n = 1;
+	in.auth_token = r->token;
+	in.auth_token_update_strategy = "ROTATE";
+	in.apply_immediately = SVC_TRUE;
+	rc = wait_available(r);
+	if (!rc)
+		rc = ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0;
+	OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
+	if (rc || wait_available(r))
+		return -1;
+	put_null(r, "user_group_id");
+	return 0;
+}
+
+/* A new default version of the application policy (the plan left
+ * app_policy_json unknown: its user group or secret changes).  Older
+ * versions go first: IAM keeps at most five. */
+static int update_app_policy(struct rc *r)
+{
+	const char *arn = get_str(r->st, "app_policy_arn");
+	struct path p = P(r, "app_policy_arn");
+	struct iam_policy_version *vs = NULL;
+	const char *account, *doc;
+	size_t n = 0, i;
+
+	if (!arn || !value_is_unknown(get(r->op->planned, "app_policy_json")))
+		return 0;
+	if (!(account = need_account(r)))
+		return -1;
+	doc = app_policy(r, account);
+	if (iam_list_policy_versions(r->c, r->cl, &p, arn, &vs, &n) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!vs[i].is_default &&
+		    iam_delete_policy_version(r->c, r->cl, &p, arn,
+					      vs[i].version_id) < 0)
+			return -1;
+	if (iam_create_policy_version(r->c, r->cl, &p, arn, doc, true, NULL))
+		return -1;
+	put_str(r, "app_policy_json", doc);
+	return 0;
+}
+
+/* Authentication: RBAC user group attach / detach / swap, then the
+ * policy that names it. */
+static int update_auth_mode(struct rc *r, bool *unused)
+{
+	const char *was = get_str(r->op->prior, "user_group_id");
+	const char *want = get_str(r->op->planned, "user_group_id");
+	int rc = 0;
+
+	(void)unused;
+	if (!attr_changes(r, "user_group_id"))
+		return update_app_policy(r);
+	if (!was && want)
+		rc = token_to_rbac(r, want);
+	else if (was && want)
+		rc = swap_user_group(r, was, want);
+	else if (was)
+		rc = rbac_to_token(r, was);
+	if (rc)
+		return -1;
+	take(r, "auth_token_version");
+	take(r, "auth_token_rotation_phase");
+	take(r, "auth_token_rotated_at");
+	return update_app_policy(r);
+}
+
 /* The token phase the plan asks for, if it differs from the state's. */
 static int update_token(struct rc *r, bool *unused)
 {
@@ -2529,8 +2673,9 @@ static int update_token(struct rc *r, bool *unused)
 	int rc;
 
 	(void)unused;
-	if (!want || (was && !strcmp(was, want)))
-		return 0;
+	if (!want || (was && !strcmp(was, want)) ||
+	    attr_changes(r, "user_group_id"))
+		return 0;	/* update_auth_mode's */
 	if (!secret)
 		return diag_error(&r->c->diags, &p, "No AUTH token secret",
 				  "The cluster has no token secret in state, "
@@ -2563,8 +2708,9 @@ static int update_secret(struct rc *r, bool *unused)
 
 	(void)unused;
 	if (get_str(r->op->prior, "auth_secret_arn") ||
-	    !value_is_unknown(get(r->op->planned, "auth_secret_arn")))
-		return 0;
+	    !value_is_unknown(get(r->op->planned, "auth_secret_arn")) ||
+	    attr_changes(r, "user_group_id"))
+		return 0;	/* leaving RBAC: update_auth_mode makes one */
 	rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
 	if (rc < 0)
 		return -1;
@@ -2622,7 +2768,8 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
 	update_secret, update_tags_step, update_rotation_step, update_ingress_step,
-	update_log_groups, update_rg_step, update_replicas_step, update_token,
+	update_log_groups, update_rg_step, update_replicas_step,
+	update_auth_mode, update_token,
 };
 
 int redis_cluster_update(struct ctx *c, struct resource_op *op)

@@ -45,11 +45,15 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op);
  * ModifyReplicationGroup (description, windows, snapshot retention,
  * node_type and engine / engine_version upgrades with ApplyImmediately =
  * apply_immediately, log delivery re-enabled); Increase/DecreaseReplicaCount;
+ * RBAC changes (token -> user group: add the group and DELETE the tokens,
+ * then delete the secret; group -> group: add one, remove the other; user
+ * group -> token: a new token in a new secret, then remove the group and
+ * add the token) with a new default version of the application policy;
  * the AUTH token phase the plan asks for (`rotated`: a new token with
  * ROTATE, then published in the secret; `retired`: the secret's token with
  * SET).  Each replication group change is followed by the wait for
  * `available`.  A change this version cannot make (shards, parameters,
- * subnet_ids, user_group_id, an upgrade that needs a new custom parameter
+ * subnet_ids, an upgrade that needs a new custom parameter
  * group family, a deleted security group, a rotation phase unknown at
  * apply) is refused with an error on the attribute before any AWS call;
  * op->new_state is then the prior state.  On a later failure

@@ -837,3 +837,68 @@ def test_a_secret_deleted_for_good_is_refused_before_any_change(emu, tmp_path, t
     assert seen["secrets"] == []
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
+
+
+def make_user_groups(emu, *ids):
+    ec = botocore_client(emu, "elasticache")
+    ec.create_user(UserId="acc-default", UserName="default", Engine="redis", AccessString="off -@all",
+                   NoPasswordRequired=True)
+    for gid in ids:
+        ec.create_user_group(UserGroupId=gid, Engine="redis", UserIds=["acc-default"])
+    for _ in range(100):
+        groups = ec.describe_user_groups()["UserGroups"]
+        if all(g["Status"] == "active" for g in groups):
+            return
+        import time
+        time.sleep(0.1)
+
+
+def test_auth_mode_changes_in_place(emu, tmp_path, test_binary):
+    """acceptance/scenarios/redis_cluster_rbac_switch: AUTH token -> RBAC user
+    group (tokens deleted, the secret deleted, the policy names the group) ->
+    another group -> a new AUTH token (new secret, group detached); each an
+    in-place update followed by a no-change plan."""
+    make_user_groups(emu, "acc-ug-a", "acc-ug-b")
+    ec = emu.service("elasticache")
+    bc = botocore_client(emu, "elasticache")
+    seen = {}
+
+    def look(key):
+        def fn(attrs, app_sg):
+            rg = bc.describe_replication_groups(ReplicationGroupId="acc-rbac")["ReplicationGroups"][0]
+            seen[key] = (rg.get("UserGroupIds", []), list(ec.valid_auth_tokens("acc-rbac")), attrs)
+            iam = botocore_client(emu, "iam")
+            pol = iam.get_policy(PolicyArn=attrs["app_policy_arn"])["Policy"]
+            doc = iam.get_policy_version(PolicyArn=attrs["app_policy_arn"],
+                                         VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
+            seen[key + "_policy"] = json.loads(doc) if isinstance(doc, str) else doc
+        return fn
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_rbac_switch",
+        {"02-to-rbac": look("token"), "03-swap": look("a"), "04-to-token": look("b"), "destroy": look("token2")})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert ran == ["02-to-rbac", "03-swap", "04-to-token", "destroy"]
+    assert [st.actions for st in result.steps[1:4]] == [{"secure_redis_cluster.main": "update"}] * 3
+
+    ugs, tokens, a1 = seen["token"]
+    assert ugs == [] and len(tokens) == 1 and a1["auth_secret_arn"]
+    ugs, tokens, a2 = seen["a"]
+    assert ugs == ["acc-ug-a"] and tokens == [] and a2["auth_secret_arn"] is None
+    assert a2["user_group_id"] == "acc-ug-a" and a2["auth_token_rotation_phase"] is None
+    assert "usergroup:acc-ug-a" in a2["app_policy_json"] and "secretsmanager" not in a2["app_policy_json"]
+    ugs, tokens, a3 = seen["b"]
+    assert ugs == ["acc-ug-b"] and tokens == [] and "usergroup:acc-ug-b" in a3["app_policy_json"]
+    ugs, tokens, a4 = seen["token2"]
+    assert ugs == [] and len(tokens) == 1 and tokens[0] != seen["token"][1][0]
+    assert a4["user_group_id"] is None and a4["auth_token_rotation_phase"] == "created"
+    assert a4["auth_secret_arn"] in a4["app_policy_json"] and "usergroup" not in a4["app_policy_json"]
+    for key, attrs in (("a", a2), ("b", a3), ("token2", a4)):
+        assert seen[key + "_policy"] == json.loads(attrs["app_policy_json"]), key
+    texts = "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
+    for t in (seen["token"][1][0], tokens[0]):
+        assert t not in texts
+    mine = ("acc-ug-a", "acc-ug-b", "acc-default")  # the test's own users and groups
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before
+            and not any(m in json.dumps(x[1]) for m in mine)]
+    assert left == [], left
