@@ -546,14 +546,17 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
     assert left == [], left
 
 
-def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None):
+def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None, only=None):
     """Runs scenario `name`; hooks maps a step name ("02-settings", ...,
     "destroy") to fn(attrs, app_sg), called once when that step starts, with
     the state the previous steps left.  expect: {step: expect.json content}
-    replacing the scenario's."""
+    replacing the scenario's; only: the steps to keep."""
     a, b, sg = network(emu)
     before = baseline(emu)
     scen = materialise(SCENARIO.parent / name, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
+    for step in scen.iterdir():
+        if only is not None and step.name not in only:
+            shutil.rmtree(step)
     for step, doc in (expect or {}).items():
         (scen / step / "expect.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
@@ -611,7 +614,7 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
     """acceptance/scenarios/redis_cluster_update: step 2 changes tags (on every
     sub-resource), description, windows, retention and the allowed CIDR blocks
     in place; step 3 scales the node type and adds a replica; step 4 upgrades
-    the engine version; step 5 (custom parameters, not implemented yet) fails
+    the engine version and removes a replica; step 5 (custom parameters, not implemented yet) fails
     at apply with an error on parameters and changes nothing.  Each successful step is followed by
     a no-change plan; destroy leaves nothing behind."""
     ec = botocore_client(emu, "elasticache")
@@ -639,6 +642,7 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
         seen["attrs3"] = attrs
 
     def after_upgrade(attrs, app_sg):
+        seen["members4"] = rg()["MemberClusters"]
         seen["version4"] = ec.describe_cache_clusters(CacheClusterId=attrs["member_clusters"][0])[
             "CacheClusters"][0]["EngineVersion"]
         seen["attrs4"] = attrs
@@ -683,7 +687,9 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
     assert len(seen["rg3"]["MemberClusters"]) == 4
     assert seen["attrs3"]["replicas_per_shard"] == 3 and len(seen["attrs3"]["member_clusters"]) == 4
 
-    # step 4: the engine upgraded (apply_immediately)
+    # step 4: the engine upgraded (apply_immediately), one replica removed
+    assert len(seen["members4"]) == 3 and len(seen["attrs4"]["member_clusters"]) == 3
+    assert seen["attrs4"]["replicas_per_shard"] == 2
     assert seen["version4"].startswith("7.1"), seen["version4"]
     assert seen["attrs4"]["engine_version"] == "7.1"
     assert seen["attrs4"]["engine_version_actual"].startswith("7.1")
@@ -901,4 +907,39 @@ def test_auth_mode_changes_in_place(emu, tmp_path, test_binary):
     mine = ("acc-ug-a", "acc-ug-b", "acc-default")  # the test's own users and groups
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before
             and not any(m in json.dumps(x[1]) for m in mine)]
+    assert left == [], left
+
+
+def test_a_failed_update_records_the_steps_that_succeeded(emu, tmp_path, test_binary):
+    """ModifyReplicationGroup fails during step 2 of redis_cluster_update:
+    the apply fails with the AWS error on the attribute, and the state keeps
+    what the earlier steps changed (tags, ingress rules, log retention) and
+    the prior values of what they did not (description, windows); destroy
+    removes everything."""
+    seen = {}
+
+    def inject(attrs, app_sg):
+        control(emu, "/_emulator/faults", {"service": "elasticache", "operation": "ModifyReplicationGroup",
+                                           "action": "error", "code": "InjectedFault",
+                                           "message": "Injected fault", "status": 400})
+
+    def check(attrs, app_sg):
+        seen["attrs"] = attrs
+        seen["desc"] = botocore_client(emu, "elasticache").describe_replication_groups(
+            ReplicationGroupId="acc-update")["ReplicationGroups"][0]["Description"]
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_update", {"02-settings": inject, "destroy": check},
+        expect={"02-settings": {"plan": {TYPE + ".main": "update"}, "apply_error": "Injected fault",
+                                "after_no_change_plan": False}},
+        only=("01-create", "02-settings"))
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    errs = [d for d in result.steps[1].diags if d.severity == "error"]
+    assert [d.summary for d in errs] == ["ElastiCache ModifyReplicationGroup failed"], errs
+    a = seen["attrs"]
+    assert a["tags"] == {"team": "payments", "cost": "1234"}
+    assert a["allowed_cidr_blocks"] == ["10.30.0.0/16"] and a["log_retention_days"] == 30
+    assert a["description"] == "Managed by Terraform" and seen["desc"] == "Managed by Terraform"
+    assert a["snapshot_retention_days"] == 7 and a["node_type"] == "cache.t4g.small"
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
