@@ -1012,6 +1012,11 @@ static void put_rg(struct rc *r, bool have_cc)
 		r->rg.user_group_ids.v[0] : NULL);
 	if (!have_cc)
 		return;
+	/* A node type change waiting for the maintenance window (no
+	 * apply_immediately) is what the configuration asked for: showing
+	 * the old type would plan the same change again on every run. */
+	if (r->cc.pending_node_type)
+		put_str(r, "node_type", r->cc.pending_node_type);
 	put_str(r, "engine_version_actual", r->cc.engine_version);
 	if (!get_str(r->st, "engine_version") && r->cc.engine_version)
 		put_str(r, "engine_version", major_minor(a, r->cc.engine_version));

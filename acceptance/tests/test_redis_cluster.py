@@ -546,17 +546,26 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
     assert left == [], left
 
 
-def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None, only=None):
+def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None, only=None, extra=None):
     """Runs scenario `name`; hooks maps a step name ("02-settings", ...,
     "destroy") to fn(attrs, app_sg), called once when that step starts, with
     the state the previous steps left.  expect: {step: expect.json content}
-    replacing the scenario's; only: the steps to keep."""
+    replacing the scenario's; only: the steps to keep; extra: {new step:
+    (fn(resource config) -> resource config, expect.json content)} made from
+    the scenario's first step."""
     a, b, sg = network(emu)
     before = baseline(emu)
     scen = materialise(SCENARIO.parent / name, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
     for step in scen.iterdir():
         if only is not None and step.name not in only:
             shutil.rmtree(step)
+    first = sorted(scen.iterdir())[0]
+    for step, (fn, exp) in (extra or {}).items():
+        (scen / step).mkdir()
+        doc = json.loads((first / "main.tf.json").read_text())
+        doc["resource"][TYPE]["main"] = fn(doc["resource"][TYPE]["main"])
+        (scen / step / "main.tf.json").write_text(json.dumps(doc))
+        (scen / step / "expect.json").write_text(json.dumps(exp))
     for step, doc in (expect or {}).items():
         (scen / step / "expect.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
@@ -941,5 +950,28 @@ def test_a_failed_update_records_the_steps_that_succeeded(emu, tmp_path, test_bi
     assert a["allowed_cidr_blocks"] == ["10.30.0.0/16"] and a["log_retention_days"] == 30
     assert a["description"] == "Managed by Terraform" and seen["desc"] == "Managed by Terraform"
     assert a["snapshot_retention_days"] == 7 and a["node_type"] == "cache.t4g.small"
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
+
+
+def test_a_node_type_change_for_the_maintenance_window_plans_once(emu, tmp_path, test_binary):
+    """Without apply_immediately a node type change waits for the maintenance
+    window: the apply succeeds, AWS still runs the old type with the new one
+    pending, and the next plan is empty (not the same change again)."""
+    seen = {}
+
+    def check(attrs, app_sg):
+        seen["attrs"] = attrs
+        seen["rg"] = botocore_client(emu, "elasticache").describe_replication_groups(
+            ReplicationGroupId="acc-drift")["ReplicationGroups"][0]
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_drift", {"destroy": check}, only=("01-create",),
+        extra={"02-defer": (lambda r: dict(r, node_type="cache.t4g.medium"),
+                            {"plan": {TYPE + ".main": "update"}, "after_no_change_plan": True})})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert [st.name for st in result.steps][:2] == ["01-create", "02-defer"]
+    assert seen["rg"]["CacheNodeType"] == "cache.t4g.small"
+    assert seen["attrs"]["node_type"] == "cache.t4g.medium"
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
