@@ -719,8 +719,8 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
 def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_drift: after the create, a rule
     admitting 0.0.0.0/0 (and one on another port) is added, key rotation
-    turned off, the slow-log group deleted and the token secret scheduled for
-    deletion outside Terraform; the next plan shows an update and its apply
+    turned off, the slow-log group deleted, the engine-log retention cut to a
+    day and the token secret scheduled for deletion outside Terraform; the next plan shows an update and its apply
     restores all of it (then a no-change plan)."""
     seen = {}
 
@@ -732,6 +732,8 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
         botocore_client(emu, "kms").disable_key_rotation(KeyId=attrs["kms_key_arn"])
         botocore_client(emu, "logs").delete_log_group(logGroupName=attrs["log_group_names"]["slow-log"])
+        botocore_client(emu, "logs").put_retention_policy(logGroupName=attrs["log_group_names"]["engine-log"],
+                                                          retentionInDays=1)
         sm = botocore_client(emu, "secretsmanager")
         seen["token"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
         sm.delete_secret(SecretId=attrs["auth_secret_arn"], RecoveryWindowInDays=7)
@@ -747,6 +749,10 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
         n = attrs["log_group_names"]["slow-log"]
         seen["group"] = [g for g in logs.describe_log_groups(logGroupNamePrefix=n)["logGroups"]
                          if g["logGroupName"] == n]
+        e = attrs["log_group_names"]["engine-log"]
+        seen["engine_retention"] = [g.get("retentionInDays") for g in
+                                    logs.describe_log_groups(logGroupNamePrefix=e)["logGroups"]
+                                    if g["logGroupName"] == e]
         rg = botocore_client(emu, "elasticache").describe_replication_groups(
             ReplicationGroupId="acc-drift")["ReplicationGroups"][0]
         seen["delivery"] = {c["LogType"]: c["Status"] for c in rg["LogDeliveryConfigurations"]}
@@ -766,6 +772,7 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     assert seen["rotation"] is True
     assert len(seen["group"]) == 1 and seen["group"][0]["kmsKeyId"] == seen["attrs"]["kms_key_arn"]
     assert seen["group"][0]["retentionInDays"] == 365
+    assert seen["engine_retention"] == [365], "shortened retention restored"
     assert seen["delivery"] == {"slow-log": "active", "engine-log": "active"}, seen["delivery"]
     assert set(seen["attrs"]["log_group_names"]) == {"slow-log", "engine-log"}
     # the secret scheduled for deletion is restored, with the token the cluster accepts
