@@ -982,3 +982,64 @@ def test_a_node_type_change_for_the_maintenance_window_plans_once(emu, tmp_path,
     assert seen["attrs"]["node_type"] == "cache.t4g.medium"
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
+
+
+def test_stop_provider_during_an_update_wait_returns_what_was_done(emu, tmp_path, test_binary):
+    """StopProvider while the update waits for the modified replication group:
+    the apply returns promptly with "Operation cancelled" and a state holding
+    the steps that finished (the new tags) but not the modification it was
+    waiting for (the description); the scenario's destroy then waits for the
+    group and removes everything."""
+    import threading
+    import time
+
+    def stop_mid_update(attrs):
+        control(emu, "/_emulator/settings", {"modify_delay_s": 8})
+        body = json.loads((SCENARIO / "01-create" / "main.tf.json").read_text())["resource"][TYPE]["main"]
+        body = dict(body, subnet_ids=attrs["subnet_ids"], allowed_security_group_ids=attrs["allowed_security_group_ids"],
+                    tags={"team": "payments"}, description="Stopped cache")
+        p = Configured(test_binary, emu)
+        try:
+            doc = {name: None for name in p.rblock.attributes}
+            doc.update(body)
+            doc["timeouts"] = dict({"read": None, "update": None}, **body["timeouts"])
+            cfg = cty.json_unmarshal(json.dumps(doc).encode(), p.rty)
+            prior = cty.json_unmarshal(json.dumps(attrs).encode(), p.rty)
+            proposed = objchange.proposed_new(p.rblock, prior, cfg)
+
+            def dv(v):
+                return p.pb.DynamicValue(msgpack=cty.msgpack_marshal(v, p.rty))
+            plan = p.stub.PlanResourceChange(p.pb.PlanResourceChange.Request(
+                type_name=TYPE, prior_state=dv(prior), proposed_new_state=dv(proposed), config=dv(cfg)))
+            assert not [d for d in plan.diagnostics if d.severity == 1], plan.diagnostics
+            out = {}
+
+            def apply():
+                out["resp"] = p.stub.ApplyResourceChange(p.pb.ApplyResourceChange.Request(
+                    type_name=TYPE, prior_state=dv(prior), planned_state=plan.planned_state, config=dv(cfg),
+                    planned_private=plan.planned_private), timeout=60)
+            t = threading.Thread(target=apply)
+            t.start()
+            ec = emu.service("elasticache")
+            deadline = time.monotonic() + 20
+            while ec.rgs["acc-basic"]["Status"] != "modifying" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert ec.rgs["acc-basic"]["Status"] == "modifying", "ModifyReplicationGroup was not reached"
+            stopped = time.monotonic()
+            assert p.stub.StopProvider(p.pb.StopProvider.Request()).Error == ""
+            t.join(30)
+            assert not t.is_alive()
+            took = time.monotonic() - stopped
+            resp = out["resp"]
+            errs = [(d.summary, d.detail) for d in resp.diagnostics if d.severity == 1]
+            return took, errs, p.to_json(resp.new_state)
+        finally:
+            p.close()
+            control(emu, "/_emulator/settings", {"modify_delay_s": 0.5})
+
+    took, errs, partial = run_with_hook(emu, tmp_path, test_binary, stop_mid_update, "stop-update")
+    assert took < 3, "the update wait did not notice StopProvider promptly"
+    assert errs and errs[0][0] == "Operation cancelled", errs
+    assert partial["tags"] == {"team": "payments"} and partial["tags_all"]["team"] == "payments"
+    assert partial["description"] == "Managed by Terraform"
+    assert not [x for x in leftovers(emu) if "acc-basic" in json.dumps(x[1])]
