@@ -216,6 +216,104 @@ def aws_call_figures(test_binary):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def no_change_plan_of_many(test_binary, n=50, parallel=10):
+    """Issue 4's figure: a no-change plan of n clusters (refresh, then
+    PlanResourceChange), 10 at a time, as Terraform runs it; reports the
+    provider's own CPU time, which excludes waiting for AWS (the emulator)."""
+    import json
+    import shutil
+    import tempfile
+
+    from acceptance import main as main_job
+    from acceptance.driver import config as cfgmod
+    from acceptance.emulator.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Emulator
+
+    emu = Emulator(access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY, region="us-east-1",
+                   settings={"create_delay_s": 0.05, "modify_delay_s": 0.05, "delete_delay_s": 0.05})
+    emu.start()
+    work = tempfile.mkdtemp(prefix="bench-many-")
+    env = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
+           "AWS_EC2_METADATA_DISABLED": "true", "TF_LOG": None}
+    try:
+        subs = main_job.network(emu, "us-east-1")
+        with plugin.start_provider(test_binary, env=env) as p:
+            pb = p.pb
+            schema = p.stub.GetProviderSchema(pb.GetProviderSchema.Request())
+            pblock = objchange.block_from_proto(schema.provider.block)
+            pty = pblock.implied_type()
+            pvals = {k: cty.NullVal(a.implied_type()) for k, a in pblock.attributes.items()}
+            for k, nb in pblock.block_types.items():
+                pvals[k] = objchange.empty_block_value(nb)
+            pvals["region"] = cty.StringVal("us-east-1")
+            ety = pty.attribute_type("endpoints")
+            ev = {k: cty.NullVal(t) for k, t in ety.attrs.items()}
+            ev.update({k: cty.StringVal(emu.endpoint) for k in main_job.SERVICES})
+            pvals["endpoints"] = cty.ObjectVal(ev)
+            r = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
+                terraform_version="1.15.0",
+                config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(pvals), pty))))
+            if any(d.severity == 1 for d in r.diagnostics):
+                print(f"many clusters: ConfigureProvider failed: {r.diagnostics}")
+                return
+            block = objchange.block_from_proto(schema.resource_schemas["secure_redis_cluster"].block)
+            ty = block.implied_type()
+            ev0 = cfgmod.Evaluator(lambda addr: None)
+            states = []
+
+            def dv(v):
+                return pb.DynamicValue(msgpack=cty.msgpack_marshal(v, ty))
+
+            for i in range(n):
+                body = {"name": f"bench-{i:02d}", "node_type": "cache.t4g.small", "engine_version": "7.1",
+                        "subnet_ids": [subs["SUBNET_A"], subs["SUBNET_B"]],
+                        "allowed_security_group_ids": [subs["APP_SG"]],
+                        "kms_deletion_window_days": 7, "secret_recovery_window_days": 0}
+                config = cfgmod.decode_body(block, json.loads(json.dumps(body)), ev0)
+                prior = cty.NullVal(ty)
+                proposed = objchange.proposed_new(block, prior, config)
+                plan = p.stub.PlanResourceChange(pb.PlanResourceChange.Request(
+                    type_name="secure_redis_cluster", prior_state=dv(prior),
+                    proposed_new_state=dv(proposed), config=dv(config)))
+                applied = p.stub.ApplyResourceChange(pb.ApplyResourceChange.Request(
+                    type_name="secure_redis_cluster", prior_state=dv(prior),
+                    planned_state=plan.planned_state, config=dv(config),
+                    planned_private=plan.planned_private))
+                if any(d.severity == 1 for d in applied.diagnostics):
+                    print(f"many clusters: create failed: {applied.diagnostics[0].summary}: "
+                          f"{applied.diagnostics[0].detail}")
+                    return
+                states.append((config, applied.new_state, applied.private))
+
+            def one(item):
+                config, state, private = item
+                read = p.stub.ReadResource(pb.ReadResource.Request(
+                    type_name="secure_redis_cluster", current_state=state, private=private))
+                new = cty.msgpack_unmarshal(read.new_state.msgpack, ty)
+                proposed = objchange.proposed_new(block, new, config)
+                plan = p.stub.PlanResourceChange(pb.PlanResourceChange.Request(
+                    type_name="secure_redis_cluster", prior_state=read.new_state,
+                    proposed_new_state=dv(proposed), config=dv(config), prior_private=read.private))
+                return cty.msgpack_unmarshal(plan.planned_state.msgpack, ty).raw_equals(new)
+
+            pid = p.process.pid
+            cpu0 = cpu_seconds(pid)
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(parallel) as ex:
+                same = list(ex.map(one, states))
+            wall = time.perf_counter() - t0
+            cpu = cpu_seconds(pid) - cpu0
+            print(f"provider: no-change plan of {n} clusters, {parallel} at a time: {cpu:.2f} s provider CPU "
+                  f"(target < 1 s), {wall:.2f} s wall clock with the emulator answering; "
+                  f"{sum(same)} of {n} plans empty")
+            for config, state, private in states:
+                p.stub.ApplyResourceChange(pb.ApplyResourceChange.Request(
+                    type_name="secure_redis_cluster", prior_state=state, planned_state=dv(cty.NullVal(ty)),
+                    config=dv(cty.NullVal(ty)), planned_private=private))
+    finally:
+        emu.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     binary = os.environ.get("PROVIDER_BIN", "build/release/terraform-provider-secure")
     test_binary = os.environ.get("PROVIDER_TEST_BIN", "build/release/terraform-provider-secure-test")
@@ -230,6 +328,7 @@ def main():
     print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB; includes libcurl and its "
           f"dependencies, loaded by ConfigureProvider; see docs/performance.md)")
     aws_call_figures(test_binary)
+    no_change_plan_of_many(test_binary)
     return 0
 
 
