@@ -11,12 +11,12 @@
  * them only when they carry the cluster's tag.
  *
  * Update converges AWS to the plan where this version can (tags, rule
- * diffs, windows, retention, node type, replicas, engine upgrades, lost
- * log groups, AUTH token rotation, RBAC user group changes) and refuses
- * everything else before changing anything.
+ * diffs, windows, retention, node type, shards, replicas, engine
+ * upgrades, lost log groups, AUTH token rotation, RBAC user group changes)
+ * and refuses everything else before changing anything.
  *
- * Not here yet: a custom parameter group's family change, shards,
- * parameters, re-creating a secret deleted for good or a deleted security
+ * Not here yet: a custom parameter group's family change, parameters,
+ * subnet_ids, re-creating a secret deleted for good or a deleted security
  * group, restoring SSM parameter values (read drops a changed one from
  * ssm_parameter_arns but the plan keeps the prior map, so no update runs
  * for it).
@@ -1865,14 +1865,13 @@ static const char *const update_attrs[] = {
 	"reader_endpoint", "configuration_endpoint", "auth_token_version",
 	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
 	"engine_version", "engine_version_actual", "auth_secret_arn",
-	"user_group_id", "app_policy_json",
+	"user_group_id", "app_policy_json", "shards",
 };
 
 /* What this version cannot change in place, and why it would change. */
 static const struct {
 	const char *attr, *what;
 } update_refused[] = {
-	{ "shards", "the number of shards" },
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
 	{ "ssm_parameter_arns", "the SSM parameters" },
@@ -1912,7 +1911,8 @@ static int refuse_unsupported(struct rc *r)
 			   "%s (attribute %s) of an existing cluster in place. "
 			   "In place it updates tags, description, windows, "
 			   "snapshot and log retention, allowed security groups "
-			   "and CIDR blocks, node_type, replicas_per_shard, "
+			   "and CIDR blocks, node_type, shards, "
+			   "replicas_per_shard, "
 			   "engine upgrades, the AUTH token and the RBAC user "
 			   "group, and re-creates deleted log groups. Nothing "
 			   "was changed: revert this change, or replace the "
@@ -2429,6 +2429,46 @@ static int update_replicas(struct rc *r)
 	return 0;
 }
 
+/* Online resharding within cluster mode (the plan replaces the cluster
+ * when the count crosses 1): more shards are added, fewer remove the last
+ * ones (their slots move to the shards that stay). */
+static int update_shards(struct rc *r, bool *unused)
+{
+	struct path p = P(r, "shards");
+	struct svc_strs drop = { 0 };
+	int64_t was = 0, want = 0;
+	size_t i;
+
+	(void)unused;
+	if (!attr_changes(r, "shards"))
+		return 0;
+	if (!value_get_int(get(r->op->prior, "shards"), &was) ||
+	    !value_get_int(get(r->op->planned, "shards"), &want) ||
+	    was < 2 || want < 2)
+		return diag_error(&r->c->diags, &p, "Cannot reshard in place",
+				  "Resharding in place needs cluster mode on "
+				  "both sides (2 or more shards).");
+	if (wait_available(r))
+		return -1;
+	if (want < was) {
+		if (r->rg.n_node_groups < (size_t)was)
+			return diag_error(&r->c->diags, &p, "Unexpected shard "
+					  "count", "%s reports %zu shards, the "
+					  "state %lld.", r->id,
+					  r->rg.n_node_groups, (long long)was);
+		drop.v = arena_calloc(r->c->arena, r->rg.n_node_groups,
+				      sizeof(*drop.v));
+		for (i = (size_t)want; i < r->rg.n_node_groups; i++)
+			drop.v[drop.n++] = r->rg.node_groups[i].id;
+	}
+	if (ec_modify_shard_configuration(r->c, r->cl, &p, r->id, (int)want,
+					  drop, (struct svc_strs){ 0 }, NULL) < 0 ||
+	    wait_available(r))
+		return -1;
+	take(r, "shards");
+	return 0;
+}
+
 /* Results as AWS reports them after the steps. */
 static int update_results(struct rc *r)
 {
@@ -2773,7 +2813,7 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
 	update_secret, update_tags_step, update_rotation_step, update_ingress_step,
-	update_log_groups, update_rg_step, update_replicas_step,
+	update_log_groups, update_rg_step, update_shards, update_replicas_step,
 	update_auth_mode, update_token,
 };
 

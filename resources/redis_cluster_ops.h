@@ -44,7 +44,9 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op);
  * state lost re-created (encrypted, retention) and log retention; one
  * ModifyReplicationGroup (description, windows, snapshot retention,
  * node_type and engine / engine_version upgrades with ApplyImmediately =
- * apply_immediately, log delivery re-enabled); Increase/DecreaseReplicaCount;
+ * apply_immediately, log delivery re-enabled); resharding within cluster
+ * mode (ModifyReplicationGroupShardConfiguration, the last shards removed
+ * when shrinking); Increase/DecreaseReplicaCount;
  * RBAC changes (token -> user group: add the group and DELETE the tokens,
  * then delete the secret; group -> group: add one, remove the other; user
  * group -> token: a new token in a new secret, then remove the group and
@@ -52,7 +54,7 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op);
  * the AUTH token phase the plan asks for (`rotated`: a new token with
  * ROTATE, then published in the secret; `retired`: the secret's token with
  * SET).  Each replication group change is followed by the wait for
- * `available`.  A change this version cannot make (shards, parameters,
+ * `available`.  A change this version cannot make (parameters,
  * subnet_ids, an upgrade that needs a new custom parameter
  * group family, a deleted security group, a rotation phase unknown at
  * apply) is refused with an error on the attribute before any AWS call;

@@ -1043,3 +1043,29 @@ def test_stop_provider_during_an_update_wait_returns_what_was_done(emu, tmp_path
     assert partial["tags"] == {"team": "payments"} and partial["tags_all"]["team"] == "payments"
     assert partial["description"] == "Managed by Terraform"
     assert not [x for x in leftovers(emu) if "acc-basic" in json.dumps(x[1])]
+
+
+def test_resharding_in_place(emu, tmp_path, test_binary):
+    """acceptance/scenarios/redis_cluster_reshard: a cluster-mode cluster
+    grows from 2 to 3 shards and shrinks back, each an in-place update."""
+    bc = botocore_client(emu, "elasticache")
+    seen = {}
+
+    def look(key):
+        def fn(attrs, app_sg):
+            rg = bc.describe_replication_groups(ReplicationGroupId="acc-reshard")["ReplicationGroups"][0]
+            seen[key] = (len(rg["NodeGroups"]), len(rg["MemberClusters"]), attrs)
+        return fn
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_reshard",
+        {"02-grow": look("2"), "03-shrink": look("3"), "destroy": look("2b")})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert [st.actions for st in result.steps[1:3]] == [{"secure_redis_cluster.main": "update"}] * 2
+    for key, shards in (("2", 2), ("3", 3), ("2b", 2)):
+        groups, members, attrs = seen[key]
+        assert groups == shards and members == 2 * shards, (key, groups, members)
+        assert attrs["shards"] == shards and len(attrs["member_clusters"]) == 2 * shards
+        assert attrs["configuration_endpoint"] and attrs["primary_endpoint"] is None
+    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    assert left == [], left
