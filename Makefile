@@ -187,8 +187,8 @@ dev-config: $(BIN)
 	@printf 'provider_installation {\n  dev_overrides {\n    "registry.terraform.io/secure-iac/secure" = "%s"\n  }\n  direct {}\n}\n' "$(abspath $(BUILD))" > $(DEV_CONFIG)
 	@echo "wrote $(DEV_CONFIG); use it with: export TF_CLI_CONFIG_FILE=$(abspath $(DEV_CONFIG))"
 
-main: $(BIN) $(TEST_BIN) pystubs
-	AWS_EC2_METADATA_DISABLED=true $(PYTHON) -m acceptance.main --provider $(abspath $(TEST_BIN))
+main: $(BIN) pystubs
+	AWS_EC2_METADATA_DISABLED=true $(PYTHON) -m acceptance.main --provider $(abspath $(BIN))
 
 clean:
 	rm -rf build

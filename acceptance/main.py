@@ -11,9 +11,6 @@ a secure_redis_rbac_users group) through the protocol driver, which starts
 the provider exactly as Terraform does and enforces Terraform's rules.  At the
 end nothing may be left in the emulator but what AWS keeps by design (KMS keys
 pending deletion).
-
-The resources are served by the -test build for now: secure_redis_cluster
-cannot yet update in place, so neither resource is shown to users yet.
 """
 
 import argparse
@@ -77,7 +74,7 @@ def live(emu):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python3 -m acceptance.main", description=__doc__.splitlines()[0])
-    ap.add_argument("--provider", required=True, help="the -test build of the provider")
+    ap.add_argument("--provider", required=True, help="the provider binary")
     ap.add_argument("--region", default="us-east-1")
     args = ap.parse_args(argv)
 

@@ -11,21 +11,18 @@
 
 #include <string.h>
 
+#include "resources/redis_cluster.h"
 #include "resources/redis_rbac_users.h"
 
 #ifdef PROVIDER_TEST_FIXTURES
-#include "resources/redis_cluster.h"
 #include "tests/fixtures/fixture_resource.h"
 #endif
 
 const struct resource *const resources_all[] = {
 #ifdef PROVIDER_TEST_FIXTURES
 	&fixture_resource,
-	/* Test builds only until update in place exists: the -test binary
-	 * serves secure_redis_cluster for the acceptance scenarios, users do
-	 * not see an unfinished resource. */
-	&redis_cluster_resource,
 #endif
+	&redis_cluster_resource,
 	&redis_rbac_users_resource,
 	NULL,
 };

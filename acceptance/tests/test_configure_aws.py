@@ -150,5 +150,5 @@ def test_users_see_only_finished_resources(binary):
         md = p.stub.GetMetadata(p.pb.GetMetadata.Request())
         names = sorted(r.type_name for r in md.resources)
         schema = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request())
-    assert names == ["secure_redis_rbac_users"]
+    assert names == ["secure_redis_cluster", "secure_redis_rbac_users"]
     assert sorted(schema.resource_schemas.keys()) == names

@@ -13,9 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_main_job(capsys):
-    binary = Path(os.environ.get("PROVIDER_TEST_BIN", REPO_ROOT / "build" / "terraform-provider-secure-test"))
+    binary = Path(os.environ.get("PROVIDER_BIN", REPO_ROOT / "build" / "terraform-provider-secure"))
     if not binary.exists():
-        pytest.skip(f"test provider {binary} does not exist (make, or set PROVIDER_TEST_BIN)")
+        pytest.skip(f"provider {binary} does not exist (make, or set PROVIDER_BIN)")
     rc = main_job.main(["--provider", str(binary)])
     out = capsys.readouterr().out
     assert rc == 0, out
