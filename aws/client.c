@@ -66,21 +66,7 @@ static double default_random01(void)
 
 static void default_sleep(const struct ctx *c, int64_t ms)
 {
-	int64_t until = ctx_now_ms() + ms;
-
-	/* Sleep in slices so StopProvider cancels a wait at once. */
-	while (!ctx_cancelled(c)) {
-		int64_t left = until - ctx_now_ms();
-		struct timespec ts;
-
-		if (left <= 0)
-			break;
-		if (left > 50)
-			left = 50;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
+	(void)ctx_sleep_ms(c, ms);
 }
 
 static const char *env_getenv(const char *name)

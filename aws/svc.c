@@ -179,6 +179,18 @@ json_t *svc_json_strs(struct svc_strs s)
 	return arr;
 }
 
+bool svc_tags_has(const struct svc_tag *tags, size_t n, const char *key,
+		  const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tags[i].key && strcmp(tags[i].key, key) == 0 &&
+		    tags[i].value && strcmp(tags[i].value, value) == 0)
+			return true;
+	return false;
+}
+
 /* ---- XML ---- */
 
 static const char *xml_text_either(const struct xml_node *n, const char *a,

@@ -97,6 +97,10 @@ void svc_add_tags(struct aws_params *p, const char *prefix,
 void svc_json_str(json_t *o, const char *key, const char *v);
 void svc_json_bool(json_t *o, const char *key, enum svc_bool v);
 void svc_json_int(json_t *o, const char *key, struct svc_int v);
+/* True when tags hold key = value. */
+bool svc_tags_has(const struct svc_tag *tags, size_t n, const char *key,
+		  const char *value);
+
 /* [{"<kname>": k, "<vname>": v}, ...] */
 json_t *svc_json_tags(const struct svc_tag *tags, size_t n,
 		      const char *kname, const char *vname);

@@ -170,6 +170,16 @@ char *arena_strdup(struct arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+char *arena_strlower(struct arena *a, const char *s)
+{
+	char *out = arena_strdup(a, s), *p;
+
+	for (p = out; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return out;
+}
+
 void *arena_memdup(struct arena *a, const void *p, size_t len)
 {
 	return arena_strndup(a, p, len);

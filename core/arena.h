@@ -42,6 +42,10 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 void *arena_memdup(struct arena *a, const void *p, size_t len);
 
+/* Copy of s with ASCII letters in lower case (AWS ids, which ElastiCache
+ * stores lowercase).  arena_strlower(a, NULL) returns NULL. */
+char *arena_strlower(struct arena *a, const char *s);
+
 /* printf into the arena. */
 char *arena_sprintf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -59,6 +59,22 @@ int ctx_cancelled(const struct ctx *c)
 	return c->deadline_ms && ctx_now_ms() >= c->deadline_ms;
 }
 
+int ctx_sleep_ms(const struct ctx *c, int64_t ms)
+{
+	int64_t end = ctx_now_ms() + ms;
+
+	while (!ctx_cancelled(c)) {
+		int64_t left = end - ctx_now_ms();
+		struct timespec ts = { 0 };
+
+		if (left <= 0)
+			return 0;
+		ts.tv_nsec = (left > 50 ? 50 : left) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
 void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
 {
 	struct log_field f[3];

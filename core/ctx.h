@@ -44,6 +44,11 @@ void ctx_log(const struct ctx *c, enum log_level level, const char *fmt, ...)
 /* A random (version 4) UUID string in a's memory, from OpenSSL's CSPRNG. */
 const char *ctx_uuid(struct arena *a);
 
+/* Sleeps up to ms in slices of at most 50 ms, so StopProvider and the
+ * deadline end a wait at once.  Returns 0 after the full time, -1 as soon
+ * as ctx_cancelled(c). */
+int ctx_sleep_ms(const struct ctx *c, int64_t ms);
+
 /* Monotonic clock in milliseconds. */
 int64_t ctx_now_ms(void);
 

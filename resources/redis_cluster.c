@@ -307,15 +307,6 @@ int redis_cluster_parse_version(const char *s, int *major, int *minor)
 	return 0;
 }
 
-static char *lower(struct arena *a, const char *s)
-{
-	char *out = arena_strdup(a, s), *p;
-
-	for (p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return out;
-}
-
 /* ---- validation ---- */
 
 /* What a check needs: the context (diagnostics, arena) and the config. */
@@ -420,7 +411,7 @@ static void check_name(const struct check *k)
 		     "ElastiCache stores replication group ids in lower case, "
 		     "so \"%s\" would come back as \"%s\" and every plan would "
 		     "show a change. Write name = \"%s\".", s,
-		     lower(k->c->arena, s), lower(k->c->arena, s));
+		     arena_strlower(k->c->arena, s), arena_strlower(k->c->arena, s));
 }
 
 static void check_description(const struct check *k)
@@ -726,7 +717,7 @@ static void check_auth(const struct check *k)
 		else if (aws_has_upper(s))
 			fail(k, "user_group_id", "User group id must be "
 			     "lowercase", "ElastiCache stores user group ids in "
-			     "lower case; write \"%s\".", lower(k->c->arena, s));
+			     "lower case; write \"%s\".", arena_strlower(k->c->arena, s));
 		if (token_args_set(k))
 			fail(k, "user_group_id", "AUTH token settings conflict "
 			     "with user_group_id", "With an RBAC user group "
@@ -1005,7 +996,7 @@ static void plan_identity(struct planner *pl)
 		set_unknown(pl, "log_group_names");
 		return;
 	}
-	id = lower(a, name);
+	id = arena_strlower(a, name);
 	items[0] = value_string(a, redis_cluster_log_group_name(a, id,
 								 keys[0]));
 	items[1] = value_string(a, redis_cluster_log_group_name(a, id,

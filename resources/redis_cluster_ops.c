@@ -177,17 +177,6 @@ static const struct value *known_only(struct arena *a, const struct value *obj)
 	return value_object(a, t, items);
 }
 
-static bool has_tag(const struct svc_tag *tags, size_t n, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tags[i].key && strcmp(tags[i].key, REDIS_CLUSTER_TAG_KEY) == 0 &&
-		    tags[i].value && strcmp(tags[i].value, id) == 0)
-			return true;
-	return false;
-}
-
 /* tags_all as svc_tags (plan computed it: default_tags, tags, identity). */
 static void load_tags(struct rc *r)
 {
@@ -204,7 +193,7 @@ static void load_tags(struct rc *r)
 				r->n_tags++;
 		}
 	}
-	if (!has_tag(r->tags, r->n_tags, r->id)) {	/* never without it */
+	if (!svc_tags_has(r->tags, r->n_tags, REDIS_CLUSTER_TAG_KEY, r->id)) {	/* never without it */
 		struct svc_tag *t = arena_calloc(r->c->arena, r->n_tags + 1,
 						 sizeof(*t));
 
@@ -254,27 +243,6 @@ static const char *need_account(struct rc *r)
 		   "STS GetCallerIdentity. Remove skip_credentials_validation "
 		   "from the provider block.");
 	return NULL;
-}
-
-/* Sleeps up to ms in short slices; -1 as soon as the context is
- * cancelled. */
-static int nap(struct ctx *c, int64_t ms)
-{
-	int64_t end = ctx_now_ms() + ms;
-
-	while (!ctx_cancelled(c)) {
-		int64_t left = end - ctx_now_ms();
-		struct timespec ts;
-
-		if (left <= 0)
-			return 0;
-		if (left > 100)
-			left = 100;
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)left * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
 }
 
 static int cancelled(struct rc *r, const char *what)
@@ -782,7 +750,7 @@ static int reuse_secret(struct rc *r)
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND || !s.deleted_date ||
-	    !has_tag(s.tags.v, s.tags.n, r->id))
+	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 		return diag_error(&r->c->diags, &p, "Secret name in use",
 				  "A Secrets Manager secret named %s already "
 				  "exists and does not belong to a destroyed "
@@ -842,7 +810,7 @@ static void adopt_after_failed_create(struct rc *r)
 
 	if (ec_describe_replication_group(r->c, r->cl, &p, r->id, &g) == 0 &&
 	    g.arn && ec_list_tags(r->c, r->cl, &p, g.arn, &tags) == 0 &&
-	    has_tag(tags.v, tags.n, r->id))
+	    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 		put_str(r, "arn", g.arn);
 	r->c->diags = keep;	/* the create's error is the one to report */
 }
@@ -921,7 +889,7 @@ static int wait_available(struct rc *r)
 	int rc;
 
 	for (;;) {
-		if (nap(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return cancelled(r, "waiting for the replication group "
 					 "to become available");
 		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id,
@@ -1458,7 +1426,7 @@ static int retry_dependency(struct rc *r, const char *code,
 			return 0;
 		if (!drop_if_code(r->c, before, code))
 			return -1;
-		if (nap(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return cancelled(r, arena_sprintf(r->c->arena, "waiting "
 						"for %s to be released", id));
 		delay = delay * 3 / 2 > 10000 ? 10000 : delay * 3 / 2;
@@ -1526,7 +1494,7 @@ static int delete_rg(struct rc *r)
 			     &p, r->id))
 		return -1;
 	for (;;) {
-		if (nap(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return cancelled(r, "waiting for the replication group "
 					 "to be deleted");
 		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &g);
@@ -1618,7 +1586,7 @@ static int delete_kms(struct rc *r)
 		return 0;
 	if (rc < 0)
 		return -1;
-	if (!has_tag(tags.v, tags.n, r->id))
+	if (!svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 		return 0;
 	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
 		return -1;
@@ -1669,7 +1637,7 @@ static void adopt_security_group(struct rc *r)
 		if (ec2_describe_security_group(r->c, r->cl, &p,
 						r->cc.security_group_ids.v[i],
 						&g) == 0 &&
-		    has_tag(g.tags.v, g.tags.n, r->id)) {
+		    svc_tags_has(g.tags.v, g.tags.n, REDIS_CLUSTER_TAG_KEY, r->id)) {
 			put_str(r, "security_group_id", g.id);
 			return;
 		}
@@ -1684,7 +1652,7 @@ static void adopt_secret(struct rc *r)
 	if (!r->rg.auth_token_enabled)
 		return;
 	if (sm_describe_secret(r->c, r->cl, &p, secret_name(r), &s) == 0 &&
-	    !s.deleted_date && has_tag(s.tags.v, s.tags.n, r->id))
+	    !s.deleted_date && svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 		put_str(r, "auth_secret_arn", s.arn);
 }
 
@@ -1701,7 +1669,7 @@ static void adopt_ssm(struct rc *r)
 
 		if (ssm_get_parameter(r->c, r->cl, &p, n, false, &got) == 0 &&
 		    ssm_list_tags(r->c, r->cl, &p, n, &tags) == 0 &&
-		    has_tag(tags.v, tags.n, r->id))
+		    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 			arns[i] = got.arn;
 	}
 	put(r, "ssm_parameter_arns", map_of(r->c->arena, 2, ssm_keys, arns));
@@ -1719,7 +1687,7 @@ static void adopt_policy(struct rc *r)
 	arn = arena_sprintf(r->c->arena, "arn:%s:iam::%s:policy/secure-redis/%s",
 			    part, r->aws->account_id, policy_name(r));
 	if (iam_get_policy(r->c, r->cl, &p, arn, &pol) == 0 &&
-	    has_tag(pol.tags.v, pol.tags.n, r->id)) {
+	    svc_tags_has(pol.tags.v, pol.tags.n, REDIS_CLUSTER_TAG_KEY, r->id)) {
 		put_str(r, "app_policy_arn", pol.arn);
 		put_str(r, "app_policy_json", "{}");	/* read fills it */
 	}
@@ -2048,7 +2016,7 @@ static int tag_kms(struct rc *r, struct svc_strs del)
 	if (!r->kms_arn)
 		return 0;
 	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
-	if (rc == SVC_NOT_FOUND || (rc == 0 && !has_tag(have.v, have.n, r->id)))
+	if (rc == SVC_NOT_FOUND || (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY, r->id)))
 		return 0;
 	if (rc < 0 || kms_tag_resource(r->c, r->cl, &p, r->kms_arn, r->tags,
 				       r->n_tags) < 0)
@@ -2165,7 +2133,7 @@ static int update_key_rotation(struct rc *r)
 	if (!r->kms_arn)
 		return 0;
 	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
-	if (rc == SVC_NOT_FOUND || (rc == 0 && !has_tag(have.v, have.n, r->id)))
+	if (rc == SVC_NOT_FOUND || (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY, r->id)))
 		return 0;
 	if (rc < 0 || kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
 						  &on, NULL) < 0)
@@ -2759,7 +2727,7 @@ static int update_secret(struct rc *r, bool *unused)
 	rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
 	if (rc < 0)
 		return -1;
-	if (rc == SVC_NOT_FOUND || !has_tag(s.tags.v, s.tags.n, r->id))
+	if (rc == SVC_NOT_FOUND || !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
 		return diag_error(&r->c->diags, &p, "Cannot update in place "
 				  "yet", "The AUTH token secret %s was deleted "
 				  "without a recovery window, so the token it "

@@ -201,22 +201,12 @@ static const struct schema rbac_schema = { .version = 0,
 
 /* ---- names ---- */
 
-static char *lower(struct arena *a, const char *s)
-{
-	char *out = arena_strdup(a, s), *p;
-
-	for (p = out; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return out;
-}
-
 const char *redis_rbac_user_id(struct arena *a, const char *group,
 			       const char *user)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
-	char *full = lower(a, arena_sprintf(a, "%s-%s", group, user));
+	char *full = arena_strlower(a, arena_sprintf(a, "%s-%s", group, user));
 	char *seed = arena_sprintf(a, "%s/%s", group, user);
 	size_t n = 31;
 
@@ -379,7 +369,7 @@ static void check_id(const struct check *k, struct path p, const char *s,
 		       "The %s must be lowercase", what), "ElastiCache stores "
 		       "ids in lower case, so \"%s\" would come back as \"%s\" "
 		       "and every plan would show a change. Write \"%s\".", s,
-		       lower(k->c->arena, s), lower(k->c->arena, s));
+		       arena_strlower(k->c->arena, s), arena_strlower(k->c->arena, s));
 }
 
 static void check_engine(struct check *k)
@@ -646,7 +636,7 @@ static void check_users(struct check *k)
 	}
 	if (top_str(k, "name", &group) == 1 && ids_known &&
 	    !aws_check_elasticache_id(group, REDIS_RBAC_ID_MAX))
-		check_unique_ids(k, lower(k->c->arena, group),
+		check_unique_ids(k, arena_strlower(k->c->arena, group),
 				 users->u.coll.keys, auths, n);
 }
 
@@ -817,7 +807,7 @@ static void plan_identity(struct planner *pl)
 		    planned(pl, "default_user_id")));
 		return;
 	}
-	pl->group = lower(a, name);
+	pl->group = arena_strlower(a, name);
 	set(pl, "id", value_string(a, pl->group));
 	set(pl, "user_group_id", value_string(a, pl->group));
 	set(pl, "default_user_id", value_string(a,

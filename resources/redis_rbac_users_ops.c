@@ -109,17 +109,6 @@ static void user_put_str(struct ru *r, size_t i, const char *name,
 					: value_null(a, &type_string));
 }
 
-static bool has_tag(const struct svc_tag *tags, size_t n, const char *group)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tags[i].key && !strcmp(tags[i].key, REDIS_RBAC_TAG_KEY) &&
-		    tags[i].value && !strcmp(tags[i].value, group))
-			return true;
-	return false;
-}
-
 static void strs_push(struct arena *a, struct svc_strs *s, size_t *cap,
 		      const char *v)
 {
@@ -200,7 +189,7 @@ static void load_tags(struct ru *r)
 		if (value_get_string(m->u.coll.items[i], &t[r->n_tags].value))
 			r->n_tags++;
 	}
-	if (!has_tag(t, r->n_tags, r->group)) {
+	if (!svc_tags_has(t, r->n_tags, REDIS_RBAC_TAG_KEY, r->group)) {
 		t[r->n_tags].key = REDIS_RBAC_TAG_KEY;
 		t[r->n_tags++].value = r->group;
 	}
@@ -257,23 +246,6 @@ static int ru_init(struct ru *r, struct ctx *c, struct resource_op *op,
 	load_tags(r);
 	load_users(r);
 	return 0;
-}
-
-/* Sleeps up to ms in slices of at most 100 ms; -1 once cancelled. */
-static int pause_ms(struct ctx *c, int64_t ms)
-{
-	int64_t end = ctx_now_ms() + ms;
-
-	while (!ctx_cancelled(c)) {
-		int64_t left = end - ctx_now_ms();
-		struct timespec ts = { 0 };
-
-		if (left <= 0)
-			return 0;
-		ts.tv_nsec = (left > 100 ? 100 : left) * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
 }
 
 static int stopped(struct ru *r, const char *what)
@@ -542,7 +514,7 @@ static const char *reuse_secret(struct ru *r, size_t i, struct password *pw)
 	if (rc < 0)
 		return NULL;
 	if (rc == SVC_NOT_FOUND || !s.arn ||
-	    !has_tag(s.tags.v, s.tags.n, r->group)) {
+	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->group)) {
 		diag_error(&r->c->diags, &p, "Secret name in use", "A Secrets "
 			   "Manager secret named %s already exists and does not "
 			   "belong to user group %s. Delete it or rename the "
@@ -728,7 +700,7 @@ static int step_wait_users(struct ru *r)
 			i++;
 			continue;
 		}
-		if (pause_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return stopped(r, "waiting for the users to become "
 				       "active");
 		delay = backoff(delay, 10000);
@@ -758,7 +730,7 @@ static int step_wait_group(struct ru *r)
 		struct ec_user_group g;
 		int rc;
 
-		if (pause_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return stopped(r, "waiting for the user group to "
 				       "become active");
 		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
@@ -996,12 +968,12 @@ static int delete_group(struct ru *r)
 			break;
 		if (!take_error(r->c, before, "InvalidUserGroupState"))
 			return -1;
-		if (pause_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return stopped(r, "waiting to delete the user group");
 		delay = backoff(delay, 10000);
 	}
 	for (delay = 300;;) {
-		if (pause_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return stopped(r, "waiting for the user group to be "
 				       "deleted");
 		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
@@ -1029,7 +1001,7 @@ static int delete_user_list(struct ru *r, struct svc_strs ids)
 				break;
 			if (!take_error(r->c, before, "InvalidUserState"))
 				return -1;
-			if (pause_ms(r->c, delay) < 0)
+			if (ctx_sleep_ms(r->c, delay) < 0)
 				return stopped(r, "waiting to delete the users");
 			delay = backoff(delay, 10000);
 		}
@@ -1044,7 +1016,7 @@ static int delete_user_list(struct ru *r, struct svc_strs ids)
 			i++;
 			continue;
 		}
-		if (pause_ms(r->c, 300) < 0)
+		if (ctx_sleep_ms(r->c, 300) < 0)
 			return stopped(r, "waiting for the users to be deleted");
 	}
 	return 0;
@@ -1096,7 +1068,7 @@ static int delete_kms_arn(struct ru *r, const char *arn)
 		return 0;
 	if (rc < 0)
 		return -1;
-	if (!has_tag(tags.v, tags.n, r->group))
+	if (!svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->group))
 		return 0;
 	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
 		return -1;
@@ -1171,7 +1143,7 @@ static int modify_group(struct ru *r, struct svc_strs add,
 			break;
 		if (!take_error(r->c, before, "InvalidUserGroupState"))
 			return -1;
-		if (pause_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->c, delay) < 0)
 			return stopped(r, "waiting to modify the user group");
 		delay = backoff(delay, 10000);
 	}
@@ -1271,7 +1243,7 @@ static int retag(struct ru *r, const struct value *prior)
 				     r->n_tags) < 0;
 	}
 	if (rc || !key || kms_list_resource_tags(r->c, r->cl, &p, key, &kt) ||
-	    !has_tag(kt.v, kt.n, r->group))
+	    !svc_tags_has(kt.v, kt.n, REDIS_RBAC_TAG_KEY, r->group))
 		return rc || diags_has_errors(&r->c->diags) ? -1 : 0;
 	if ((gone.n && kms_untag_resource(r->c, r->cl, &p, key, gone) < 0) ||
 	    kms_tag_resource(r->c, r->cl, &p, key, r->tags, r->n_tags) < 0)
@@ -1657,7 +1629,7 @@ static int adopt_user(struct ru *r, const char *id, const char ***keys,
 	}
 	if (!u.arn || !u.user_name ||
 	    ec_list_tags(r->c, r->cl, &p, u.arn, &tags) != 0 ||
-	    !has_tag(tags.v, tags.n, r->group))
+	    !svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->group))
 		return 0;
 	if (!u.auth_type || strcmp(u.auth_type, "iam")) {
 		rc = sm_describe_secret(r->c, r->cl, &p,
@@ -1665,7 +1637,7 @@ static int adopt_user(struct ru *r, const char *id, const char ***keys,
 		if (rc < 0)
 			return -1;
 		if (rc == 0 && !s.deleted_date &&
-		    has_tag(s.tags.v, s.tags.n, r->group)) {
+		    svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->group)) {
 			secret_arn = s.arn;
 			strs_push(r->c->arena, &r->made_secrets,
 				  &r->cap_secrets, s.arn);
