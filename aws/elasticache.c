@@ -29,6 +29,29 @@ static int call(struct ctx *c, struct aws_client *cl, const char *op,
 			 not_found, p, res);
 }
 
+/* Describe<op> filtered by the one parameter key = id: *node is the first
+ * result element at elem (0), SVC_NOT_FOUND when there is none or AWS says
+ * not_found, -1 with a diagnostic otherwise. */
+static int describe_one(struct ctx *c, struct aws_client *cl,
+			const struct path *p, const char *op, const char *key,
+			const char *id, const char *not_found, const char *elem,
+			struct xml_node **node)
+{
+	struct aws_params ps;
+	struct xml_node *res;
+	int rc;
+
+	if (svc_require(c, p, AWS_ELASTICACHE, op, key, id) != 0)
+		return -1;
+	aws_params_init(&ps, c->arena);
+	svc_add_str(&ps, key, id);
+	rc = call(c, cl, op, true, &ps, not_found, p, &res);
+	if (rc != 0)
+		return rc;
+	*node = xml_find(res, elem);
+	return *node ? 0 : SVC_NOT_FOUND;
+}
+
 /* Reads the status of the object named id (0, SVC_NOT_FOUND or -1). */
 typedef int status_fn(struct ctx *c, struct aws_client *cl, const struct path *p,
 		      const char *id, const char **status);
@@ -268,22 +291,13 @@ int ec_describe_replication_group(struct ctx *c, struct aws_client *cl,
 				  const struct path *p, const char *id,
 				  struct ec_replication_group *out)
 {
-	struct aws_params ps;
-	struct xml_node *res, *rg;
-	int rc;
+	struct xml_node *rg;
+	int rc = describe_one(c, cl, p, "DescribeReplicationGroups",
+			      "ReplicationGroupId", id, RG_NOT_FOUND,
+			      "ReplicationGroups/ReplicationGroup", &rg);
 
-	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeReplicationGroups",
-			"ReplicationGroupId", id) != 0)
-		return -1;
-
-	aws_params_init(&ps, c->arena);
-	svc_add_str(&ps, "ReplicationGroupId", id);
-	rc = call(c, cl, "DescribeReplicationGroups", true, &ps, RG_NOT_FOUND, p, &res);
 	if (rc != 0)
 		return rc;
-	rg = xml_find(res, "ReplicationGroups/ReplicationGroup");
-	if (!rg)
-		return SVC_NOT_FOUND;
 	parse_rg(c->arena, rg, out);
 	return 0;
 }
@@ -535,23 +549,13 @@ int ec_describe_cache_subnet_group(struct ctx *c, struct aws_client *cl,
 				   const struct path *p, const char *name,
 				   struct ec_subnet_group *out)
 {
-	struct aws_params ps;
-	struct xml_node *res, *g;
-	int rc;
+	struct xml_node *g;
+	int rc = describe_one(c, cl, p, "DescribeCacheSubnetGroups",
+			      "CacheSubnetGroupName", name, "CacheSubnetGroupNotFoundFault",
+			      "CacheSubnetGroups/CacheSubnetGroup", &g);
 
-	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeCacheSubnetGroups",
-			"CacheSubnetGroupName", name) != 0)
-		return -1;
-
-	aws_params_init(&ps, c->arena);
-	svc_add_str(&ps, "CacheSubnetGroupName", name);
-	rc = call(c, cl, "DescribeCacheSubnetGroups", true, &ps,
-		  "CacheSubnetGroupNotFoundFault", p, &res);
 	if (rc != 0)
 		return rc;
-	g = xml_find(res, "CacheSubnetGroups/CacheSubnetGroup");
-	if (!g)
-		return SVC_NOT_FOUND;
 	parse_subnet_group(c->arena, g, out);
 	return 0;
 }
@@ -632,22 +636,13 @@ int ec_describe_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 				      const struct path *p, const char *name,
 				      struct ec_parameter_group *out)
 {
-	struct aws_params ps;
-	struct xml_node *res, *g;
-	int rc;
+	struct xml_node *g;
+	int rc = describe_one(c, cl, p, "DescribeCacheParameterGroups",
+			      "CacheParameterGroupName", name, PG_NOT_FOUND,
+			      "CacheParameterGroups/CacheParameterGroup", &g);
 
-	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeCacheParameterGroups",
-			"CacheParameterGroupName", name) != 0)
-		return -1;
-
-	aws_params_init(&ps, c->arena);
-	svc_add_str(&ps, "CacheParameterGroupName", name);
-	rc = call(c, cl, "DescribeCacheParameterGroups", true, &ps, PG_NOT_FOUND, p, &res);
 	if (rc != 0)
 		return rc;
-	g = xml_find(res, "CacheParameterGroups/CacheParameterGroup");
-	if (!g)
-		return SVC_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
 	svc_xml_fields(c->arena, g, param_group_fields, SVC_NFIELDS(param_group_fields), out);
 	return 0;
@@ -804,22 +799,13 @@ int ec_modify_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 int ec_describe_user(struct ctx *c, struct aws_client *cl, const struct path *p,
 		     const char *id, struct ec_user *out)
 {
-	struct aws_params ps;
-	struct xml_node *res, *u;
-	int rc;
+	struct xml_node *u;
+	int rc = describe_one(c, cl, p, "DescribeUsers",
+			      "UserId", id, "UserNotFound",
+			      "Users/member", &u);
 
-	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeUsers",
-			"UserId", id) != 0)
-		return -1;
-
-	aws_params_init(&ps, c->arena);
-	svc_add_str(&ps, "UserId", id);
-	rc = call(c, cl, "DescribeUsers", true, &ps, "UserNotFound", p, &res);
 	if (rc != 0)
 		return rc;
-	u = xml_find(res, "Users/member");
-	if (!u)
-		return SVC_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
 	svc_xml_fields(c->arena, u, user_fields, SVC_NFIELDS(user_fields), out);
 	return 0;
@@ -909,22 +895,13 @@ int ec_describe_user_group(struct ctx *c, struct aws_client *cl,
 			   const struct path *p, const char *id,
 			   struct ec_user_group *out)
 {
-	struct aws_params ps;
-	struct xml_node *res, *g;
-	int rc;
+	struct xml_node *g;
+	int rc = describe_one(c, cl, p, "DescribeUserGroups",
+			      "UserGroupId", id, "UserGroupNotFound",
+			      "UserGroups/member", &g);
 
-	if (svc_require(c, p, AWS_ELASTICACHE, "DescribeUserGroups",
-			"UserGroupId", id) != 0)
-		return -1;
-
-	aws_params_init(&ps, c->arena);
-	svc_add_str(&ps, "UserGroupId", id);
-	rc = call(c, cl, "DescribeUserGroups", true, &ps, "UserGroupNotFound", p, &res);
 	if (rc != 0)
 		return rc;
-	g = xml_find(res, "UserGroups/member");
-	if (!g)
-		return SVC_NOT_FOUND;
 	memset(out, 0, sizeof(*out));
 	svc_xml_fields(c->arena, g, user_group_fields, SVC_NFIELDS(user_group_fields), out);
 	return 0;
