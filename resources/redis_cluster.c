@@ -216,6 +216,13 @@ static const struct schema_attr redis_attrs[] = {
 	  .flags = COMP,
 	  .description = "Configuration endpoint address (cluster mode "
 	  "enabled, `shards` > 1)." },
+	{ .name = "kms_key_rotation_enabled", .type = &type_bool,
+	  .flags = COMP,
+	  .description = "Whether automatic rotation of the KMS key is on. "
+	  "Always `true` for the key this resource creates: if rotation is "
+	  "turned off outside Terraform, refresh shows `false` and the next "
+	  "apply turns it back on. For a key you bring (`kms_key_arn`) it "
+	  "reports the key's setting, which the provider leaves to you." },
 	{ .name = "security_group_id", .type = &type_string, .flags = COMP,
 	  .description = "The cluster's own security group." },
 	{ .name = "subnet_group_name", .type = &type_string, .flags = COMP,
@@ -939,8 +946,9 @@ static void add_replace(struct planner *pl, const char *name)
 }
 
 /* Defaults of optional+computed arguments the configuration leaves out.
- * Only a value the planner could not fill (unknown on create, null for
- * an attribute new in state) gets one: a prior value is kept. */
+ * A default is a setting like any other: when refresh read something
+ * else (retention shortened outside Terraform, say), the plan brings the
+ * default back. */
 static void plan_defaults(struct planner *pl)
 {
 	static const struct {
@@ -966,17 +974,14 @@ static void plan_defaults(struct planner *pl)
 		{ "description", REDIS_CLUSTER_DEFAULT_DESCRIPTION },
 	};
 	struct arena *a = pl->c->arena;
-	const struct value *v;
 	size_t i;
 
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		v = planned(pl, nums[i].name);
-		if (!value_is_known(v) && config_null(pl, nums[i].name))
+		if (config_null(pl, nums[i].name))
 			set(pl, nums[i].name, value_int(a, nums[i].n));
 	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		v = planned(pl, strs[i].name);
-		if (!value_is_known(v) && config_null(pl, strs[i].name))
+		if (config_null(pl, strs[i].name))
 			set(pl, strs[i].name, value_string(a, strs[i].s));
 	}
 }
@@ -1201,6 +1206,38 @@ static int plan_auth(struct planner *pl, int64_t now_s)
 	return plan_rotation(pl, now_s);
 }
 
+/* Sub-resources refresh found deleted or weakened outside Terraform come
+ * back: their results become unknown and apply re-creates or restores
+ * them (the log groups come back through plan_identity, the secret
+ * through plan_auth).  The key this resource made always rotates. */
+static void plan_repair(struct planner *pl)
+{
+	static const char *const ssm_keys[] = { "endpoint", "port" };
+	const struct value *ssm = planned(pl, "ssm_parameter_arns");
+	size_t i;
+
+	if (config_null(pl, "kms_key_arn"))
+		set(pl, "kms_key_rotation_enabled",
+		    value_bool(pl->c->arena, true));
+	if (!value_is_known(pl->op->prior))
+		return;
+	if (value_is_null(planned(pl, "security_group_id")))
+		set_unknown(pl, "security_group_id");
+	if (value_is_null(planned(pl, "app_policy_arn")) ||
+	    value_is_null(planned(pl, "app_policy_json"))) {
+		set_unknown(pl, "app_policy_arn");
+		set_unknown(pl, "app_policy_json");
+	}
+	for (i = 0; value_is_known(ssm) && i < 2; i++) {
+		const struct value *v = value_map_get(ssm, ssm_keys[i]);
+
+		if (!v || value_is_null(v))
+			break;
+	}
+	if (!value_is_unknown(ssm) && i < 2)
+		set_unknown(pl, "ssm_parameter_arns");
+}
+
 /* What ElastiCache cannot do in place, beyond the ATTR_FORCE_NEW
  * attributes: engine and version downgrades, and switching cluster mode. */
 static void plan_replace(struct planner *pl)
@@ -1244,6 +1281,7 @@ int redis_cluster_plan_at(struct ctx *c, struct resource_op *op,
 	plan_tags(&pl);
 	plan_results(&pl);
 	plan_auth(&pl, now_s);
+	plan_repair(&pl);
 	plan_replace(&pl);
 	op->planned = pl.p;
 	if (pl.n_replace) {

@@ -106,6 +106,11 @@ static void put_int(struct rc *r, const char *name, int n)
 	put(r, name, value_int(r->c->arena, n));
 }
 
+static void put_bool(struct rc *r, const char *name, bool b)
+{
+	put(r, name, value_bool(r->c->arena, b));
+}
+
 static void put_null(struct rc *r, const char *name)
 {
 	const struct value *v = get(r->st, name);
@@ -419,6 +424,17 @@ static const char *key_policy(struct rc *r, const char *account)
 	return dumps(r->c->arena, doc);
 }
 
+static bool same_json(const char *a, const char *b)
+{
+	json_t *x = a ? json_loads(a, 0, NULL) : NULL;
+	json_t *y = b ? json_loads(b, 0, NULL) : NULL;
+	bool eq = x && y && json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return eq;
+}
+
 /* The application policy: exact ARNs only. */
 static const char *app_policy(struct rc *r, const char *account)
 {
@@ -532,8 +548,16 @@ static int step_kms(struct rc *r)
 	const char *account;
 	struct kms_key k;
 
-	if (given)
-		return check_own_key(r, given);
+	if (given) {
+		bool on = false;
+
+		if (check_own_key(r, given) ||
+		    kms_get_key_rotation_status(r->c, r->cl, &p, given, &on,
+						NULL) < 0)
+			return -1;
+		put_bool(r, "kms_key_rotation_enabled", on);
+		return 0;
+	}
 	if (!(account = need_account(r)))
 		return -1;
 	in.description = arena_sprintf(r->c->arena, "secure_redis_cluster %s: "
@@ -549,6 +573,7 @@ static int step_kms(struct rc *r)
 	if (kms_enable_key_rotation(r->c, r->cl, &p, k.arn,
 				    (struct svc_int){ 0 }) != 0)
 		return -1;
+	put_bool(r, "kms_key_rotation_enabled", true);
 	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
 }
 
@@ -1209,8 +1234,9 @@ static void refresh_security_group(struct rc *r)
 	put_observed_set(r, "allowed_cidr_blocks", cidrs);
 }
 
-/* The key has no attribute of its own beyond its ARN: weakening (rotation
- * off, disabled, scheduled for deletion) is reported as a warning. */
+/* Rotation turned off shows in kms_key_rotation_enabled (the plan turns
+ * it back on for the key this resource made); a key disabled or
+ * scheduled for deletion is reported as a warning. */
 static void refresh_kms(struct rc *r)
 {
 	struct path p = P(r, "kms_key_arn");
@@ -1229,10 +1255,8 @@ static void refresh_kms(struct rc *r)
 		return;
 	}
 	if (rc == 0 && kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
-						   &on, NULL) == 0 && !on)
-		diag_warn(&r->c->diags, &p, "KMS key rotation is off",
-			  "Automatic rotation of %s was turned off outside "
-			  "Terraform; the baseline requires it on.", r->kms_arn);
+						   &on, NULL) == 0)
+		put_bool(r, "kms_key_rotation_enabled", on);
 }
 
 static const struct ec_log_delivery *delivery_of(struct rc *r,
@@ -1344,13 +1368,16 @@ static void refresh_policy(struct rc *r)
 	    iam_get_policy_version(r->c, r->cl, &p, arn, pol.default_version_id,
 				   &v) == 0 && v.document) {
 		const char *have = get_str(r->st, "app_policy_json");
-		json_t *x = json_loads(v.document, 0, NULL);
-		json_t *y = have ? json_loads(have, 0, NULL) : NULL;
+		const char *want = r->aws->account_id ?
+			app_policy(r, r->aws->account_id) : have;
 
-		if (!x || !y || !json_equal(x, y))
+		/* A document edited outside Terraform (a new default
+		 * version) leaves the state without one: the plan writes
+		 * the least-privilege one again. */
+		if (!same_json(v.document, want))
+			put_null(r, "app_policy_json");
+		else if (!same_json(v.document, have))
 			put_str(r, "app_policy_json", v.document);
-		json_decref(x);
-		json_decref(y);
 	}
 }
 
@@ -1834,6 +1861,8 @@ static const char *const update_attrs[] = {
 	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
 	"engine_version", "engine_version_actual", "auth_secret_arn",
 	"user_group_id", "app_policy_json", "shards",
+	"kms_key_rotation_enabled", "security_group_id", "ssm_parameter_arns",
+	"app_policy_arn",
 };
 
 /* What this version cannot change in place, and why it would change. */
@@ -1842,10 +1871,6 @@ static const struct {
 } update_refused[] = {
 	{ "parameters", "the parameter group's parameters" },
 	{ "subnet_ids", "the subnets" },
-	{ "ssm_parameter_arns", "the SSM parameters" },
-	{ "app_policy_arn", "the application IAM policy" },
-	{ "security_group_id", "the security group (re-creating a deleted "
-	  "one)" },
 	{ "kms_key_arn", "the KMS key" },
 	{ "port", "the port" },
 };
@@ -2120,30 +2145,25 @@ static int update_tags(struct rc *r)
 	return 0;
 }
 
-/* The baseline wants rotation on for the key this resource made; read
- * warns when it was turned off outside Terraform, any update restores
- * it. */
+/* The baseline wants rotation on for the key this resource made: the
+ * plan asks for it whenever refresh found it off. */
 static int update_key_rotation(struct rc *r)
 {
-	struct path p = P(r, "kms_key_arn");
-	struct svc_tags have = { 0 };
-	bool on = true;
-	int rc;
+	struct path p = P(r, "kms_key_rotation_enabled");
+	bool want = false;
 
-	if (!r->kms_arn)
+	if (!r->kms_arn || !attr_changes(r, "kms_key_rotation_enabled"))
 		return 0;
-	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
-	if (rc == SVC_NOT_FOUND || (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY, r->id)))
-		return 0;
-	if (rc < 0 || kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
-						  &on, NULL) < 0)
-		return -1;
-	if (on)
-		return 0;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-enabling "
-		"rotation of its KMS key", r->id);
-	return kms_enable_key_rotation(r->c, r->cl, &p, r->kms_arn,
-				       (struct svc_int){ 0 }) < 0 ? -1 : 0;
+	if (value_get_bool(get(r->op->planned, "kms_key_rotation_enabled"),
+			   &want) && want) {
+		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-enabling "
+			"rotation of its KMS key", r->id);
+		if (kms_enable_key_rotation(r->c, r->cl, &p, r->kms_arn,
+					    (struct svc_int){ 0 }) < 0)
+			return -1;
+	}
+	take(r, "kms_key_rotation_enabled");
+	return 0;
 }
 
 static int str_index(struct svc_strs v, const char *s)
@@ -2637,6 +2657,8 @@ static int update_app_policy(struct rc *r)
 	if (!(account = need_account(r)))
 		return -1;
 	doc = app_policy(r, account);
+	if (same_json(doc, get_str(r->st, "app_policy_json")))
+		return 0;	/* re-created by update_policy */
 	if (iam_list_policy_versions(r->c, r->cl, &p, arn, &vs, &n) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -2710,12 +2732,14 @@ static int update_token(struct rc *r, bool *unused)
 /* The plan re-creates a token secret that read found deleted.  One
  * scheduled for deletion (a DeleteSecret with a recovery window) still
  * holds the token: it is restored.  One deleted for good took the token
- * with it; re-creating that is not implemented yet, and this step runs
- * first so that the refusal comes before any change. */
+ * with it: a new token goes into a new secret, then becomes the only
+ * token the cluster accepts (SET; whoever deleted the secret may hold the
+ * old one).  Should SET fail, the state still has no secret, and the next
+ * apply finds the new secret and SETs the token it holds. */
 static int update_secret(struct rc *r, bool *unused)
 {
 	struct path p = P(r, "auth_secret_arn");
-	const char *name = secret_name(r);
+	const char *name = secret_name(r), *token = NULL, *arn;
 	struct sm_secret s;
 	int rc;
 
@@ -2727,23 +2751,159 @@ static int update_secret(struct rc *r, bool *unused)
 	rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
 	if (rc < 0)
 		return -1;
-	if (rc == SVC_NOT_FOUND || !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
-		return diag_error(&r->c->diags, &p, "Cannot update in place "
-				  "yet", "The AUTH token secret %s was deleted "
-				  "without a recovery window, so the token it "
-				  "held is lost. This version cannot re-create "
-				  "it in place yet. Nothing was changed: "
-				  "replace the cluster (terraform apply "
-				  "-replace).", name);
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: restoring its AUTH "
-		"token secret", r->id);
-	if (s.deleted_date && sm_restore_secret(r->c, r->cl, &p, name) < 0)
+	if (rc == 0 && !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY,
+				     r->id))
+		return diag_error(&r->c->diags, &p, "Secret name in use",
+				  "The AUTH token secret of %s was deleted, "
+				  "and a secret named %s that does not belong "
+				  "to it exists now. Nothing was changed: "
+				  "delete or rename that secret.", r->id,
+				  name);
+	if (rc == 0 && s.deleted_date) {
+		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: restoring "
+			"its AUTH token secret", r->id);
+		if (sm_restore_secret(r->c, r->cl, &p, name) < 0 ||
+		    (r->kms_arn && sm_update_secret(r->c, r->cl, &p, name,
+						    NULL, r->kms_arn) < 0))
+			return -1;
+		put_str(r, "auth_secret_arn", s.arn);
+		return 0;
+	}
+	if (rc == SVC_NOT_FOUND) {
+		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: its AUTH "
+			"token secret was deleted for good; a new token "
+			"replaces the lost one", r->id);
+		r->token = arena_alloc(r->c->arena,
+				       REDIS_CLUSTER_TOKEN_LEN + 1);
+		arena_add_cleanup(r->c->arena, wipe_token, r->token);
+		if (redis_cluster_gen_token(r->token,
+					    REDIS_CLUSTER_TOKEN_LEN) < 0)
+			return diag_error(&r->c->diags, &p, "No randomness",
+					  "OpenSSL's RAND_bytes failed: no "
+					  "AUTH token can be generated.");
+		if (sm_create_secret(r->c, r->cl, &p, name,
+				     arena_sprintf(r->c->arena, "AUTH token "
+						   "of ElastiCache replication "
+						   "group %s", r->id),
+				     r->kms_arn, r->token, r->tags, r->n_tags,
+				     &arn, NULL))
+			return -1;
+		token = r->token;
+	} else {
+		arn = s.arn;
+		rc = sm_get_secret_value(r->c, r->cl, &p, name, &token, NULL);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND || !token || !*token)
+			return diag_error(&r->c->diags, &p, "AUTH token secret "
+					  "unreadable", "The secret %s holds no "
+					  "AUTH token. Nothing was changed: "
+					  "delete it for good (without a "
+					  "recovery window) and apply again.",
+					  name);
+	}
+	rc = modify_token(r, token, "SET");
+	if (r->token)
+		OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
+	if (rc)
 		return -1;
-	if (r->kms_arn &&
-	    sm_update_secret(r->c, r->cl, &p, name, NULL, r->kms_arn) < 0)
-		return -1;
-	put_str(r, "auth_secret_arn", s.arn);
+	put_str(r, "auth_secret_arn", arn);
 	return 0;
+}
+
+/* A security group deleted outside Terraform (AWS refuses while it is in
+ * use, so it was detached first) comes back with the planned sources,
+ * and the replication group moves onto it alone, dropping whatever group
+ * took its place. */
+static int update_security_group(struct rc *r, bool *unused)
+{
+	struct path p = P(r, "security_group_id");
+	struct ec_rg_modify in = { 0 };
+	const char *sg;
+
+	(void)unused;
+	if (get_str(r->op->prior, "security_group_id") ||
+	    !value_is_unknown(get(r->op->planned, "security_group_id")))
+		return 0;
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
+		"security group", r->id);
+	take(r, "allowed_security_group_ids");
+	take(r, "allowed_cidr_blocks");
+	if (step_subnets(r) || step_security_group(r))
+		return -1;
+	sg = get_str(r->st, "security_group_id");
+	in.id = r->id;
+	in.security_group_ids = (struct svc_strs){ .v = &sg, .n = 1 };
+	in.apply_immediately = SVC_TRUE;
+	if (wait_available(r) ||
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+		return -1;
+	return wait_available(r);
+}
+
+/* SSM parameters deleted, or changed (value, type, key) outside
+ * Terraform, are written again: overwritten when they exist. */
+static int update_ssm(struct rc *r, bool *unused)
+{
+	const struct value *have = get(r->st, "ssm_parameter_arns");
+	const char *arns[2] = { 0 }, *vals[2];
+	struct path p = P(r, "ssm_parameter_arns");
+	size_t i;
+
+	(void)unused;
+	if (!value_is_unknown(get(r->op->planned, "ssm_parameter_arns")))
+		return 0;
+	if (value_get_string(value_map_get(have, ssm_keys[0]), &arns[0]) &&
+	    value_get_string(value_map_get(have, ssm_keys[1]), &arns[1]))
+		return 0;	/* made again by this apply's other steps */
+	if (wait_available(r))
+		return -1;
+	vals[0] = main_endpoint(r);
+	vals[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	for (i = 0; i < 2; i++) {
+		const struct value *v = have && value_is_known(have) ?
+			value_map_get(have, ssm_keys[i]) : NULL;
+		struct ssm_parameter got;
+		struct ssm_put in = { 0 };
+		int rc;
+
+		if (v && value_get_string(v, &arns[i]))
+			continue;
+		in.name = ssm_name(r, ssm_keys[i]);
+		rc = ssm_get_parameter(r->c, r->cl, &p, in.name, false, &got);
+		if (rc < 0)
+			return -1;
+		if (rc == SVC_NOT_FOUND)
+			rc = put_ssm(r, ssm_keys[i], vals[i], &arns[i]);
+		else {
+			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
+				"restoring SSM parameter %s", r->id, in.name);
+			in.value = vals[i];
+			in.type = "SecureString";
+			in.key_id = r->kms_arn;
+			in.overwrite = true;
+			rc = ssm_put_parameter(r->c, r->cl, &p, &in, NULL);
+			arns[i] = got.arn;
+		}
+		if (rc)
+			return -1;
+		put(r, "ssm_parameter_arns",
+		    map_of(r->c->arena, 2, ssm_keys, arns));
+	}
+	return 0;
+}
+
+/* The application policy deleted outside Terraform is created again
+ * (update_app_policy then rewrites it only if the auth mode changes). */
+static int update_policy(struct rc *r, bool *unused)
+{
+	(void)unused;
+	if (get_str(r->st, "app_policy_arn") ||
+	    !value_is_unknown(get(r->op->planned, "app_policy_arn")))
+		return 0;
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
+		"application policy", r->id);
+	return step_policy(r);
 }
 
 static int update_tags_step(struct rc *r, bool *unused)
@@ -2780,9 +2940,10 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
 /* Sub-resources first (nothing there needs the group to be available),
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
-	update_secret, update_tags_step, update_rotation_step, update_ingress_step,
-	update_log_groups, update_rg_step, update_shards, update_replicas_step,
-	update_auth_mode, update_token,
+	update_secret, update_security_group, update_tags_step,
+	update_rotation_step, update_ingress_step, update_log_groups,
+	update_rg_step, update_shards, update_replicas_step, update_ssm,
+	update_policy, update_auth_mode, update_token,
 };
 
 int redis_cluster_update(struct ctx *c, struct resource_op *op)

@@ -740,7 +740,7 @@ static const struct value *applied(const struct value *planned)
 			      "2027-01-15T08:00:00Z" :
 			      arena_sprintf(A, "value-of-%s", at->name));
 		else if (type_equal(at->type, &map_str))
-			v = MAP("endpoint", "arn:x", NULL);
+			v = MAP("endpoint", "arn:x", "port", "arn:y", NULL);
 		else if (type_equal(at->type, &set_str))
 			v = SET("orders-cache-001", "orders-cache-002", NULL);
 		else if (type_equal(at->type, &type_number))
@@ -867,6 +867,58 @@ static const struct value *state_for(const struct value *cfg)
 	st = applied(r.planned);
 	CHECK(value_conforms(st, T));	/* the plan has the schema's type */
 	return st;
+}
+
+/* What refresh found weakened or deleted comes back in the plan: defaults
+ * left out of the configuration, rotation of the resource's own key, and
+ * the security group, SSM parameters and policy as unknown results. */
+static void test_plan_repairs_drift(void)
+{
+	const struct value *cfg = with(base(), "engine_version", S("7.1"));
+	const struct value *st = state_for(cfg), *drifted;
+	struct presult r;
+	bool b = false;
+
+	drifted = with(with(with(st, "log_retention_days", N(1)),
+			    "snapshot_retention_days", N(1)),
+		       "kms_key_rotation_enabled", value_bool(A, false));
+	r = plan(drifted, cfg);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(pint(&r, "log_retention_days"),
+		  REDIS_CLUSTER_DEFAULT_LOG_RETENTION_DAYS);
+	CHECK_INT(pint(&r, "snapshot_retention_days"),
+		  REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS);
+	CHECK(r.planned && value_get_bool(value_attr(r.planned,
+				"kms_key_rotation_enabled"), &b) && b);
+	/* a value the configuration sets is not overridden by the default */
+	r = plan(drifted, with(cfg, "log_retention_days", N(30)));
+	CHECK_INT(pint(&r, "log_retention_days"), 30);
+
+	r = plan(with(st, "ssm_parameter_arns", MAP("endpoint", "arn:x",
+						    NULL)), cfg);
+	CHECK(punknown(&r, "ssm_parameter_arns"));
+	CHECK(!punknown(&r, "security_group_id"));
+	r = plan(with(st, "security_group_id", value_null(A, &type_string)),
+		 cfg);
+	CHECK(punknown(&r, "security_group_id"));
+	CHECK(!punknown(&r, "ssm_parameter_arns"));
+	r = plan(with(st, "app_policy_arn", value_null(A, &type_string)), cfg);
+	CHECK(punknown(&r, "app_policy_arn"));
+	CHECK(punknown(&r, "app_policy_json"));
+	r = plan(with(st, "app_policy_json", value_null(A, &type_string)), cfg);
+	CHECK(punknown(&r, "app_policy_json"));
+	CHECK_INT(r.n_replace, 0);
+
+	/* a key the user brings: its rotation setting is reported, not
+	 * planned */
+	cfg = with(cfg, "kms_key_arn", S("arn:aws:kms:eu-west-1:111122223333:"
+					 "key/1234abcd-12ab-34cd-56ef-"
+					 "1234567890ab"));
+	st = with(state_for(cfg), "kms_key_rotation_enabled",
+		  value_bool(A, false));
+	r = plan(st, cfg);
+	CHECK(r.planned && value_get_bool(value_attr(r.planned,
+				"kms_key_rotation_enabled"), &b) && !b);
 }
 
 static void test_plan_no_change(void)
@@ -1154,6 +1206,7 @@ int main(void)
 	RUN(test_plan_create);
 	RUN(test_plan_tag_limit);
 	RUN(test_plan_no_change);
+	RUN(test_plan_repairs_drift);
 	RUN(test_plan_requires_replace);
 	RUN(test_plan_token_rotation);
 	RUN(test_wire_round_trip);

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -407,7 +408,7 @@ def test_read_shows_out_of_band_weakening(emu, tmp_path, test_binary):
     assert "0.0.0.0/0" in new["allowed_cidr_blocks"]
     assert new["log_retention_days"] == 1
     assert set(new["ssm_parameter_arns"]) == {"endpoint"}
-    assert any(d[1] == "KMS key rotation is off" for d in diags), diags
+    assert new["kms_key_rotation_enabled"] is False
     assert not [d for d in diags if d[0] == 1], diags
 
 
@@ -719,8 +720,12 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
 def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_drift: after the create, a rule
     admitting 0.0.0.0/0 (and one on another port) is added, key rotation
-    turned off, the slow-log group deleted, the engine-log retention cut to a
-    day and the token secret scheduled for deletion outside Terraform; the next plan shows an update and its apply
+    turned off, the slow-log group deleted, the engine-log retention and the
+    snapshot retention cut to a day (both left at their defaults in the
+    configuration), the port parameter rewritten as a plain String and the
+    endpoint parameter deleted, the application policy given a new default
+    version that allows everything, and the token secret scheduled for
+    deletion outside Terraform; the next plan shows an update and its apply
     restores all of it (then a no-change plan)."""
     seen = {}
 
@@ -740,6 +745,15 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
         seen["secret_arn"] = attrs["auth_secret_arn"]
         seen["weakened"] = ingress_sources(emu, attrs["security_group_id"])
         seen["app_sg"] = app_sg
+        botocore_client(emu, "elasticache").modify_replication_group(
+            ReplicationGroupId="acc-drift", SnapshotRetentionLimit=1, ApplyImmediately=True)
+        ssm = botocore_client(emu, "ssm")
+        ssm.put_parameter(Name="/secure-redis/acc-drift/port", Value="1", Type="String", Overwrite=True)
+        ssm.delete_parameter(Name="/secure-redis/acc-drift/endpoint")
+        seen["ssm_arns"] = attrs["ssm_parameter_arns"]
+        botocore_client(emu, "iam").create_policy_version(
+            PolicyArn=attrs["app_policy_arn"], SetAsDefault=True, PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 
     def check(attrs, app_sg):
         seen["sources"] = ingress_sources(emu, attrs["security_group_id"])
@@ -761,6 +775,17 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
         seen["secret_value"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
         seen["tokens"] = list(emu.service("elasticache").valid_auth_tokens("acc-drift"))
         seen["attrs"] = attrs
+        seen["snapshot_retention"] = rg["SnapshotRetentionLimit"]
+        ssm = botocore_client(emu, "ssm")
+        seen["ssm"] = {k: ssm.get_parameter(Name="/secure-redis/acc-drift/" + k, WithDecryption=True)["Parameter"]
+                       for k in ("endpoint", "port")}
+        seen["ssm_keys"] = {k: ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": [
+            "/secure-redis/acc-drift/" + k]}])["Parameters"][0].get("KeyId") for k in ("endpoint", "port")}
+        seen["endpoint"] = rg["NodeGroups"][0]["PrimaryEndpoint"]
+        iam = botocore_client(emu, "iam")
+        pol = iam.get_policy(PolicyArn=attrs["app_policy_arn"])["Policy"]
+        seen["policy"] = iam.get_policy_version(PolicyArn=attrs["app_policy_arn"],
+                                                VersionId=pol["DefaultVersionId"])["PolicyVersion"]["Document"]
 
     result, sink, before, ran = run_with_step_hooks(emu, tmp_path, test_binary, "redis_cluster_drift",
                                                     {"02-repair": weaken, "destroy": check})
@@ -781,6 +806,20 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
     assert seen["secret_value"] == seen["token"]
     assert seen["tokens"] == [seen["token"]]
     assert seen["token"] not in "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
+    # retention left at its defaults is restored; rotation on again
+    assert seen["snapshot_retention"] == 7 and seen["attrs"]["snapshot_retention_days"] == 7
+    assert seen["attrs"]["kms_key_rotation_enabled"] is True
+    # the SSM parameters: SecureString with the key and the cluster's values, same ARNs
+    assert {k: v["Type"] for k, v in seen["ssm"].items()} == {"endpoint": "SecureString", "port": "SecureString"}
+    assert seen["ssm"]["port"]["Value"] == "6379"
+    assert seen["ssm"]["endpoint"]["Value"] == seen["endpoint"]["Address"]
+    assert set(seen["ssm_keys"].values()) == {seen["attrs"]["kms_key_arn"]}, seen["ssm_keys"]
+    assert seen["attrs"]["ssm_parameter_arns"] == seen["ssm_arns"]
+    # the policy: the least-privilege document is the default version again
+    doc = seen["policy"] if isinstance(seen["policy"], dict) else json.loads(
+        urllib.parse.unquote(seen["policy"]))
+    assert doc == json.loads(seen["attrs"]["app_policy_json"])
+    assert '"*"' not in json.dumps(doc)
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
 
@@ -830,33 +869,57 @@ def test_token_rotation_in_two_phases_never_leaks_a_token(emu, tmp_path, test_bi
     assert left == [], left
 
 
-def test_a_secret_deleted_for_good_is_refused_before_any_change(emu, tmp_path, test_binary):
-    """The token secret deleted without recovery (and a 0.0.0.0/0 rule
-    added): re-creating it is not implemented yet, so the apply fails with an
-    error on auth_secret_arn before it changes anything (the rule stays)."""
+def test_deleted_sub_resources_are_recreated(emu, tmp_path, test_binary):
+    """The security group (detached from the cluster first, as AWS requires),
+    the token secret (deleted without a recovery window) and the application
+    policy deleted outside Terraform: the plan shows an update, the apply
+    makes a new group with the allowed sources and moves the cluster onto
+    it, a new token in a new secret that is the only token the cluster
+    accepts (SET), and the policy again; then a no-change plan."""
     seen = {}
 
     def weaken(attrs, app_sg):
-        botocore_client(emu, "ec2").authorize_security_group_ingress(
-            GroupId=attrs["security_group_id"], IpPermissions=[
-                {"IpProtocol": "tcp", "FromPort": 6379, "ToPort": 6379, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
-        botocore_client(emu, "secretsmanager").delete_secret(SecretId=attrs["auth_secret_arn"],
-                                                             ForceDeleteWithoutRecovery=True)
+        ec = botocore_client(emu, "elasticache")
+        ec.modify_replication_group(ReplicationGroupId="acc-drift", SecurityGroupIds=[app_sg],
+                                    ApplyImmediately=True)
+        botocore_client(emu, "ec2").delete_security_group(GroupId=attrs["security_group_id"])
+        sm = botocore_client(emu, "secretsmanager")
+        seen["old_token"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
+        sm.delete_secret(SecretId=attrs["auth_secret_arn"], ForceDeleteWithoutRecovery=True)
+        botocore_client(emu, "iam").delete_policy(PolicyArn=attrs["app_policy_arn"])
+        seen["old"] = attrs
 
     def check(attrs, app_sg):
+        seen["attrs"] = attrs
         seen["sources"] = ingress_sources(emu, attrs["security_group_id"])
-        seen["secrets"] = botocore_client(emu, "secretsmanager").list_secrets()["SecretList"]
+        ec2 = botocore_client(emu, "ec2")
+        rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [
+            attrs["security_group_id"]]}])["SecurityGroupRules"]
+        seen["egress"] = [r for r in rules if r["IsEgress"]]
+        cc = botocore_client(emu, "elasticache").describe_cache_clusters(
+            CacheClusterId=attrs["member_clusters"][0])["CacheClusters"][0]
+        seen["attached"] = [g["SecurityGroupId"] for g in cc["SecurityGroups"]]
+        sm = botocore_client(emu, "secretsmanager")
+        seen["token"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
+        seen["tokens"] = list(emu.service("elasticache").valid_auth_tokens("acc-drift"))
+        seen["policy"] = botocore_client(emu, "iam").get_policy(PolicyArn=attrs["app_policy_arn"])["Policy"]
 
     result, sink, before, ran = run_with_step_hooks(
-        emu, tmp_path, test_binary, "redis_cluster_drift", {"02-repair": weaken, "destroy": check},
-        expect={"02-repair": {"plan": {TYPE + ".main": "update"}, "apply_error": "Cannot update in place yet",
-                              "after_no_change_plan": False}})
+        emu, tmp_path, test_binary, "redis_cluster_drift", {"02-repair": weaken, "destroy": check})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    errs = [d for d in result.steps[1].diags if d.severity == "error"]
-    assert len(errs) == 1 and errs[0].attribute.endswith("auth_secret_arn"), errs
-    assert "deleted without a recovery window" in errs[0].detail
-    assert ("0.0.0.0/0", 6379) in seen["sources"], "nothing was changed"
-    assert seen["secrets"] == []
+    assert ran == ["02-repair", "destroy"]
+    assert result.steps[1].actions == {TYPE + ".main": "update"}
+    a, old = seen["attrs"], seen["old"]
+    assert a["security_group_id"] and a["security_group_id"] != old["security_group_id"]
+    assert seen["attached"] == [a["security_group_id"]], "the cluster moved onto its new group alone"
+    assert seen["sources"] == sorted([("10.20.0.0/16", 6379), (old["allowed_security_group_ids"][0], 6379)])
+    assert seen["egress"] == [], "no egress rule on the new group"
+    assert a["auth_secret_arn"] and a["auth_secret_arn"] != old["auth_secret_arn"]
+    assert len(seen["token"]) == 64 and seen["token"] != seen["old_token"]
+    assert seen["tokens"] == [seen["token"]], "the new token is the only one accepted"
+    assert a["app_policy_arn"] == old["app_policy_arn"] and seen["policy"]["DefaultVersionId"]
+    everything = "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
+    assert seen["token"] not in everything and seen["old_token"] not in everything
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left
 
