@@ -177,6 +177,45 @@ class CallCounter:
                         return n2 - n
         return None
 
+    def refreshes(self, start):
+        """{address: calls} of each "Refreshing state..." line after the
+        line `start` (the driver prints it once the read is done), up to
+        the next plan result."""
+        out, prev = {}, None
+        for line, n in self.marks:
+            if prev is None:
+                if line == start:
+                    prev = n
+                continue
+            if ": Refreshing state..." in line:
+                out[line.split(":")[0]] = n - prev
+                prev = n
+            elif line.startswith("No changes.") or line.startswith("Plan:"):
+                break
+        return out
+
+
+def add_update_step(scen):
+    """A second step of the main example: the cluster scales to the next
+    node size at once and gets one more tag (one in-place update)."""
+    import json
+    import shutil
+
+    first = os.path.join(scen, "01-apply")
+    step = os.path.join(scen, "02-scale")
+    shutil.copytree(first, step)
+    path = os.path.join(step, "main.tf.json")
+    with open(path) as f:
+        doc = json.load(f)
+    cluster = doc["resource"]["secure_redis_cluster"]["orders"]
+    cluster["node_type"] = "cache.t4g.medium"
+    cluster["apply_immediately"] = True
+    cluster["tags"] = dict(cluster.get("tags", {}), tier="gold")
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+    with open(os.path.join(step, "expect.json"), "w") as f:
+        json.dump({"plan": {"secure_redis_cluster.orders": "update"}, "after_no_change_plan": True}, f)
+
 
 def aws_call_figures(test_binary):
     """AWS calls per operation of the README's main example (a cluster with
@@ -196,6 +235,7 @@ def aws_call_figures(test_binary):
         subs = main_job.network(emu, "us-east-1")
         scen = os.path.join(work, "s")
         main_job.materialise(scen, emu, subs)
+        add_update_step(scen)
         sink = CallCounter(emu)
         env = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_KEY,
                "AWS_EC2_METADATA_DISABLED": "true"}
@@ -209,8 +249,15 @@ def aws_call_figures(test_binary):
             destroy = sink.between(f"{addr}: Destroying...", f"{addr}: Destruction complete")
             print(f"aws calls: {what}: create {create}, destroy {destroy} (including polling while AWS works)")
         refresh = sink.between("--- second plan (must be empty)", "No changes.")
+        each = sink.refreshes("--- second plan (must be empty)")
         print(f"aws calls: a no-change plan of both (refresh of the cluster and of the group with 4 users, "
-              f"then PlanResourceChange, which makes none): {refresh} (targets: cluster <= 12, group <= 2 + 4)")
+              f"then PlanResourceChange, which makes none): {refresh}")
+        print(f"aws calls: refresh of the cluster {each.get('secure_redis_cluster.orders')} (target <= 12), "
+              f"of the group with 4 users {each.get('secure_redis_rbac_users.app')} (2 + n = 6)")
+        update = sink.between("secure_redis_cluster.orders: Modifying...",
+                              "secure_redis_cluster.orders: Modifications complete")
+        print(f"aws calls: cluster update (node type scaled at once and one tag added, on every "
+              f"sub-resource): {update} (including polling while AWS works)")
     finally:
         emu.stop()
         shutil.rmtree(work, ignore_errors=True)
