@@ -129,7 +129,10 @@ static const struct schema_attr provider_attrs[] = {
 	  "(sensitive)." },
 	{ .name = "max_retries", .type = &type_number, .flags = ATTR_OPTIONAL,
 	  .description = "Maximum number of retries of a throttled or failed "
-	  "AWS request (0 to 100). Defaults to 25." },
+	  "AWS request (0 to 100). Unset: `AWS_MAX_ATTEMPTS` attempts, else "
+	  "3 attempts (2 retries), as in the AWS SDKs' standard mode. Raise "
+	  "it for accounts that throttle heavily (the Terraform AWS provider "
+	  "uses 25)." },
 	{ .name = "skip_credentials_validation", .type = &type_bool,
 	  .flags = ATTR_OPTIONAL,
 	  .description = "Skip the STS GetCallerIdentity check of the "
