@@ -3,8 +3,9 @@
  *
  * Owns nothing itself: the arena is created and freed by the RPC dispatcher
  * (provider/), which also fills in the logger fields and the stop flag.
- * The configured provider (AWS clients, default tags) is immutable after
- * ConfigureProvider and shared read-only between concurrent RPCs.
+ * What resources see of the configured provider (resources/resource.h:
+ * the AWS session, default tags) is immutable after ConfigureProvider and
+ * shared read-only between concurrent RPCs.
  */
 #ifndef CORE_CTX_H
 #define CORE_CTX_H
@@ -17,7 +18,7 @@
 #include "diag.h"
 #include "log.h"
 
-struct provider_config;		/* defined by the provider layer; opaque here */
+struct resource_env;		/* resources/resource.h; opaque here */
 
 struct ctx {
 	struct arena *arena;		/* per-RPC; freed after the response */
@@ -25,7 +26,7 @@ struct ctx {
 	const char *rpc;		/* "PlanResourceChange", for tf_rpc */
 	const char *req_id;		/* uuid, for tf_req_id */
 	const char *resource_type;	/* for tf_resource_type, may be NULL */
-	const struct provider_config *config;	/* NULL before configure */
+	const struct resource_env *env;	/* NULL before configure */
 	const atomic_int *stop;		/* nonzero once StopProvider ran */
 	int64_t deadline_ms;		/* CLOCK_MONOTONIC ms, 0 = none */
 };

@@ -64,7 +64,7 @@ static void credentials_options(struct arena *a, const struct provider_config *p
 	}
 }
 
-void provider_aws_free(struct provider_aws *aws)
+void provider_aws_free(struct aws_session *aws)
 {
 	if (!aws)
 		return;
@@ -76,12 +76,12 @@ void provider_aws_free(struct provider_aws *aws)
 	free(aws);
 }
 
-struct provider_aws *provider_aws_connect(struct ctx *c,
+struct aws_session *provider_aws_connect(struct ctx *c,
 					  const struct provider_config *pc)
 {
 	struct aws_credentials_options co;
 	struct aws_client_options o;
-	struct provider_aws *aws;
+	struct aws_session *aws;
 	struct sts_identity id;
 	const char *region, *err = NULL;
 	struct path p;

@@ -352,9 +352,9 @@ static void decode_endpoints_tags(struct provider_config *pc,
 			value_get_string(tags->u.coll.items[i], &s);
 			vals[i] = arena_strdup(pc->arena, s);
 		}
-		pc->default_tags.n = n;
-		pc->default_tags.keys = keys;
-		pc->default_tags.values = vals;
+		pc->env.default_tags.n = n;
+		pc->env.default_tags.keys = keys;
+		pc->env.default_tags.values = vals;
 	}
 }
 
@@ -375,7 +375,7 @@ struct provider_config *provider_config_new(struct ctx *c,
 	if (provider_config_validate(c, config) < 0)
 		return NULL;
 	pc = provider_config_new_deferred(terraform_version);
-	pc->deferred = false;
+	pc->env.deferred = false;
 	pc->region = get_str(pc, config, "region", false);
 	pc->profile = get_str(pc, config, "profile", false);
 	pc->shared_config_files = get_strings(pc, config,
@@ -402,7 +402,7 @@ struct provider_config *provider_config_new_deferred(
 	struct provider_config *pc = xcalloc(1, sizeof(*pc));
 
 	pc->arena = arena_new();
-	pc->deferred = true;
+	pc->env.deferred = true;
 	pc->terraform_version = arena_strdup(pc->arena, terraform_version ?
 					     terraform_version : "");
 	return pc;

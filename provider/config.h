@@ -18,9 +18,10 @@
 #include <stdint.h>
 
 #include "core/ctx.h"
+#include "resources/resource.h"
 #include "schema/schema.h"
 
-struct provider_aws;
+struct aws_session;
 
 /* The provider block schema (GetProviderSchema.provider). */
 extern const struct schema provider_config_schema;
@@ -57,11 +58,6 @@ struct provider_config {
 	struct arena *arena;		/* owns everything below */
 	const char *terraform_version;	/* from the request, may be "" */
 
-	/* true: configured with unknown values and the client allows
-	 * deferral; resource RPCs answer "deferred (provider config
-	 * unknown)" and nothing else below is meaningful. */
-	bool deferred;
-
 	const char *region;
 	const char *profile;
 	struct provider_strings shared_config_files;
@@ -72,19 +68,20 @@ struct provider_config {
 	struct provider_assume_role assume_role;
 	struct provider_web_identity web_identity;
 	struct provider_endpoints endpoints;
-	struct {
-		size_t n;
-		const char *const *keys;	/* sorted */
-		const char *const *values;
-	} default_tags;
 	bool has_max_retries;
 	int64_t max_retries;
 	bool skip_credentials_validation;
 
-	/* The AWS side (client, region, account), set by ConfigureProvider
-	 * before publication; NULL when deferred.  Owned: freed by
-	 * provider_config_free(). */
-	struct provider_aws *aws;
+	/* The AWS session (client, region, account), set by
+	 * ConfigureProvider before publication; NULL when deferred.  Owned:
+	 * freed by provider_config_free(). */
+	struct aws_session *aws;
+
+	/* What resource operations see (ctx->env): deferred, the session,
+	 * default_tags.  env.deferred: configured with unknown values and
+	 * the client allows deferral; resource RPCs answer "deferred
+	 * (provider config unknown)" and nothing else here is meaningful. */
+	struct resource_env env;
 };
 
 /* Checks what the schema cannot: durations, max_retries range, empty

@@ -32,7 +32,7 @@ static void publish(struct provider_state *ps, struct ctx *c,
 	if (atomic_compare_exchange_strong_explicit(&ps->config, &expected, pc,
 						    memory_order_acq_rel,
 						    memory_order_acquire)) {
-		c->config = pc;
+		c->env = &pc->env;
 		return;
 	}
 	provider_config_free(pc);
@@ -84,6 +84,7 @@ RPC_UNARY(rpc_configure_provider)
 		provider_config_free(pc);
 		goto out;
 	}
+	pc->env.aws = pc->aws;
 	publish(ps, c, pc);
 out:
 	rpc_diags_to_proto(c, &resp->n_diagnostics, &resp->diagnostics);

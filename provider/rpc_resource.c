@@ -42,7 +42,7 @@ const struct resource *rpc_resource_lookup(struct ctx *c, const char *type_name)
 
 static bool config_deferred(const struct ctx *c)
 {
-	return c->config && c->config->deferred;
+	return c->env && c->env->deferred;
 }
 
 static Tfplugin6__Deferred *deferred_provider(struct ctx *c)

@@ -43,6 +43,7 @@
 #include "core/arena.h"
 #include "core/ctx.h"
 #include "core/log.h"
+#include "provider/config.h"
 #include "grpc_controller.pb-c.h"
 #include "grpc_health_v1.pb-c.h"
 
@@ -381,12 +382,14 @@ static void run_rpc(struct server *s, struct srv_call *c)
 	const struct rpc_method *m = c->method;
 	ProtobufCAllocator al = { pb_arena_alloc, pb_arena_free, NULL };
 	ProtobufCMessage *req, *resp;
+	const struct provider_config *pc;
 	struct ctx ctx;
 	grpc_slice in;
 	int rc;
 
 	ctx_init(&ctx, m->name, &s->ps->stop);
-	ctx.config = atomic_load_explicit(&s->ps->config, memory_order_acquire);
+	pc = atomic_load_explicit(&s->ps->config, memory_order_acquire);
+	ctx.env = pc ? &pc->env : NULL;
 	ctx.deadline_ms = deadline_ms(&c->details);
 	al.allocator_data = ctx.arena;
 	ctx_log(&ctx, LOG_TRACE, "Received request");

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "provider/config.h"
 #include "schema/timeouts.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_cluster_ops.h"
@@ -1016,7 +1015,7 @@ static void plan_identity(struct planner *pl)
  * tag.  Returns -1 with an error when the result exceeds AWS's limit. */
 static int plan_tags(struct planner *pl)
 {
-	const struct provider_config *pc = pl->c->config;
+	const struct resource_env *pc = pl->c->env;
 	const struct value *tags = planned(pl, "tags");
 	const struct value *id = planned(pl, "id");
 	struct arena *a = pl->c->arena;

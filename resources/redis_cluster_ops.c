@@ -40,8 +40,7 @@
 #include "aws/logs.h"
 #include "aws/secretsmanager.h"
 #include "aws/ssm.h"
-#include "provider/aws_config.h"
-#include "provider/config.h"
+#include "aws/session.h"
 #include "resources/redis_cluster.h"
 
 
@@ -53,7 +52,7 @@ struct rc {
 	struct ctx *c;
 	struct resource_op *op;
 	struct aws_client *cl;
-	const struct provider_aws *aws;
+	const struct aws_session *aws;
 	const struct value *st;		/* the state being built */
 	const char *id;			/* lowercase replication group id */
 	struct svc_tag *tags;		/* tags_all */
@@ -219,11 +218,11 @@ static int rc_init(struct rc *r, struct ctx *c, struct resource_op *op,
 	r->c = c;
 	r->op = op;
 	r->st = st;
-	if (!c->config || !c->config->aws || !c->config->aws->client)
+	if (!c->env || !c->env->aws || !c->env->aws->client)
 		return diag_error(&c->diags, NULL, "Provider not configured",
 				  "secure_redis_cluster needs a configured AWS "
 				  "client (provider \"secure\" block).");
-	r->aws = c->config->aws;
+	r->aws = c->env->aws;
 	r->cl = r->aws->client;
 	id = get_str(st, "id");
 	if (!id)
@@ -1748,7 +1747,7 @@ static void adopt(struct rc *r)
  * default_tags and the identity tag do not explain. */
 static void adopt_tags(struct rc *r)
 {
-	const struct provider_config *pc = r->c->config;
+	const struct resource_env *pc = r->c->env;
 	struct path p = P(r, "tags");
 	struct svc_tags t = { 0 };
 	const char **keys, **all, **mine;

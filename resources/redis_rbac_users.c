@@ -28,7 +28,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "provider/config.h"
 #include "schema/timeouts.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_acl.h"
@@ -1085,7 +1084,7 @@ static void plan_kms(struct planner *pl)
  * tag. */
 static int plan_tags(struct planner *pl)
 {
-	const struct provider_config *pc = pl->c->config;
+	const struct resource_env *pc = pl->c->env;
 	const struct value *tags = planned(pl, "tags");
 	struct arena *a = pl->c->arena;
 	const struct value **items;

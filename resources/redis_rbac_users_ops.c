@@ -37,8 +37,7 @@
 #include "aws/elasticache.h"
 #include "aws/kms.h"
 #include "aws/secretsmanager.h"
-#include "provider/aws_config.h"
-#include "provider/config.h"
+#include "aws/session.h"
 #include "resources/redis_acl.h"
 #include "resources/redis_cluster_ops.h"
 #include "resources/redis_rbac_users.h"
@@ -50,7 +49,7 @@ struct ru {
 	struct ctx *c;
 	struct resource_op *op;
 	struct aws_client *cl;
-	const struct provider_aws *aws;
+	const struct aws_session *aws;
 	const struct value *st;		/* the state being built */
 	const char *group;		/* lowercase user group id */
 	const char *engine;
@@ -224,11 +223,11 @@ static int ru_init(struct ru *r, struct ctx *c, struct resource_op *op,
 	r->c = c;
 	r->op = op;
 	r->st = st;
-	if (!c->config || !c->config->aws || !c->config->aws->client)
+	if (!c->env || !c->env->aws || !c->env->aws->client)
 		return diag_error(&c->diags, NULL, "Provider not configured",
 				  TYPE_NAME " needs a configured AWS client "
 				  "(provider \"secure\" block).");
-	r->aws = c->config->aws;
+	r->aws = c->env->aws;
 	r->cl = r->aws->client;
 	id = get_str(st, "id");
 	if (!id)
@@ -1655,7 +1654,7 @@ static int adopt_user(struct ru *r, const char *id, const char ***keys,
  * do not explain. */
 static void adopt_tags(struct ru *r, const char *arn)
 {
-	const struct provider_config *pc = r->c->config;
+	const struct resource_env *pc = r->c->env;
 	struct arena *a = r->c->arena;
 	struct path p = P(r, "tags");
 	struct svc_tags t = { 0 };

@@ -17,12 +17,27 @@
 #ifndef RESOURCES_RESOURCE_H
 #define RESOURCES_RESOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/ctx.h"
 #include "schema/schema.h"
 #include "schema/value.h"
+
+struct aws_session;
+
+/* What ConfigureProvider gives resource operations (ctx->env). */
+struct resource_env {
+	/* Configured with unknown values: nothing below is meaningful. */
+	bool deferred;
+	const struct aws_session *aws;	/* aws/session.h; NULL if deferred */
+	struct {
+		size_t n;
+		const char *const *keys;	/* sorted */
+		const char *const *values;
+	} default_tags;
+};
 
 struct bytes {
 	const void *ptr;

@@ -16,7 +16,6 @@
 
 #include "core/arena.h"
 #include "core/ctx.h"
-#include "provider/config.h"
 #include "resources/aws_validate.h"
 #include "resources/redis_cluster.h"
 #include "schema/codec.h"
@@ -641,7 +640,7 @@ static const struct value *proposed(const struct value *prior,
 
 static struct presult plan_full(const struct value *prior,
 				const struct value *cfg, int64_t now,
-				const struct provider_config *pc)
+				const struct resource_env *pc)
 {
 	struct presult r = { 0 };
 	struct resource_op op = { 0 };
@@ -655,7 +654,7 @@ static struct presult plan_full(const struct value *prior,
 	c.arena = A;
 	c.req_id = "test";
 	diags_init(&c.diags, A);
-	c.config = pc;
+	c.env = pc;
 	op.prior = prior;
 	op.config = cfg;
 	op.proposed = proposed(prior, cfg);
@@ -754,7 +753,7 @@ static const struct value *applied(const struct value *planned)
 
 static void test_plan_create(void)
 {
-	struct provider_config pc = { 0 };
+	struct resource_env pc = { 0 };
 	const char *dkeys[] = { "env", "team" }, *dvals[] = { "prod", "ops" };
 	const struct value *null_prior = value_null(A, T);
 	struct presult r;
@@ -827,7 +826,7 @@ static void test_plan_create(void)
 
 static void test_plan_tag_limit(void)
 {
-	struct provider_config pc = { 0 };
+	struct resource_env pc = { 0 };
 	const char *keys[49], *vals[49];
 	const struct value *items[49];
 	char buf[49][8];

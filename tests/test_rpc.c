@@ -27,10 +27,18 @@ static struct provider_state PS;
 static struct ctx C;
 static struct arena *A;	/* C.arena */
 
+/* What the server does for every RPC: the configured provider, if any. */
+static void set_env(void)
+{
+	const struct provider_config *pc = atomic_load(&PS.config);
+
+	C.env = pc ? &pc->env : NULL;
+}
+
 static void begin(const char *rpc)
 {
 	ctx_init(&C, rpc, &PS.stop);
-	C.config = atomic_load(&PS.config);
+	set_env();
 	A = C.arena;
 }
 
@@ -74,7 +82,7 @@ static void fresh(void)
 {
 	diags_init(&C.diags, A);
 	C.deadline_ms = 0;
-	C.config = atomic_load(&PS.config);
+	set_env();
 }
 
 static int call(rpc_unary_fn *fn, const void *req, void *resp)
@@ -760,12 +768,12 @@ static void test_configure_provider(void)
 			       NULL), false);
 	CHECK_INT(r->n_diagnostics, 0);
 	pc = atomic_load(&ps.config);
-	CHECK(pc && !pc->deferred);
+	CHECK(pc && !pc->env.deferred);
 	if (pc) {
 		CHECK_STR(pc->region, "eu-west-1");
 		CHECK_STR(pc->secret_key, "SECRET");
 		CHECK(pc->has_max_retries && pc->max_retries == 4);
-		CHECK_INT(pc->default_tags.n, 1);
+		CHECK_INT(pc->env.default_tags.n, 1);
 		CHECK_STR(pc->terraform_version, "1.11.4");
 	}
 	/* a second configure keeps the first, with a warning */
@@ -790,7 +798,7 @@ static void test_deferral(void)
 			       value_unknown(A, &type_string), NULL), true);
 	CHECK_INT(n_errors(r->n_diagnostics, r->diagnostics), 0);
 	pc = (struct provider_config *)atomic_load(&PS.config);
-	CHECK(pc && pc->deferred);
+	CHECK(pc && pc->env.deferred);
 	end();
 	begin("PlanResourceChange");
 	t = fixture_t();
