@@ -8,6 +8,7 @@
 #   make release    self-contained binary linked against Debian's static libraries
 #   make install    into the user's plugin directory;  make dev-config  writes a dev_overrides CLI config
 #   make main       the README's main job: full plan/apply/no-change plan/destroy against the local emulator
+#   make docs       regenerate the "## Schema" sections of docs/ from the provider's schema
 
 PYTHON ?= /usr/bin/python3
 CC ?= gcc
@@ -189,6 +190,13 @@ dev-config: $(BIN)
 
 main: $(BIN) pystubs
 	AWS_EC2_METADATA_DISABLED=true $(PYTHON) -m acceptance.main --provider $(abspath $(BIN))
+
+# docs/: the "## Schema" sections are rendered from the user-facing binary's
+# GetProviderSchema (acceptance/docs.py); acceptance/tests/test_docs.py fails
+# `make test` when a page is stale.
+.PHONY: docs
+docs: $(BIN) pystubs
+	AWS_EC2_METADATA_DISABLED=true $(PYTHON) -m acceptance.docs --provider $(abspath $(BIN))
 
 clean:
 	rm -rf build
