@@ -150,6 +150,8 @@ def attribute_from_proto(a, where: str) -> Attribute:
                     optional=a.optional, computed=a.computed, sensitive=a.sensitive,
                     deprecated=a.deprecated, write_only=getattr(a, "write_only", False))
     if a.HasField("nested_type"):
+        # Object.min_items/max_items are deprecated and Terraform's JSON
+        # schema (what tfplugindocs reads) no longer carries them.
         nt = a.nested_type
         if nt.nesting == 5:
             raise DocsError(f"{where}: nested attributes cannot use GROUP nesting")
@@ -489,7 +491,10 @@ def fetch_schema(binary: str):
     except plugin.PluginError as exc:
         raise DocsError(f"cannot start {binary}: {exc}") from None
     with p:
-        resp = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request(), timeout=30)
+        try:
+            resp = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request(), timeout=30)
+        except Exception as exc:  # grpc.RpcError and friends: say what failed
+            raise DocsError(f"GetProviderSchema on {binary} failed: {exc}") from None
     errors = [d for d in resp.diagnostics if d.severity == 1]
     if errors:
         raise DocsError("GetProviderSchema failed: " +
