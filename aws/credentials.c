@@ -287,6 +287,12 @@ static int web_identity(struct chain *ch, const char *role_arn,
 	struct aws_call call;
 	const char *err = NULL;
 
+	if (!token && !token_file) {
+		ch->failure = arena_sprintf(a, "%s: no web identity token "
+					    "(neither a token nor a token file)",
+					    source);
+		return -1;
+	}
 	if (!token) {
 		token = read_small_file(a, token_file, &err);
 		if (!token) {

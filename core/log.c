@@ -161,7 +161,7 @@ bool log_is_secret_name(const char *name)
 		"authorization", "x-amz-security-token", "authtoken",
 		"secretstring", "secretbinary", "secret_key", "secretaccesskey",
 		"sessiontoken", "token", "password", "newpassword", "plaintext",
-		"passwords",
+		"passwords", "webidentitytoken", "samlassertion",
 	};
 	size_t i;
 

@@ -39,9 +39,49 @@ static const char *nonempty_env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static void credentials_options(struct arena *a, const struct provider_config *pc,
+/* The block's settings, completed from the environment the way GitHub
+ * Actions and EKS provide them (AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE,
+ * AWS_ROLE_SESSION_NAME).  -1 with an error naming the attribute when the
+ * role or the token is still missing. */
+static int web_identity_options(struct ctx *c, const struct provider_config *pc,
 				struct aws_credentials_options *o)
 {
+	const struct provider_web_identity *wi = &pc->web_identity;
+	struct path blk = path_attr(c->arena, path_root,
+				    "assume_role_with_web_identity"), p;
+
+	o->web_identity.role_arn = wi->role_arn && *wi->role_arn ?
+		wi->role_arn : nonempty_env("AWS_ROLE_ARN");
+	o->web_identity.session_name = wi->session_name ? wi->session_name :
+		nonempty_env("AWS_ROLE_SESSION_NAME");
+	o->web_identity.token = wi->web_identity_token;
+	o->web_identity.token_file = wi->web_identity_token_file;
+	if (!o->web_identity.token && !o->web_identity.token_file)
+		o->web_identity.token_file =
+			nonempty_env("AWS_WEB_IDENTITY_TOKEN_FILE");
+	o->web_identity.duration_s = wi->duration_ms / 1000;
+	if (!o->web_identity.role_arn) {
+		p = path_attr(c->arena, blk, "role_arn");
+		return diag_error(&c->diags, &p, "No role to assume",
+				  "assume_role_with_web_identity needs role_arn, "
+				  "or AWS_ROLE_ARN in the environment.");
+	}
+	if (!o->web_identity.token && !o->web_identity.token_file) {
+		p = path_attr(c->arena, blk, "web_identity_token_file");
+		return diag_error(&c->diags, &p, "No web identity token",
+				  "assume_role_with_web_identity needs "
+				  "web_identity_token or web_identity_token_file, "
+				  "or AWS_WEB_IDENTITY_TOKEN_FILE in the "
+				  "environment.");
+	}
+	return 0;
+}
+
+static int credentials_options(struct ctx *c, const struct provider_config *pc,
+			       struct aws_credentials_options *o)
+{
+	struct arena *a = c->arena;
+
 	memset(o, 0, sizeof(*o));
 	o->access_key = pc->access_key;
 	o->secret_key = pc->secret_key;
@@ -55,13 +95,9 @@ static void credentials_options(struct arena *a, const struct provider_config *p
 		o->assume_role.external_id = pc->assume_role.external_id;
 		o->assume_role.duration_s = pc->assume_role.duration_ms / 1000;
 	}
-	if (pc->web_identity.set) {
-		o->web_identity.role_arn = pc->web_identity.role_arn;
-		o->web_identity.session_name = pc->web_identity.session_name;
-		o->web_identity.token = pc->web_identity.web_identity_token;
-		o->web_identity.token_file = pc->web_identity.web_identity_token_file;
-		o->web_identity.duration_s = pc->web_identity.duration_ms / 1000;
-	}
+	if (pc->web_identity.set)
+		return web_identity_options(c, pc, o);
+	return 0;
 }
 
 void provider_aws_free(struct aws_session *aws)
@@ -86,7 +122,8 @@ struct aws_session *provider_aws_connect(struct ctx *c,
 	const char *region, *err = NULL;
 	struct path p;
 
-	credentials_options(c->arena, pc, &co);
+	if (credentials_options(c, pc, &co))
+		return NULL;
 	region = pc->region && *pc->region ? pc->region : nonempty_env("AWS_REGION");
 	if (!region)
 		region = nonempty_env("AWS_DEFAULT_REGION");

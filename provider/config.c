@@ -23,7 +23,9 @@ static const struct type map_of_string = TYPE_MAP_OF(&type_string);
 
 static const struct schema_attr assume_role_attrs[] = {
 	{ .name = "role_arn", .type = &type_string, .flags = ATTR_OPTIONAL,
-	  .description = "ARN of the IAM role to assume." },
+	  .description = "ARN of the IAM role to assume. Unset or empty: no "
+	  "role is assumed (handy for a role that only some workspaces "
+	  "use)." },
 	{ .name = "session_name", .type = &type_string,
 	  .flags = ATTR_OPTIONAL,
 	  .description = "Session name to use when assuming the role." },
@@ -45,17 +47,22 @@ static const struct schema_block assume_role_schema = {
 
 static const struct schema_attr web_identity_attrs[] = {
 	{ .name = "role_arn", .type = &type_string, .flags = ATTR_OPTIONAL,
-	  .description = "ARN of the IAM role to assume." },
+	  .description = "ARN of the IAM role to assume. Defaults to "
+	  "`AWS_ROLE_ARN`; one of the two is required." },
 	{ .name = "session_name", .type = &type_string,
 	  .flags = ATTR_OPTIONAL,
-	  .description = "Session name to use when assuming the role." },
+	  .description = "Session name to use when assuming the role. "
+	  "Defaults to `AWS_ROLE_SESSION_NAME`, else a generated name." },
 	{ .name = "web_identity_token", .type = &type_string,
 	  .flags = ATTR_OPTIONAL | ATTR_SENSITIVE,
 	  .description = "The OAuth 2.0 access token or OpenID Connect ID "
 	  "token. Conflicts with `web_identity_token_file`." },
 	{ .name = "web_identity_token_file", .type = &type_string,
 	  .flags = ATTR_OPTIONAL,
-	  .description = "Path to a file holding the web identity token." },
+	  .description = "Path to a file holding the web identity token, "
+	  "read again whenever the credentials are renewed. Defaults to "
+	  "`AWS_WEB_IDENTITY_TOKEN_FILE` when `web_identity_token` is not "
+	  "set; one of the three is required." },
 	{ .name = "duration", .type = &type_string, .flags = ATTR_OPTIONAL,
 	  .description = "Duration of the assumed role session: a "
 	  DURATION_DOC },
@@ -87,7 +94,9 @@ static const struct schema_block endpoints_schema = {
 	.n_attrs = sizeof(endpoints_attrs) / sizeof(endpoints_attrs[0]),
 	.attrs = endpoints_attrs,
 	.description = "Custom service endpoint URLs (for example a local "
-	"emulator). Unset services use the AWS default endpoint.",
+	"emulator). A service left out uses `AWS_ENDPOINT_URL_<SERVICE>` "
+	"(`AWS_ENDPOINT_URL_ELASTICACHE`, ...), then `AWS_ENDPOINT_URL`, then "
+	"AWS's endpoint for the region.",
 };
 
 static const struct schema_attr default_tags_attrs[] = {
@@ -112,21 +121,20 @@ static const struct schema_attr provider_attrs[] = {
 	{ .name = "shared_config_files", .type = &list_of_string,
 	  .flags = ATTR_OPTIONAL,
 	  .description = "Paths of shared configuration files. Defaults to "
-	  "`~/.aws/config`." },
+	  "`AWS_CONFIG_FILE`, else `~/.aws/config`." },
 	{ .name = "shared_credentials_files", .type = &list_of_string,
 	  .flags = ATTR_OPTIONAL,
 	  .description = "Paths of shared credentials files. Defaults to "
-	  "`~/.aws/credentials`." },
+	  "`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`." },
 	{ .name = "access_key", .type = &type_string, .flags = ATTR_OPTIONAL,
 	  .description = "AWS access key id. Prefer environment variables, "
 	  "profiles or roles to static keys." },
 	{ .name = "secret_key", .type = &type_string,
 	  .flags = ATTR_OPTIONAL | ATTR_SENSITIVE,
-	  .description = "AWS secret access key (sensitive)." },
+	  .description = "AWS secret access key." },
 	{ .name = "token", .type = &type_string,
 	  .flags = ATTR_OPTIONAL | ATTR_SENSITIVE,
-	  .description = "AWS session token for temporary credentials "
-	  "(sensitive)." },
+	  .description = "AWS session token for temporary credentials." },
 	{ .name = "max_retries", .type = &type_number, .flags = ATTR_OPTIONAL,
 	  .description = "Maximum number of retries of a throttled or failed "
 	  "AWS request (0 to 100). Unset: `AWS_MAX_ATTEMPTS` attempts, else "

@@ -49,8 +49,8 @@ def configure(binary, env, **settings):
         for name, nb in block.block_types.items():
             vals[name] = objchange.empty_block_value(nb)
         for k, v in settings.items():
-            if k == "endpoints":
-                ety = ty.attribute_type("endpoints")
+            if isinstance(v, dict):  # endpoints, or a nested block
+                ety = ty.attribute_type(k)
                 ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
                 ev.update({n: cty.StringVal(u) for n, u in v.items()})
                 vals[k] = cty.ObjectVal(ev)
@@ -152,3 +152,40 @@ def test_users_see_only_finished_resources(binary):
         schema = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request())
     assert names == ["secure_redis_cluster", "secure_redis_rbac_users"]
     assert sorted(schema.resource_schemas.keys()) == names
+
+
+def jwt(claims):
+    import base64
+    import json
+
+    def part(d):
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+    return part({"alg": "RS256", "typ": "JWT"}) + "." + part(claims) + ".c2lnbmF0dXJl"
+
+
+def test_web_identity_block_completed_from_the_environment(binary, emu, tmp_path):
+    """As GitHub Actions and EKS provide it: the block names only the session,
+    AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE give the role and the token."""
+    token = tmp_path / "token"
+    token.write_text(jwt({"iss": "https://token.actions.githubusercontent.com", "sub": "repo:o/r:ref:main"}))
+    before = counts(emu).get("sts:AssumeRoleWithWebIdentity", 0)
+    diags, logs = configure(binary, base_env(AWS_ROLE_ARN="arn:aws:iam::123456789012:role/ci",
+                                             AWS_WEB_IDENTITY_TOKEN_FILE=str(token)),
+                            region="eu-west-1", endpoints={"sts": emu.endpoint},
+                            assume_role_with_web_identity={"session_name": "gha"})
+    assert [d for d in diags if d[0] == 1] == [], diags
+    assert counts(emu).get("sts:AssumeRoleWithWebIdentity", 0) == before + 1
+    assert token.read_text() not in logs
+
+
+@pytest.mark.parametrize("block, env, attr, summary", [
+    ({"web_identity_token": "x.y.z"}, {}, "assume_role_with_web_identity.role_arn", "No role to assume"),
+    ({"role_arn": "arn:aws:iam::123456789012:role/ci"}, {}, "assume_role_with_web_identity.web_identity_token_file",
+     "No web identity token"),
+])
+def test_web_identity_block_without_a_role_or_token_names_the_attribute(binary, emu, block, env, attr, summary):
+    diags, _ = configure(binary, base_env(AWS_ROLE_ARN=None, AWS_WEB_IDENTITY_TOKEN_FILE=None, **env),
+                         region="eu-west-1", endpoints={"sts": emu.endpoint},
+                         assume_role_with_web_identity=block)
+    errors = [d for d in diags if d[0] == 1]
+    assert len(errors) == 1 and errors[0][1] == summary and errors[0][3] == attr, errors
