@@ -22,8 +22,8 @@ import pytest
 
 from acceptance.driver.scenario import run_scenario
 from acceptance.tests.test_redis_cluster import (  # noqa: F401  (emu, test_binary are fixtures)
-    SCENARIO, TYPE, StateWatcher, baseline, botocore_client, control, emu, env, leftovers, materialise,
-    test_binary)
+    SCENARIO, TYPE, Configured, StateWatcher, baseline, botocore_client, control, emu, env, leftovers,
+    materialise, test_binary)
 
 SCEN = SCENARIO.parent / "redis_cluster_params"
 RG = "acc-params"
@@ -43,17 +43,21 @@ def network3(emu):
 
 def run_steps(emu, tmp_path, binary, steps, hooks=None):
     """Runs a scenario made of this scenario's steps: steps is a list of (name, source step, expect.json or None
-    to keep the source's).  hooks: {step name or "destroy": fn(attrs, net)} called when that step starts, with the
+    to keep the source's[, fn(resource body) -> resource body]).  hooks: {step name or "destroy": fn(attrs, net)} called when that step starts, with the
     state the earlier steps left (attrs None before the create)."""
     net = network3(emu)
     before = baseline(emu)
     src = materialise(SCEN, tmp_path / "src", emu, net)
     scen = tmp_path / "scenario"
     scen.mkdir()
-    for name, source, exp in steps:
+    for name, source, exp, *edit in steps:
         shutil.copytree(src / source, scen / name)
         if exp is not None:
             (scen / name / "expect.json").write_text(json.dumps(exp))
+        if edit:
+            doc = json.loads((scen / name / "main.tf.json").read_text())
+            doc["resource"][TYPE]["main"] = edit[0](doc["resource"][TYPE]["main"])
+            (scen / name / "main.tf.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
     ran = []
 
@@ -397,6 +401,56 @@ def test_only_the_difference_is_sent(emu, tmp_path, test_binary):
                                                        ("notify-keyspace-events", "Ex")]),
         ("ResetCacheParameterGroup", RG + "-params", [("timeout", None)]),
     ], calls
+    nothing_left(emu, before)
+
+
+def test_family_change_for_the_maintenance_window(emu, tmp_path, test_binary):
+    """Without apply_immediately the upgrade and the new group wait for the maintenance window together: the apply
+    succeeds, the old group (still in use) stays retired in the private state, the next plan is empty, and once
+    the window has run, destroy deletes both groups."""
+    seen = {}
+
+    def later(body):
+        return dict(body, apply_immediately=False)
+
+    def check(attrs, net):
+        seen["attrs"] = attrs
+        seen["snap"] = snapshot(emu)
+        emu.service("elasticache").apply_maintenance(RG)
+
+    def done(attrs, net):
+        seen["snap2"] = snapshot(emu)
+
+    result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
+        ("01-create", "01-create", None), ("02-upgrade", "03-upgrade-family", UPDATE, later),
+        ("03-same", "03-upgrade-family", {"plan": {TYPE + ".main": "no-op"}}, later)],
+        {"03-same": check, "destroy": done})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert seen["attrs"]["engine_version"] == "7.1"
+    assert seen["snap"]["group"] == (RG + "-params", "6.2.6"), seen["snap"]
+    assert seen["snap"]["groups"] == {RG + "-params": "redis6.x", RG + "-params-redis7": "redis7"}
+    assert seen["snap2"]["group"][0] == RG + "-params-redis7" and seen["snap2"]["group"][1].startswith("7.1")
+    nothing_left(emu, before)
+
+
+def test_import_finds_the_group_of_a_family_change(emu, tmp_path, test_binary):
+    """After the 6.2 -> 7.1 upgrade the cluster uses <id>-params-redis7: import records it in the private state
+    (so that destroy of the imported resource deletes it)."""
+    seen = {}
+
+    def imp(attrs, net):
+        p = Configured(test_binary, emu)
+        try:
+            resp = p.stub.ImportResourceState(p.pb.ImportResourceState.Request(type_name=TYPE, id=RG))
+            assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
+            seen["private"] = json.loads(resp.imported_resources[0].private or b"{}")
+        finally:
+            p.close()
+
+    result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
+        ("01-create", "01-create", None), ("02-upgrade", "03-upgrade-family", UPDATE)], {"destroy": imp})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert seen["private"] == {"parameter_group": RG + "-params-redis7"}, seen
     nothing_left(emu, before)
 
 
