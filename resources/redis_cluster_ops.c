@@ -10,16 +10,17 @@
  * ids.  Import finds the sub-resources by their derived names and adopts
  * them only when they carry the cluster's tag.
  *
- * Update converges AWS to the plan where this version can (tags, rule
- * diffs, windows, retention, node type, shards, replicas, engine
- * upgrades, lost log groups, AUTH token rotation, RBAC user group changes)
- * and refuses everything else before changing anything.
+ * Update converges AWS to the plan where this version can (subnets, tags,
+ * rule diffs, windows, retention, parameters and their group, including a
+ * family change with an engine upgrade, node type, shards, replicas,
+ * engine upgrades, lost log groups, AUTH token rotation, RBAC user group
+ * changes) and refuses everything else before changing anything.
  *
- * Not here yet: a custom parameter group's family change, parameters,
- * subnet_ids, re-creating a secret deleted for good or a deleted security
- * group, restoring SSM parameter values (read drops a changed one from
- * ssm_parameter_arns but the plan keeps the prior map, so no update runs
- * for it).
+ * Not here yet: re-creating a secret deleted for good or a deleted
+ * security group, restoring SSM parameter values (read drops a changed one
+ * from ssm_parameter_arns but the plan keeps the prior map, so no update
+ * runs for it), noticing parameter values changed outside Terraform (read
+ * does not compare the group's values).
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -66,6 +67,7 @@ struct rc {
 	/* Update: the group ModifyReplicationGroup attaches (a custom group
 	 * or the family's default); NULL when it stays. */
 	const char *pg_target;
+	bool secret_restored;		/* update: update_secret changed it */
 	char *token;			/* secret: create only, wiped */
 	struct ec_replication_group rg;
 	struct ec_cache_cluster cc;
@@ -2002,13 +2004,17 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 /* ---- update in place ----
  *
  * Converges AWS from the prior state to the plan: a token secret
- * scheduled for deletion restored, tags of every
- * sub-resource, the security group's ingress rules (which also removes
- * rules added outside Terraform), log groups (re-created when deleted, with
- * delivery re-enabled) and their retention, key rotation, then the
- * replication group (description, windows, snapshot retention, node type),
- * its replica count and the AUTH token phase, waiting for `available`
- * after each modification.
+ * scheduled for deletion restored (or the refusal of one deleted for
+ * good), the subnet group's subnets (ElastiCache may refuse a subnet its
+ * nodes use, and then nothing else may have changed), tags of every
+ * sub-resource, the security group's ingress rules
+ * (which also removes rules added outside Terraform), log groups
+ * (re-created when deleted, with delivery re-enabled) and their retention,
+ * key rotation, the parameter group's values or the group to move to,
+ * then the replication group (description, windows, snapshot retention,
+ * node type, version, parameter group) and the deletion of the group it
+ * left, its shards, replica count and the AUTH token phase, waiting for
+ * `available` after each modification.
  * What this version cannot change yet is refused before any call. */
 
 /* Attributes an update step writes to AWS: they enter the state only once
@@ -2639,9 +2645,10 @@ static int update_params_cleanup(struct rc *r, bool *unused)
 }
 
 /* ---- subnets ----
- * ModifyCacheSubnetGroup with the planned list, before anything else:
- * AWS refuses, changing nothing, to take out a subnet that cache nodes
- * run in, and that refusal must leave the whole cluster unchanged. */
+ * ModifyCacheSubnetGroup with the planned list, before anything else but
+ * update_secret (whose refusal must come first): AWS refuses, changing
+ * nothing, to take out a subnet that cache nodes run in, and that refusal
+ * must leave the whole cluster unchanged. */
 static int update_subnets(struct rc *r, bool *unused)
 {
 	const char *name = get_str(r->st, "subnet_group_name");
@@ -2675,14 +2682,16 @@ static int update_subnets(struct rc *r, bool *unused)
 		return -1;
 	return diag_error(&r->c->diags, &p, "Subnet in use by the cluster",
 			  "ElastiCache refused to take %s out of subnet group "
-			  "%s: nodes of %s run in it (%s). Nothing was changed. "
+			  "%s: nodes of %s run in it (%s). Nothing was changed%s. "
 			  "Keep the subnet in subnet_ids while nodes use it; to "
 			  "leave it, first remove the nodes placed there (for "
 			  "example lower replicas_per_shard in one apply, then "
 			  "change subnet_ids in the next), or replace the "
 			  "cluster (terraform apply -replace).",
 			  gone.n ? join_strs(r->c->arena, gone, ", ") : "a subnet",
-			  name, r->id, aws ? aws : "SubnetInUse");
+			  name, r->id, aws ? aws : "SubnetInUse",
+			  r->secret_restored ? " but the AUTH token secret, "
+			  "restored from its scheduled deletion" : "");
 }
 
 /* One ModifyReplicationGroup with every replication-group setting that
@@ -3143,6 +3152,7 @@ static int update_secret(struct rc *r, bool *unused)
 	    sm_update_secret(r->c, r->cl, &p, name, NULL, r->kms_arn) < 0)
 		return -1;
 	put_str(r, "auth_secret_arn", s.arn);
+	r->secret_restored = true;
 	return 0;
 }
 
@@ -3180,7 +3190,7 @@ typedef int update_step_fn(struct rc *r, bool *redeliver);
 /* Sub-resources first (nothing there needs the group to be available),
  * then the replication group's own modifications one at a time. */
 static update_step_fn *const update_steps[] = {
-	update_subnets, update_secret, update_tags_step, update_rotation_step,
+	update_secret, update_subnets, update_tags_step, update_rotation_step,
 	update_ingress_step, update_log_groups, update_params, update_rg_step,
 	update_params_cleanup, update_shards, update_replicas_step,
 	update_auth_mode, update_token,
