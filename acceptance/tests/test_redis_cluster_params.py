@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -419,6 +420,10 @@ def test_family_change_for_the_maintenance_window(emu, tmp_path, test_binary):
         emu.service("elasticache").apply_maintenance(RG)
 
     def done(attrs, net):
+        for _ in range(100):   # the window's modification takes modify_delay_s
+            if snapshot(emu)["status"] == "available":
+                break
+            time.sleep(0.1)
         seen["snap2"] = snapshot(emu)
 
     result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
