@@ -393,8 +393,8 @@ static void load_private(struct rc *r, struct bytes b)
 	if (json_is_object(o) &&
 	    (s = json_string_value(json_object_get(o, "parameter_group"))))
 		r->param_group = arena_strdup(r->c->arena, s);
-	list = json_is_object(o) ? json_object_get(o, "retired_parameter_groups")
-		: NULL;
+	list = json_is_object(o) ?
+		json_object_get(o, "retired_parameter_groups") : NULL;
 	if (json_is_array(list) && json_array_size(list)) {
 		r->retired.v = arena_calloc(r->c->arena, json_array_size(list),
 					    sizeof(*r->retired.v));
@@ -737,7 +737,8 @@ static const char *family_for(const char *engine, const char *ver)
  * not known at create). */
 static const char *pg_family_of(const struct value *obj)
 {
-	return family_for(get_str(obj, "engine"), get_str(obj, "engine_version"));
+	return family_for(get_str(obj, "engine"),
+			  get_str(obj, "engine_version"));
 }
 
 static const char *pg_family(struct rc *r)
@@ -827,6 +828,7 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 	struct path p = P(r, "parameters");
 	struct ec_parameter *ps;
 	size_t n, before = r->c->diags.len;
+	const char *desc;
 
 	ps = wanted_params(r, get(r->op->planned, "parameters"), &n);
 	if (attached)
@@ -834,12 +836,11 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 	else
 		retire(r, name, true);
 	save_private(r);
-	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family,
-					    arena_sprintf(r->c->arena,
-							  "secure_redis_cluster %s",
-							  r->id),
+	desc = arena_sprintf(r->c->arena, "secure_redis_cluster %s", r->id);
+	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family, desc,
 					    r->tags, r->n_tags, NULL)) {
-		if (!drop_if_code(r->c, before, "CacheParameterGroupAlreadyExists"))
+		if (!drop_if_code(r->c, before,
+				  "CacheParameterGroupAlreadyExists"))
 			return -1;
 		if (adopt_param_group(r, &p, name, family, ps, n)) {
 			/* not ours: never delete it */
@@ -1713,8 +1714,8 @@ static int delete_parameter_group(struct rc *r)
 	struct path p = P(r, "parameters");
 	size_t i;
 
-	if (r->param_group &&
-	    ec_delete_cache_parameter_group(r->c, r->cl, &p, r->param_group) < 0)
+	if (r->param_group && ec_delete_cache_parameter_group(
+		    r->c, r->cl, &p, r->param_group) < 0)
 		return -1;
 	for (i = 0; i < r->retired.n; i++)
 		if (ec_delete_cache_parameter_group(r->c, r->cl, &p,
@@ -2489,10 +2490,10 @@ static bool want_now(struct rc *r)
 static const char *want_family(struct rc *r)
 {
 	const char *f = pg_family(r);
+	const char *running = get_str(r->op->prior, "engine_version_actual");
 
 	return f ? f : family_for(get_str(r->op->planned, "engine"),
-				  major_minor(r->c->arena, get_str(
-					  r->op->prior, "engine_version_actual")));
+				  major_minor(r->c->arena, running));
 }
 
 static bool params_empty(const struct value *m)
@@ -2532,8 +2533,8 @@ static int change_values(struct rc *r, const struct path *p)
 	/* cluster-enabled stays as it is (AWS refuses to touch it in use) */
 	if (n_set && !strcmp(set[n_set - 1].name, "cluster-enabled"))
 		n_set--;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) set, "
-		"%zu reset in %s", r->id, n_set, n_reset, r->param_group);
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) "
+		"set, %zu reset in %s", r->id, n_set, n_reset, r->param_group);
 	if (ec_modify_cache_parameter_group(r->c, r->cl, p, r->param_group,
 					    set, n_set) ||
 	    ec_reset_cache_parameter_group(r->c, r->cl, p, r->param_group,
@@ -2595,8 +2596,8 @@ static int update_params(struct rc *r, bool *unused)
 	if (r->param_group)
 		name = pg_name_for(r, family);
 	else if (strs_has(r->retired, name) &&
-		 (rc = ec_describe_cache_parameter_group(r->c, r->cl, &p, name,
-							 &g)) != SVC_NOT_FOUND) {
+		 (rc = ec_describe_cache_parameter_group(
+			 r->c, r->cl, &p, name, &g)) != SVC_NOT_FOUND) {
 		if (rc < 0)
 			return -1;
 		if (!g.family || strcmp(g.family, family))
@@ -2682,13 +2683,15 @@ static int update_subnets(struct rc *r, bool *unused)
 		return -1;
 	return diag_error(&r->c->diags, &p, "Subnet in use by the cluster",
 			  "ElastiCache refused to take %s out of subnet group "
-			  "%s: nodes of %s run in it (%s). Nothing was changed%s. "
-			  "Keep the subnet in subnet_ids while nodes use it; to "
-			  "leave it, first remove the nodes placed there (for "
+			  "%s: nodes of %s run in it (%s). Nothing was "
+			  "changed%s. Keep the subnet in subnet_ids while "
+			  "nodes use it; to leave it, first remove the nodes "
+			  "placed there (for "
 			  "example lower replicas_per_shard in one apply, then "
 			  "change subnet_ids in the next), or replace the "
 			  "cluster (terraform apply -replace).",
-			  gone.n ? join_strs(r->c->arena, gone, ", ") : "a subnet",
+			  gone.n ? join_strs(r->c->arena, gone, ", ")
+			  : "a subnet",
 			  name, r->id, aws ? aws : "SubnetInUse",
 			  r->secret_restored ? " but the AUTH token secret, "
 			  "restored from its scheduled deletion" : "");

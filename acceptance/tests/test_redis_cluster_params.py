@@ -438,6 +438,32 @@ def test_family_change_for_the_maintenance_window(emu, tmp_path, test_binary):
     nothing_left(emu, before)
 
 
+def test_redis_to_valkey_moves_the_parameters(emu, tmp_path, test_binary):
+    """engine redis 7.1 -> valkey 8.0 with parameters: a valkey8 group with the same values goes with Engine and
+    EngineVersion in one ModifyReplicationGroup; the redis7 group is deleted."""
+    seen = {}
+
+    def valkey(body):
+        return dict(body, engine="valkey", engine_version="8.0")
+
+    def done(attrs, net):
+        seen["attrs"] = attrs
+        seen["snap"] = snapshot(emu)
+        seen["values"] = user_values(emu, RG + "-params-valkey8")
+        seen["engine"] = ec(emu).describe_replication_groups(ReplicationGroupId=RG)["ReplicationGroups"][0].get(
+            "Engine")
+
+    result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
+        ("01-create", "01-create", None), ("02-upgrade", "03-upgrade-family", UPDATE),
+        ("03-valkey", "03-upgrade-family", UPDATE, valkey)], {"destroy": done})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert seen["snap"]["group"] == (RG + "-params-valkey8", "8.0.1"), seen["snap"]
+    assert seen["snap"]["groups"] == {RG + "-params-valkey8": "valkey8"}, seen["snap"]
+    assert seen["values"] == {"maxmemory-policy": "volatile-lfu", "notify-keyspace-events": "Ex"}
+    assert seen["attrs"]["engine"] == "valkey" and seen["engine"] == "valkey"
+    nothing_left(emu, before)
+
+
 def test_import_finds_the_group_of_a_family_change(emu, tmp_path, test_binary):
     """After the 6.2 -> 7.1 upgrade the cluster uses <id>-params-redis7: import records it in the private state
     (so that destroy of the imported resource deletes it)."""
