@@ -464,6 +464,36 @@ def test_redis_to_valkey_moves_the_parameters(emu, tmp_path, test_binary):
     nothing_left(emu, before)
 
 
+def test_cluster_mode_groups(emu, tmp_path, test_binary):
+    """With shards > 1 every custom group says cluster-enabled=yes (made by create, by the family change and when
+    parameters come back), and without parameters the cluster uses default.redis7.cluster.on."""
+    seen = {}
+
+    def sharded(body):
+        return dict(body, shards=2)
+
+    def look(key):
+        def fn(attrs, net):
+            seen[key] = snapshot(emu)
+            g = seen[key]["group"][0]
+            seen[key + "-values"] = user_values(emu, g) if not g.startswith("default.") else None
+        return fn
+
+    result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
+        ("01-create", "01-create", None, sharded), ("02-upgrade", "03-upgrade-family", UPDATE, sharded),
+        ("03-remove", "04-remove-all", UPDATE, sharded), ("04-add", "05-add-again", UPDATE, sharded)],
+        {"02-upgrade": look("01"), "03-remove": look("02"), "04-add": look("03"), "destroy": look("04")})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert seen["01-values"] == {"cluster-enabled": "yes", "maxmemory-policy": "allkeys-lru", "timeout": "300"}
+    assert seen["02"]["group"][0] == RG + "-params-redis7"
+    assert seen["02-values"] == {"cluster-enabled": "yes", "maxmemory-policy": "volatile-lfu",
+                                 "notify-keyspace-events": "Ex"}
+    assert seen["03"]["group"][0] == "default.redis7.cluster.on" and seen["03"]["groups"] == {}
+    assert seen["04"]["group"][0] == RG + "-params"
+    assert seen["04-values"] == {"cluster-enabled": "yes", "maxmemory-policy": "allkeys-lfu", "activedefrag": "yes"}
+    nothing_left(emu, before)
+
+
 def test_import_finds_the_group_of_a_family_change(emu, tmp_path, test_binary):
     """After the 6.2 -> 7.1 upgrade the cluster uses <id>-params-redis7: import records it in the private state
     (so that destroy of the imported resource deletes it)."""
