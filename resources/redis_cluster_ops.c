@@ -428,6 +428,19 @@ static const char *join_strs(struct arena *a, struct svc_strs v,
 	return out;
 }
 
+/* rc of a call on parameter group `name`: SVC_NOT_FOUND (which comes
+ * without a diagnostic) becomes an error saying it is gone. */
+static int pg_gone(struct rc *r, const struct path *p, const char *name,
+		   int rc)
+{
+	if (rc != SVC_NOT_FOUND)
+		return rc ? -1 : 0;
+	return diag_error(&r->c->diags, p, "Parameter group gone",
+			  "The cache parameter group %s of %s disappeared "
+			  "while it was being changed (deleted outside "
+			  "Terraform?). Apply again.", name, r->id);
+}
+
 /* r->retired with `name` added (add) or removed. */
 static void retire(struct rc *r, const char *name, bool add)
 {
@@ -792,19 +805,19 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 	struct ec_parameter_group g;
 	struct ec_parameter *have = NULL, *reset;
 	struct svc_tags tags = { 0 };
-	size_t n = 0, k = 0, i, j;
+	size_t n = 0, k = 0, i, j, errors = r->c->diags.errors;
 
 	if (ec_describe_cache_parameter_group(r->c, r->cl, p, name, &g) != 0 ||
 	    !g.arn || ec_list_tags(r->c, r->cl, p, g.arn, &tags) != 0 ||
 	    !svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id) ||
 	    !g.family || strcmp(g.family, family))
-		return diags_has_errors(&r->c->diags) ? -1 : diag_error(
+		return r->c->diags.errors > errors ? -1 : diag_error(
 			&r->c->diags, p, "Parameter group name in use",
 			"A cache parameter group named %s already exists and "
 			"is not a %s group of cluster %s. Delete or rename it.",
 			name, family, r->id);
-	if (ec_describe_cache_parameters(r->c, r->cl, p, name, "user", &have,
-					 &n) != 0)
+	if (pg_gone(r, p, name, ec_describe_cache_parameters(
+			    r->c, r->cl, p, name, "user", &have, &n)))
 		return -1;
 	reset = arena_calloc(r->c->arena, n + 1, sizeof(*reset));
 	for (i = 0; i < n; i++) {
@@ -814,8 +827,8 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 		if (j == n_want)
 			reset[k++] = have[i];
 	}
-	return ec_reset_cache_parameter_group(r->c, r->cl, p, name, reset, k)
-		? -1 : 0;
+	return pg_gone(r, p, name, ec_reset_cache_parameter_group(
+			       r->c, r->cl, p, name, reset, k));
 }
 
 /* Makes (or takes over, see adopt_param_group) the custom group `name` of
@@ -852,8 +865,8 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 			return -1;
 		}
 	}
-	return ec_modify_cache_parameter_group(r->c, r->cl, &p, name, ps, n)
-		? -1 : 0;
+	return pg_gone(r, &p, name, ec_modify_cache_parameter_group(
+			       r->c, r->cl, &p, name, ps, n));
 }
 
 static int step_parameters(struct rc *r)
@@ -2535,10 +2548,10 @@ static int change_values(struct rc *r, const struct path *p)
 		n_set--;
 	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) "
 		"set, %zu reset in %s", r->id, n_set, n_reset, r->param_group);
-	if (ec_modify_cache_parameter_group(r->c, r->cl, p, r->param_group,
-					    set, n_set) ||
-	    ec_reset_cache_parameter_group(r->c, r->cl, p, r->param_group,
-					   reset, n_reset))
+	if (pg_gone(r, p, r->param_group, ec_modify_cache_parameter_group(
+			    r->c, r->cl, p, r->param_group, set, n_set)) ||
+	    pg_gone(r, p, r->param_group, ec_reset_cache_parameter_group(
+			    r->c, r->cl, p, r->param_group, reset, n_reset)))
 		return -1;
 	/* Parameters that need no reboot apply at once; the group's
 	 * clusters may pass through `modifying`. */
@@ -2657,6 +2670,7 @@ static int update_subnets(struct rc *r, bool *unused)
 	struct path p = P(r, "subnet_ids");
 	size_t before, i;
 	const char *aws;
+	int rc;
 
 	(void)unused;
 	if (!attr_changes(r, "subnet_ids"))
@@ -2672,11 +2686,19 @@ static int update_subnets(struct rc *r, bool *unused)
 		if (!strs_has(now, was.v[i]))
 			gone.v[gone.n++] = was.v[i];
 	before = r->c->diags.len;
-	if (ec_modify_cache_subnet_group(r->c, r->cl, &p, name, NULL, now,
-					 NULL) == 0) {
+	rc = ec_modify_cache_subnet_group(r->c, r->cl, &p, name, NULL, now,
+					  NULL);
+	if (rc == 0) {
 		take(r, "subnet_ids");
 		return 0;
 	}
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&r->c->diags, &p, "Subnet group gone",
+				  "The cache subnet group %s of %s does not "
+				  "exist (deleted outside Terraform?), so its "
+				  "subnets cannot change. Nothing was changed: "
+				  "replace the cluster (terraform apply "
+				  "-replace).", name, r->id);
 	aws = r->c->diags.len == before + 1 ?
 		r->c->diags.items[before].detail : NULL;
 	if (!drop_if_code(r->c, before, "SubnetInUse"))

@@ -114,8 +114,10 @@ def subnet_group_subnets(emu):
 def snapshot(emu):
     """What an apply must not change when it is refused."""
     rg = ec(emu).describe_replication_groups(ReplicationGroupId=RG)["ReplicationGroups"][0]
+    tags = ec(emu).list_tags_for_resource(ResourceName=rg["ARN"])["TagList"]
     return {"subnets": subnet_group_subnets(emu), "group": attached_group(emu), "groups": own_groups(emu),
-            "status": rg["Status"], "members": rg["MemberClusters"], "node_type": rg["CacheNodeType"]}
+            "status": rg["Status"], "members": rg["MemberClusters"], "node_type": rg["CacheNodeType"],
+            "description": rg["Description"], "tags": sorted((t["Key"], t["Value"]) for t in tags)}
 
 
 def nothing_left(emu, before):
@@ -194,6 +196,8 @@ def test_parameters_and_subnets_in_place(emu, tmp_path, test_binary):
     attrs, snap = seen["08-remove-used-subnet"]
     assert snap == seen["07-remove-unused-subnet"][1], (snap, seen["07-remove-unused-subnet"][1])
     assert sorted(attrs["subnet_ids"]) == sorted([net["SUBNET_A"], net["SUBNET_B"]])
+    assert attrs["description"] == "Managed by Terraform" and attrs["tags"] is None
+    assert ("changed", "no") not in snap["tags"]
     nothing_left(emu, before)
 
 
