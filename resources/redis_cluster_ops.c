@@ -2563,11 +2563,15 @@ static int update_params(struct rc *r, bool *unused)
 {
 	const struct value *want = get(r->op->planned, "parameters");
 	struct path p = P(r, "parameters");
-	const char *family = want_family(r), *have = NULL, *name;
+	const char *family = want_family(r), *have = NULL, *name, *was;
 	struct ec_parameter_group g;
 	int rc;
 
 	(void)unused;
+	was = pg_family_of(r->op->prior);
+	if (!attr_changes(r, "parameters") &&
+	    (!r->param_group || (was && family && !strcmp(was, family))))
+		return 0;	/* nothing to do: no call */
 	if (!family && (r->param_group || !params_empty(want)))
 		return diag_error(&r->c->diags, &p, "Engine version unknown",
 				  "The parameter group family follows the "
