@@ -13,6 +13,13 @@ Faithfulness notes (what this module models and where it deliberately differs fr
   encryption) or <rgid>.<hash>.ng.0001.use1.cache.amazonaws.com (without). Nothing listens at these names.
 - Every account has AWS's built-in user "default" (UserName "default", no password, "on ~* +@all"). It is listed by
   DescribeUsers but not by resources(), since nobody creates it and it cannot leak.
+- Every node is placed in one subnet of its subnet group (the first subnet of the group in the node's zone, when the
+  node is made). ModifyCacheSubnetGroup refuses with SubnetInUse, changing nothing, to drop a subnet that holds a node;
+  other subnets may go, even in a zone that has nodes elsewhere. Nodes made later use the subnets the group has then.
+- Parameter groups: ModifyCacheParameterGroup takes at most 20 ParameterNameValues; ResetCacheParameterGroup resets
+  the named parameters (or all); cluster-enabled of a group in use can be neither changed nor reset. A custom group
+  of another family cannot go with a version change (InvalidParameterCombination); defaults are named
+  default.<family>[.cluster.on].
 - Emulator restriction asked for by the project: a user group can be attached to only one replication group at a time.
 - AUTH tokens follow the API reference and the AUTH guide (and AWS's observed "Invalid AuthToken provided."):
   16-128 characters, letters, digits and only the special characters ! & # $ ^ < > -. User passwords follow the RBAC guide: 16-128 printable ASCII characters, no space, ',', '"', '/', '@'.
