@@ -648,9 +648,14 @@ int ec_describe_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 	return 0;
 }
 
-int ec_modify_cache_parameter_group(struct ctx *c, struct aws_client *cl,
-				    const struct path *p, const char *name,
-				    const struct ec_parameter *params, size_t n)
+/* ModifyCacheParameterGroup and ResetCacheParameterGroup take at most
+ * this many ParameterNameValues per request. */
+#define PARAMS_PER_CALL 20
+
+/* One Modify (with_values) or Reset request for params[0..n). */
+static int params_call(struct ctx *c, struct aws_client *cl, const struct path *p,
+		       const char *op, const char *name,
+		       const struct ec_parameter *params, size_t n, bool with_values)
 {
 	struct aws_params ps;
 	size_t i;
@@ -661,11 +666,46 @@ int ec_modify_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 		aws_params_addf(&ps, arena_sprintf(c->arena,
 				"ParameterNameValues.ParameterNameValue.%zu.ParameterName", i + 1),
 				"%s", params[i].name);
-		aws_params_addf(&ps, arena_sprintf(c->arena,
-				"ParameterNameValues.ParameterNameValue.%zu.ParameterValue", i + 1),
-				"%s", params[i].value ? params[i].value : "");
+		if (with_values)
+			aws_params_addf(&ps, arena_sprintf(c->arena,
+					"ParameterNameValues.ParameterNameValue.%zu.ParameterValue",
+					i + 1), "%s", params[i].value ? params[i].value : "");
 	}
-	return call(c, cl, "ModifyCacheParameterGroup", true, &ps, PG_NOT_FOUND, p, NULL);
+	return call(c, cl, op, true, &ps, PG_NOT_FOUND, p, NULL);
+}
+
+/* params in requests of at most PARAMS_PER_CALL; stops at the first
+ * failure. */
+static int params_batched(struct ctx *c, struct aws_client *cl, const struct path *p,
+			  const char *op, const char *name,
+			  const struct ec_parameter *params, size_t n, bool with_values)
+{
+	size_t i;
+	int rc;
+
+	if (svc_require(c, p, AWS_ELASTICACHE, op, "CacheParameterGroupName", name) != 0)
+		return -1;
+	for (i = 0; i < n; i += PARAMS_PER_CALL) {
+		rc = params_call(c, cl, p, op, name, params + i,
+				 n - i < PARAMS_PER_CALL ? n - i : PARAMS_PER_CALL, with_values);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int ec_modify_cache_parameter_group(struct ctx *c, struct aws_client *cl,
+				    const struct path *p, const char *name,
+				    const struct ec_parameter *params, size_t n)
+{
+	return params_batched(c, cl, p, "ModifyCacheParameterGroup", name, params, n, true);
+}
+
+int ec_reset_cache_parameter_group(struct ctx *c, struct aws_client *cl,
+				   const struct path *p, const char *name,
+				   const struct ec_parameter *params, size_t n)
+{
+	return params_batched(c, cl, p, "ResetCacheParameterGroup", name, params, n, false);
 }
 
 /* Appends one page of parameters to the array; returns the next Marker. */

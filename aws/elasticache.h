@@ -227,10 +227,18 @@ int ec_create_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 int ec_describe_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 				      const struct path *p, const char *name,
 				      struct ec_parameter_group *out);
-/* Sets ParameterName/ParameterValue pairs (value of each element). */
+/* Sets ParameterName/ParameterValue pairs (value of each element), in
+ * requests of at most 20 pairs (AWS's limit per request).  A failure stops
+ * at that request: the earlier ones stay applied.  n == 0 sends nothing. */
 int ec_modify_cache_parameter_group(struct ctx *c, struct aws_client *cl,
 				    const struct path *p, const char *name,
 				    const struct ec_parameter *params, size_t n);
+/* Resets the named parameters (only .name of each element is read) to the
+ * family's defaults, in requests of at most 20 names, stopping at the first
+ * failure like the modification.  n == 0 sends nothing. */
+int ec_reset_cache_parameter_group(struct ctx *c, struct aws_client *cl,
+				   const struct path *p, const char *name,
+				   const struct ec_parameter *params, size_t n);
 /* source: "user" | "system" | "engine-default" | NULL (all); follows
  * Marker pages.  SVC_NOT_FOUND as above. */
 int ec_describe_cache_parameters(struct ctx *c, struct aws_client *cl,

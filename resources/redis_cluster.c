@@ -90,9 +90,11 @@ static const struct schema_attr redis_attrs[] = {
 	  "change replaces the deployment." },
 	{ .name = "parameters", .type = &map_of_string, .flags = OPT,
 	  .description = "Engine parameters (`maxmemory-policy` = "
-	  "`allkeys-lru`, ...). When given, a custom parameter group is "
-	  "created for them. `cluster-enabled` is derived from `shards` and "
-	  "cannot be set." },
+	  "`allkeys-lru`, ...). When given, a custom parameter group of the "
+	  "engine's family is created for them. `cluster-enabled` is derived "
+	  "from `shards` and cannot be set. Changed in place (an upgrade to "
+	  "another family moves the values to a new group); removing them all "
+	  "returns the cluster to the family's default group." },
 
 	/* network */
 	{ .name = "subnet_ids", .type = &set_of_string,
@@ -100,7 +102,9 @@ static const struct schema_attr redis_attrs[] = {
 	  .description = "At least two subnets of one VPC, in at least two "
 	  "availability zones (checked at apply, when AWS says which zone each "
 	  "subnet is in): Multi-AZ automatic failover is always on and needs "
-	  "them. A subnet group is created from them." },
+	  "them. A subnet group is created from them. Changed in place; a "
+	  "subnet that nodes run in cannot leave (ElastiCache refuses), so "
+	  "move the nodes first." },
 	{ .name = "allowed_security_group_ids", .type = &set_of_string,
 	  .flags = OPT,
 	  .description = "Security groups (`sg-...`) of the applications "

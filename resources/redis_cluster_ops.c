@@ -10,16 +10,17 @@
  * ids.  Import finds the sub-resources by their derived names and adopts
  * them only when they carry the cluster's tag.
  *
- * Update converges AWS to the plan where this version can (tags, rule
- * diffs, windows, retention, node type, shards, replicas, engine
- * upgrades, lost log groups, AUTH token rotation, RBAC user group changes)
- * and refuses everything else before changing anything.
+ * Update converges AWS to the plan where this version can (subnets, tags,
+ * rule diffs, windows, retention, parameters and their group, including a
+ * family change with an engine upgrade, node type, shards, replicas,
+ * engine upgrades, lost log groups, AUTH token rotation, RBAC user group
+ * changes) and refuses everything else before changing anything.
  *
- * Not here yet: a custom parameter group's family change, parameters,
- * subnet_ids, re-creating a secret deleted for good or a deleted security
- * group, restoring SSM parameter values (read drops a changed one from
- * ssm_parameter_arns but the plan keeps the prior map, so no update runs
- * for it).
+ * Not here yet: re-creating a secret deleted for good or a deleted
+ * security group, restoring SSM parameter values (read drops a changed one
+ * from ssm_parameter_arns but the plan keeps the prior map, so no update
+ * runs for it), noticing parameter values changed outside Terraform (read
+ * does not compare the group's values).
  */
 #include "resources/redis_cluster_ops.h"
 
@@ -58,6 +59,13 @@ struct rc {
 	struct svc_tag *tags;		/* tags_all */
 	size_t n_tags;
 	const char *vpc_id, *kms_arn, *param_group;
+	/* Custom parameter groups of this cluster that are not (or soon no
+	 * longer) attached: deleted once ElastiCache lets go of them.  In the
+	 * private state with param_group. */
+	struct svc_strs retired;
+	/* Update: the group ModifyReplicationGroup attaches (a custom group
+	 * or the family's default); NULL when it stays. */
+	const char *pg_target;
 	char *token;			/* secret: create only, wiped */
 	struct ec_replication_group rg;
 	struct ec_cache_cluster cc;
@@ -347,7 +355,11 @@ static const char *ssm_name_of_arn(const char *arn)
 	return p ? p + strlen(":parameter") : arn;
 }
 
-/* ---- private state: {"parameter_group": name} ---- */
+/* ---- private state ----
+ * {"parameter_group": name, "retired_parameter_groups": [names]}: the
+ * custom group attached, and custom groups of this cluster still to be
+ * deleted (a family change or a removal whose old group ElastiCache still
+ * used, or a group made by an update that failed before attaching it). */
 
 static void save_private(struct rc *r)
 {
@@ -357,6 +369,9 @@ static void save_private(struct rc *r)
 	if (r->param_group)
 		json_object_set_new(o, "parameter_group",
 				    json_string(r->param_group));
+	if (r->retired.n)
+		json_object_set_new(o, "retired_parameter_groups",
+				    svc_json_strs(r->retired));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (!s)
@@ -366,19 +381,84 @@ static void save_private(struct rc *r)
 	free(s);
 }
 
-static const char *private_param_group(struct rc *r, struct bytes b)
+/* Fills r->param_group and r->retired from the private state. */
+static void load_private(struct rc *r, struct bytes b)
 {
-	json_t *o;
-	const char *s, *out = NULL;
+	json_t *o, *list, *x;
+	const char *s;
+	size_t i;
 
+	r->param_group = NULL;
+	memset(&r->retired, 0, sizeof(r->retired));
 	if (!b.ptr || !b.len)
-		return NULL;
+		return;
 	o = json_loadb(b.ptr, b.len, 0, NULL);
 	if (json_is_object(o) &&
 	    (s = json_string_value(json_object_get(o, "parameter_group"))))
-		out = arena_strdup(r->c->arena, s);
+		r->param_group = arena_strdup(r->c->arena, s);
+	list = json_is_object(o) ?
+		json_object_get(o, "retired_parameter_groups") : NULL;
+	if (json_is_array(list) && json_array_size(list)) {
+		r->retired.v = arena_calloc(r->c->arena, json_array_size(list),
+					    sizeof(*r->retired.v));
+		json_array_foreach(list, i, x)
+			if ((s = json_string_value(x)))
+				r->retired.v[r->retired.n++] =
+					arena_strdup(r->c->arena, s);
+	}
 	json_decref(o);
+}
+
+static bool strs_has(struct svc_strs v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < v.n; i++)
+		if (!strcmp(v.v[i], s))
+			return true;
+	return false;
+}
+
+/* "a, b, c". */
+static const char *join_strs(struct arena *a, struct svc_strs v,
+			     const char *sep)
+{
+	const char *out = "";
+	size_t i;
+
+	for (i = 0; i < v.n; i++)
+		out = arena_sprintf(a, "%s%s%s", out, i ? sep : "", v.v[i]);
 	return out;
+}
+
+/* rc of a call on parameter group `name`: SVC_NOT_FOUND (which comes
+ * without a diagnostic) becomes an error saying it is gone. */
+static int pg_gone(struct rc *r, const struct path *p, const char *name,
+		   int rc)
+{
+	if (rc != SVC_NOT_FOUND)
+		return rc ? -1 : 0;
+	return diag_error(&r->c->diags, p, "Parameter group gone",
+			  "The cache parameter group %s of %s disappeared "
+			  "while it was being changed (deleted outside "
+			  "Terraform?). Apply again.", name, r->id);
+}
+
+/* r->retired with `name` added (add) or removed. */
+static void retire(struct rc *r, const char *name, bool add)
+{
+	struct svc_strs out = { 0 };
+	size_t i;
+
+	if (!name || strs_has(r->retired, name) == add)
+		return;
+	out.v = arena_calloc(r->c->arena, r->retired.n + 1, sizeof(*out.v));
+	for (i = 0; i < r->retired.n; i++)
+		if (strcmp(r->retired.v[i], name))
+			out.v[out.n++] = r->retired.v[i];
+	if (add)
+		out.v[out.n++] = name;
+	r->retired = out;
 }
 
 /* ---- documents ---- */
@@ -485,10 +565,12 @@ static const char *app_policy(struct rc *r, const char *account)
 
 /* ---- create steps ---- */
 
-static int step_subnets(struct rc *r)
+/* The subnets `v` exist, share one VPC (r->vpc_id) and span at least two
+ * availability zones. */
+static int check_subnets(struct rc *r, const struct value *v)
 {
 	struct path p = P(r, "subnet_ids");
-	struct svc_strs ids = strs_of(r->c->arena, get(r->st, "subnet_ids"));
+	struct svc_strs ids = strs_of(r->c->arena, v);
 	struct ec2_subnet *sn = NULL;
 	size_t n = 0, i, j, azs = 0;
 
@@ -519,6 +601,11 @@ static int step_subnets(struct rc *r)
 				  "at least two availability zones.", sn[0].az);
 	r->vpc_id = sn[0].vpc_id;
 	return 0;
+}
+
+static int step_subnets(struct rc *r)
+{
+	return check_subnets(r, get(r->st, "subnet_ids"));
 }
 
 /* A key the user brought must exist and be enabled. */
@@ -669,12 +756,10 @@ static int step_subnet_group(struct rc *r)
 	return 0;
 }
 
-/* Parameter group family for engine/version ("redis7", "redis6.x",
- * "valkey8"); NULL when the version is not known at create. */
-static const char *pg_family_of(const struct value *obj)
+/* Parameter group family of an engine and version ("redis7", "redis6.x",
+ * "valkey8"); NULL when either is unknown. */
+static const char *family_for(const char *engine, const char *ver)
 {
-	const char *engine = get_str(obj, "engine");
-	const char *ver = get_str(obj, "engine_version");
 	int ma, mi;
 
 	if (!engine || !ver || redis_cluster_parse_version(ver, &ma, &mi))
@@ -684,18 +769,134 @@ static const char *pg_family_of(const struct value *obj)
 	return ma >= 7 ? "redis7" : "redis6.x";
 }
 
+/* ... of an object's engine and engine_version (NULL when the version is
+ * not known at create). */
+static const char *pg_family_of(const struct value *obj)
+{
+	return family_for(get_str(obj, "engine"),
+			  get_str(obj, "engine_version"));
+}
+
 static const char *pg_family(struct rc *r)
 {
 	return pg_family_of(r->op->planned);
+}
+
+/* A custom group made by an update: the create's name plus the family
+ * ("orders-params-redis7", "orders-params-redis6-x"), so that the group
+ * of a family change never collides with the one it replaces. */
+static const char *pg_name_for(struct rc *r, const char *family)
+{
+	char *n = arena_sprintf(r->c->arena, "%s-params-%s", r->id, family);
+
+	for (char *q = n; *q; q++)
+		if (*q == '.')
+			*q = '-';
+	return n;
+}
+
+/* The planned parameters (map `m`), plus cluster-enabled=yes in cluster
+ * mode (the group must say what the replication group is). */
+static struct ec_parameter *wanted_params(struct rc *r, const struct value *m,
+					  size_t *n)
+{
+	size_t i, cap = m && value_is_known(m) ? m->u.coll.n : 0;
+	struct ec_parameter *ps = arena_calloc(r->c->arena, cap + 1,
+					       sizeof(*ps));
+
+	*n = 0;
+	for (i = 0; i < cap; i++) {
+		ps[*n].name = m->u.coll.keys[i];
+		if (value_get_string(m->u.coll.items[i], &ps[*n].value))
+			(*n)++;
+	}
+	if (get_int(r->op->planned, "shards", 1) > 1) {
+		ps[*n].name = "cluster-enabled";
+		ps[(*n)++].value = "yes";
+	}
+	return ps;
+}
+
+/* A group of that name exists already: a group of this cluster (its tag)
+ * of the right family, left by an update that failed before attaching it
+ * or by a removal ElastiCache still held on to, is taken over (user
+ * values the plan does not have are reset); anything else is an error. */
+static int adopt_param_group(struct rc *r, const struct path *p,
+			     const char *name, const char *family,
+			     const struct ec_parameter *want, size_t n_want)
+{
+	struct ec_parameter_group g;
+	struct ec_parameter *have = NULL, *reset;
+	struct svc_tags tags = { 0 };
+	size_t n = 0, k = 0, i, j, errors = r->c->diags.errors;
+
+	if (ec_describe_cache_parameter_group(r->c, r->cl, p, name, &g) != 0 ||
+	    !g.arn || ec_list_tags(r->c, r->cl, p, g.arn, &tags) != 0 ||
+	    !svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id) ||
+	    !g.family || strcmp(g.family, family))
+		return r->c->diags.errors > errors ? -1 : diag_error(
+			&r->c->diags, p, "Parameter group name in use",
+			"A cache parameter group named %s already exists and "
+			"is not a %s group of cluster %s. Delete or rename it.",
+			name, family, r->id);
+	if (pg_gone(r, p, name, ec_describe_cache_parameters(
+			    r->c, r->cl, p, name, "user", &have, &n)))
+		return -1;
+	reset = arena_calloc(r->c->arena, n + 1, sizeof(*reset));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n_want; j++)
+			if (!strcmp(have[i].name, want[j].name))
+				break;
+		if (j == n_want)
+			reset[k++] = have[i];
+	}
+	return pg_gone(r, p, name, ec_reset_cache_parameter_group(
+			       r->c, r->cl, p, name, reset, k));
+}
+
+/* Makes (or takes over, see adopt_param_group) the custom group `name` of
+ * `family` with the planned parameters.  It is recorded in the private
+ * state before the call (an answer lost may still have made it): as the
+ * attached group at create, as retired until attached in an update. */
+static int make_param_group(struct rc *r, const char *name, const char *family,
+			    bool attached)
+{
+	struct path p = P(r, "parameters");
+	struct ec_parameter *ps;
+	size_t n, before = r->c->diags.len;
+	const char *desc;
+
+	ps = wanted_params(r, get(r->op->planned, "parameters"), &n);
+	if (attached)
+		r->param_group = name;
+	else
+		retire(r, name, true);
+	save_private(r);
+	desc = arena_sprintf(r->c->arena, "secure_redis_cluster %s", r->id);
+	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family, desc,
+					    r->tags, r->n_tags, NULL)) {
+		if (!drop_if_code(r->c, before,
+				  "CacheParameterGroupAlreadyExists"))
+			return -1;
+		if (adopt_param_group(r, &p, name, family, ps, n)) {
+			/* not ours: never delete it */
+			if (attached)
+				r->param_group = NULL;
+			else
+				retire(r, name, false);
+			save_private(r);
+			return -1;
+		}
+	}
+	return pg_gone(r, &p, name, ec_modify_cache_parameter_group(
+			       r->c, r->cl, &p, name, ps, n));
 }
 
 static int step_parameters(struct rc *r)
 {
 	const struct value *m = get(r->st, "parameters");
 	struct path p = P(r, "parameters");
-	struct ec_parameter *ps;
-	const char *family, *name = pg_name(r);
-	size_t i, n = 0;
+	const char *family;
 
 	if (!m || !value_is_known(m) || !m->u.coll.n)
 		return 0;
@@ -704,26 +905,7 @@ static int step_parameters(struct rc *r)
 				  "A custom parameter group belongs to an "
 				  "engine family, so set engine_version "
 				  "together with parameters.");
-	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family,
-					    arena_sprintf(r->c->arena,
-							  "secure_redis_cluster %s",
-							  r->id),
-					    r->tags, r->n_tags, NULL))
-		return -1;
-	r->param_group = name;
-	save_private(r);
-	ps = arena_calloc(r->c->arena, m->u.coll.n + 1, sizeof(*ps));
-	for (i = 0; i < m->u.coll.n; i++) {
-		ps[n].name = m->u.coll.keys[i];
-		if (value_get_string(m->u.coll.items[i], &ps[n].value))
-			n++;
-	}
-	if (get_int(r->st, "shards", 1) > 1) {
-		ps[n].name = "cluster-enabled";
-		ps[n++].value = "yes";
-	}
-	return ec_modify_cache_parameter_group(r->c, r->cl, &p, name, ps, n)
-		? -1 : 0;
+	return make_param_group(r, pg_name(r), family, true);
 }
 
 static void put_log_groups(struct rc *r, const char *const *names)
@@ -1564,14 +1746,20 @@ static int delete_logs(struct rc *r)
 	return 0;
 }
 
+/* The attached custom group and every retired one (each may be gone). */
 static int delete_parameter_group(struct rc *r)
 {
 	struct path p = P(r, "parameters");
+	size_t i;
 
-	if (!r->param_group)
-		return 0;
-	return ec_delete_cache_parameter_group(r->c, r->cl, &p,
-					       r->param_group) < 0 ? -1 : 0;
+	if (r->param_group && ec_delete_cache_parameter_group(
+		    r->c, r->cl, &p, r->param_group) < 0)
+		return -1;
+	for (i = 0; i < r->retired.n; i++)
+		if (ec_delete_cache_parameter_group(r->c, r->cl, &p,
+						    r->retired.v[i]) < 0)
+			return -1;
+	return 0;
 }
 
 static int delete_subnet_group(struct rc *r)
@@ -1637,7 +1825,7 @@ int redis_cluster_delete(struct ctx *c, struct resource_op *op)
 		return 0;
 	if (rc_init(&r, c, op, op->prior))
 		return -1;
-	r.param_group = private_param_group(&r, op->prior_private);
+	load_private(&r, op->prior_private);
 	for (i = 0; i < sizeof(delete_steps) / sizeof(delete_steps[0]); i++)
 		if (delete_steps[i](&r)) {
 			/* Terraform keeps the prior state: destroy again
@@ -1719,6 +1907,23 @@ static void adopt_policy(struct rc *r)
 	}
 }
 
+/* A custom group name this resource gives: the create's, or an update's
+ * for one of the families. */
+static bool is_own_pg_name(struct rc *r, const char *name)
+{
+	static const char *const families[] = {
+		"redis6.x", "redis7", "valkey7", "valkey8",
+	};
+	size_t i;
+
+	if (!strcmp(name, pg_name(r)))
+		return true;
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		if (!strcmp(name, pg_name_for(r, families[i])))
+			return true;
+	return false;
+}
+
 /* The adopted sub-resources' ids, then a refresh for everything else. */
 static void adopt(struct rc *r)
 {
@@ -1737,7 +1942,7 @@ static void adopt(struct rc *r)
 	adopt_ssm(r);
 	adopt_policy(r);
 	pg = r->cc.parameter_group;
-	if (pg && !strcmp(pg, pg_name(r))) {
+	if (pg && is_own_pg_name(r, pg)) {
 		r->param_group = pg;
 		save_private(r);
 	}
@@ -1838,13 +2043,17 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 /* ---- update in place ----
  *
  * Converges AWS from the prior state to the plan: a token secret
- * scheduled for deletion restored, tags of every
- * sub-resource, the security group's ingress rules (which also removes
- * rules added outside Terraform), log groups (re-created when deleted, with
- * delivery re-enabled) and their retention, key rotation, then the
- * replication group (description, windows, snapshot retention, node type),
- * its replica count and the AUTH token phase, waiting for `available`
- * after each modification.
+ * scheduled for deletion restored (or the refusal of one deleted for
+ * good), the subnet group's subnets (ElastiCache may refuse a subnet its
+ * nodes use, and then nothing else may have changed), tags of every
+ * sub-resource, the security group's ingress rules
+ * (which also removes rules added outside Terraform), log groups
+ * (re-created when deleted, with delivery re-enabled) and their retention,
+ * key rotation, the parameter group's values or the group to move to,
+ * then the replication group (description, windows, snapshot retention,
+ * node type, version, parameter group) and the deletion of the group it
+ * left, its shards, replica count and the AUTH token phase, waiting for
+ * `available` after each modification.
  * What this version cannot change yet is refused before any call. */
 
 /* Attributes an update step writes to AWS: they enter the state only once
@@ -1859,17 +2068,15 @@ static const char *const update_attrs[] = {
 	"reader_endpoint", "configuration_endpoint", "auth_token_version",
 	"auth_token_rotation_phase", "auth_token_rotated_at", "engine",
 	"engine_version", "engine_version_actual", "auth_secret_arn",
-	"user_group_id", "app_policy_json", "shards",
-	"kms_key_rotation_enabled", "security_group_id", "ssm_parameter_arns",
-	"app_policy_arn",
+	"user_group_id", "app_policy_json", "shards", "parameters",
+	"subnet_ids", "kms_key_rotation_enabled", "security_group_id",
+	"ssm_parameter_arns", "app_policy_arn",
 };
 
 /* What this version cannot change in place, and why it would change. */
 static const struct {
 	const char *attr, *what;
 } update_refused[] = {
-	{ "parameters", "the parameter group's parameters" },
-	{ "subnet_ids", "the subnets" },
 	{ "kms_key_arn", "the KMS key" },
 	{ "port", "the port" },
 };
@@ -1904,31 +2111,12 @@ static int refuse_unsupported(struct rc *r)
 			   "In place it updates tags, description, windows, "
 			   "snapshot and log retention, allowed security groups "
 			   "and CIDR blocks, node_type, shards, "
-			   "replicas_per_shard, "
+			   "replicas_per_shard, parameters, subnet_ids, "
 			   "engine upgrades, the AUTH token and the RBAC user "
 			   "group, and re-creates deleted log groups. Nothing "
 			   "was changed: revert this change, or replace the "
 			   "cluster (terraform apply -replace).", update_refused[i].what,
 			   update_refused[i].attr);
-	}
-	if (r->param_group && (attr_changes(r, "engine") ||
-			       attr_changes(r, "engine_version"))) {
-		const char *was = pg_family_of(r->op->prior);
-		const char *want = pg_family_of(r->op->planned);
-
-		if (!was || !want || strcmp(was, want)) {
-			struct path p = P(r, "engine_version");
-
-			diag_error(&r->c->diags, &p, "Cannot update in place "
-				   "yet", "The custom parameter group %s is of "
-				   "family %s; the new engine or version needs "
-				   "family %s, and this version cannot move "
-				   "the parameters to a new group in place. "
-				   "Nothing was changed: upgrade within the "
-				   "family, or replace the cluster.",
-				   r->param_group, was ? was : "(unknown)",
-				   want ? want : "(unknown)");
-		}
 	}
 	if (value_is_unknown(get(r->op->planned, "auth_token_rotation_phase"))) {
 		struct path p = P(r, "auth_token_rotation_phase");
@@ -2316,6 +2504,239 @@ static bool want_now(struct rc *r)
 	       b;
 }
 
+/* ---- parameters ----
+ * Same family: the attached custom group's values change in place
+ * (ModifyCacheParameterGroup for new and changed values, then
+ * ResetCacheParameterGroup for names the plan dropped).  Otherwise the
+ * replication group moves to another group in its ModifyReplicationGroup
+ * (update_replication_group): a new custom group made here (first
+ * parameters, or a family change), or the family's default group (no
+ * parameters left).  The group it leaves is retired and deleted once
+ * ElastiCache lets go of it (update_params_cleanup; destroy deletes
+ * retired groups too). */
+
+/* The family the plan runs: its engine_version, else the version running
+ * (engine_version left out of the configuration). */
+static const char *want_family(struct rc *r)
+{
+	const char *f = pg_family(r);
+	const char *running = get_str(r->op->prior, "engine_version_actual");
+
+	return f ? f : family_for(get_str(r->op->planned, "engine"),
+				  major_minor(r->c->arena, running));
+}
+
+static bool params_empty(const struct value *m)
+{
+	return !m || !value_is_known(m) || !m->u.coll.n;
+}
+
+/* After ModifyReplicationGroup accepted pg_target: the group left is
+ * retired, the target (a default group is not ours) recorded. */
+static void attached(struct rc *r)
+{
+	bool custom = strncmp(r->pg_target, "default.", 8) != 0;
+
+	retire(r, r->param_group, true);
+	retire(r, r->pg_target, false);
+	r->param_group = custom ? r->pg_target : NULL;
+	save_private(r);
+}
+
+/* Values of the attached group, from the prior parameters to the
+ * planned ones. */
+static int change_values(struct rc *r, const struct path *p)
+{
+	const struct value *was = get(r->op->prior, "parameters");
+	const struct value *want = get(r->op->planned, "parameters");
+	struct ec_parameter *set, *reset;
+	size_t n_set = 0, n_reset = 0, i;
+
+	set = wanted_params(r, want, &n_set);
+	reset = arena_calloc(r->c->arena, (was && value_is_known(was) ?
+					   was->u.coll.n : 0) + 1,
+			     sizeof(*reset));
+	for (i = 0; was && value_is_known(was) && i < was->u.coll.n; i++)
+		if (!want || !value_is_known(want) ||
+		    !value_map_get(want, was->u.coll.keys[i]))
+			reset[n_reset++].name = was->u.coll.keys[i];
+	/* cluster-enabled stays as it is (AWS refuses to touch it in use) */
+	if (n_set && !strcmp(set[n_set - 1].name, "cluster-enabled"))
+		n_set--;
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) "
+		"set, %zu reset in %s", r->id, n_set, n_reset, r->param_group);
+	if (pg_gone(r, p, r->param_group, ec_modify_cache_parameter_group(
+			    r->c, r->cl, p, r->param_group, set, n_set)) ||
+	    pg_gone(r, p, r->param_group, ec_reset_cache_parameter_group(
+			    r->c, r->cl, p, r->param_group, reset, n_reset)))
+		return -1;
+	/* Parameters that need no reboot apply at once; the group's
+	 * clusters may pass through `modifying`. */
+	return wait_available(r);
+}
+
+/* Decides r->pg_target and prepares it (before update_replication_group). */
+static int update_params(struct rc *r, bool *unused)
+{
+	const struct value *want = get(r->op->planned, "parameters");
+	struct path p = P(r, "parameters");
+	const char *family = want_family(r), *have = NULL, *name, *was;
+	struct ec_parameter_group g;
+	int rc;
+
+	(void)unused;
+	was = pg_family_of(r->op->prior);
+	if (!attr_changes(r, "parameters") &&
+	    (!r->param_group || (was && family && !strcmp(was, family))))
+		return 0;	/* nothing to do: no call */
+	if (!family && (r->param_group || !params_empty(want)))
+		return diag_error(&r->c->diags, &p, "Engine version unknown",
+				  "The parameter group family follows the "
+				  "engine version, which is not known. Set "
+				  "engine_version.");
+	if (r->param_group) {
+		/* Its family, from AWS: after an apply that stopped midway
+		 * the state's version can lag behind the group. */
+		rc = ec_describe_cache_parameter_group(r->c, r->cl, &p,
+						       r->param_group, &g);
+		if (rc < 0)
+			return -1;
+		have = rc == SVC_NOT_FOUND ? NULL : g.family;
+		if (rc == SVC_NOT_FOUND)
+			ctx_log(r->c, LOG_WARN, "secure_redis_cluster %s: "
+				"parameter group %s is gone", r->id,
+				r->param_group);
+	}
+	if (params_empty(want)) {
+		if (r->param_group)
+			r->pg_target = arena_sprintf(
+				r->c->arena, "default.%s%s", family,
+				get_int(r->op->planned, "shards", 1) > 1 ?
+				".cluster.on" : "");
+		else
+			take(r, "parameters");	/* null <-> {} */
+		return 0;
+	}
+	if (have && !strcmp(have, family)) {
+		if (attr_changes(r, "parameters") &&
+		    change_values(r, &p))
+			return -1;
+		take(r, "parameters");
+		return 0;
+	}
+	/* A new group: the first parameters (the create's name, unless a
+	 * retired group of another family holds it), or a family change. */
+	name = pg_name(r);
+	if (r->param_group)
+		name = pg_name_for(r, family);
+	else if (strs_has(r->retired, name) &&
+		 (rc = ec_describe_cache_parameter_group(
+			 r->c, r->cl, &p, name, &g)) != SVC_NOT_FOUND) {
+		if (rc < 0)
+			return -1;
+		if (!g.family || strcmp(g.family, family))
+			name = pg_name_for(r, family);
+	}
+	if (r->param_group && !strcmp(name, r->param_group))
+		return diag_error(&r->c->diags, &p, "Parameter group gone",
+				  "The custom parameter group %s was deleted "
+				  "outside Terraform. Replace the cluster "
+				  "(terraform apply -replace).", name);
+	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: new parameter group "
+		"%s (%s)", r->id, name, family);
+	if (make_param_group(r, name, family, false))
+		return -1;
+	r->pg_target = name;
+	return 0;
+}
+
+/* Retired groups go once nothing uses them.  One ElastiCache still holds
+ * (a change waiting for the maintenance window) stays retired for a later
+ * apply or destroy. */
+static int update_params_cleanup(struct rc *r, bool *unused)
+{
+	struct path p = P(r, "parameters");
+	struct svc_strs keep = r->retired;
+	size_t i, before;
+
+	(void)unused;
+	for (i = 0; i < keep.n; i++) {
+		before = r->c->diags.len;
+		if (ec_delete_cache_parameter_group(r->c, r->cl, &p,
+						    keep.v[i]) >= 0) {
+			retire(r, keep.v[i], false);
+		} else if (drop_if_code(r->c, before,
+					"InvalidCacheParameterGroupState")) {
+			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
+				"parameter group %s still in use; deleted by "
+				"a later apply or destroy", r->id, keep.v[i]);
+		} else {
+			save_private(r);
+			return -1;
+		}
+	}
+	save_private(r);
+	return 0;
+}
+
+/* ---- subnets ----
+ * ModifyCacheSubnetGroup with the planned list, before anything else: AWS
+ * refuses, changing nothing, to take out a subnet that cache nodes run in,
+ * and that refusal must leave the whole cluster unchanged. */
+static int update_subnets(struct rc *r, bool *unused)
+{
+	const char *name = get_str(r->st, "subnet_group_name");
+	struct svc_strs was, now, gone = { 0 };
+	struct path p = P(r, "subnet_ids");
+	size_t before, i;
+	const char *aws;
+	int rc;
+
+	(void)unused;
+	if (!attr_changes(r, "subnet_ids"))
+		return 0;
+	if (!name)
+		name = get_str(r->op->planned, "subnet_group_name");
+	if (check_subnets(r, get(r->op->planned, "subnet_ids")))
+		return -1;
+	was = strs_of(r->c->arena, get(r->op->prior, "subnet_ids"));
+	now = strs_of(r->c->arena, get(r->op->planned, "subnet_ids"));
+	gone.v = arena_calloc(r->c->arena, was.n + 1, sizeof(*gone.v));
+	for (i = 0; i < was.n; i++)
+		if (!strs_has(now, was.v[i]))
+			gone.v[gone.n++] = was.v[i];
+	before = r->c->diags.len;
+	rc = ec_modify_cache_subnet_group(r->c, r->cl, &p, name, NULL, now,
+					  NULL);
+	if (rc == 0) {
+		take(r, "subnet_ids");
+		return 0;
+	}
+	if (rc == SVC_NOT_FOUND)
+		return diag_error(&r->c->diags, &p, "Subnet group gone",
+				  "The cache subnet group %s of %s does not "
+				  "exist (deleted outside Terraform?), so its "
+				  "subnets cannot change. Nothing was changed: "
+				  "replace the cluster (terraform apply "
+				  "-replace).", name, r->id);
+	aws = r->c->diags.len == before + 1 ?
+		r->c->diags.items[before].detail : NULL;
+	if (!drop_if_code(r->c, before, "SubnetInUse"))
+		return -1;
+	return diag_error(&r->c->diags, &p, "Subnet in use by the cluster",
+			  "ElastiCache refused to take %s out of subnet group "
+			  "%s: nodes of %s run in it (%s). Nothing was "
+			  "changed. Keep the subnet in subnet_ids while "
+			  "nodes use it; to leave it, first remove the nodes "
+			  "placed there (for "
+			  "example lower replicas_per_shard in one apply, then "
+			  "change subnet_ids in the next), or replace the "
+			  "cluster (terraform apply -replace).",
+			  gone.n ? join_strs(r->c->arena, gone, ", ")
+			  : "a subnet",
+			  name, r->id, aws ? aws : "SubnetInUse");
+}
+
 /* One ModifyReplicationGroup with every replication-group setting that
  * changes (and log delivery when a log group was lost), then the wait for
  * `available`.  Node type changes wait for the maintenance window unless
@@ -2341,8 +2762,15 @@ static int update_replication_group(struct rc *r, bool redeliver)
 			p = P(r, attrs[i]);
 			any = true;
 		}
+	if (r->pg_target && !any) {
+		p = P(r, "parameters");
+		any = true;
+	}
 	if (!any)
 		return 0;
+	/* The parameter group goes with the version: a family change needs
+	 * both in one request. */
+	in.parameter_group = r->pg_target;
 	if (attr_changes(r, "description"))
 		in.description = get_str(pl, "description");
 	if (attr_changes(r, "snapshot_window"))
@@ -2378,12 +2806,17 @@ static int update_replication_group(struct rc *r, bool redeliver)
 	/* A modification needs an available group (a previous apply may have
 	 * stopped while it was modifying). */
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
-	    wait_available(r))
+	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+		return -1;
+	if (r->pg_target)
+		attached(r);
+	if (wait_available(r))
 		return -1;
 	for (i = 0; i < N_OF(attrs); i++)
 		take(r, attrs[i]);
 	take(r, "log_group_names");
+	if (r->pg_target)
+		take(r, "parameters");
 	return 0;
 }
 
@@ -2936,13 +3369,17 @@ static int update_replicas_step(struct rc *r, bool *unused)
 
 typedef int update_step_fn(struct rc *r, bool *redeliver);
 
-/* Sub-resources first (nothing there needs the group to be available),
- * then the replication group's own modifications one at a time. */
+/* The subnets first (ElastiCache may refuse to drop one that nodes use:
+ * nothing has changed yet), then the other sub-resources (nothing there
+ * needs the group to be available), then the replication group's own
+ * modifications one at a time, and what follows from them (the SSM
+ * parameters with the endpoint, the policy naming the user group). */
 static update_step_fn *const update_steps[] = {
-	update_secret, update_security_group, update_tags_step,
+	update_subnets, update_secret, update_security_group, update_tags_step,
 	update_rotation_step, update_ingress_step, update_log_groups,
-	update_rg_step, update_shards, update_replicas_step, update_ssm,
-	update_policy, update_auth_mode, update_token,
+	update_params, update_rg_step, update_params_cleanup, update_shards,
+	update_replicas_step, update_ssm, update_policy, update_auth_mode,
+	update_token,
 };
 
 int redis_cluster_update(struct ctx *c, struct resource_op *op)
@@ -2956,8 +3393,8 @@ int redis_cluster_update(struct ctx *c, struct resource_op *op)
 		return -1;
 	r.st = known_only(c->arena, op->prior);
 	r.kms_arn = get_str(op->prior, "kms_key_arn");
-	r.param_group = private_param_group(&r, op->prior_private);
-	if (r.param_group)
+	load_private(&r, op->prior_private);
+	if (r.param_group || r.retired.n)
 		save_private(&r);
 	if (refuse_unsupported(&r)) {
 		op->new_state = op->prior;

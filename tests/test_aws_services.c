@@ -843,6 +843,23 @@ static void test_ec_parameter_groups(void)
 	CHECK_INT(ec_modify_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set, 1), -1);
 	CHECK(diag_is(&f, "ElastiCache ModifyCacheParameterGroup failed", "InvalidParameterValue"));
 
+	/* Reset by name: timeout goes back to the default, the policy stays. */
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set + 1, 1), 0);
+	CHECK_INT(ec_describe_cache_parameters(&f.c, f.cl, &f.path, "redis-params", "user", &all, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(all[0].name, "maxmemory-policy");
+		CHECK_STR(all[0].value, "allkeys-lru");
+	}
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set, 0), 0);
+	set[0].name = "no-such-parameter";
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set, 1), -1);
+	CHECK(diag_is(&f, "ElastiCache ResetCacheParameterGroup failed", "InvalidParameterValue"));
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "default.redis7", set + 1, 1), -1);
+	CHECK(diag_is(&f, "ElastiCache ResetCacheParameterGroup failed",
+		      "InvalidCacheParameterGroupState"));
+	set[0].name = "maxmemory-policy";
+
 	CHECK_INT(ec_delete_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params"), 0);
 	CHECK_INT(ec_delete_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params"), SVC_NOT_FOUND);
 	CHECK_INT(ec_describe_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", &g),
@@ -850,6 +867,8 @@ static void test_ec_parameter_groups(void)
 	CHECK_INT(ec_modify_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set, 1),
 		  SVC_NOT_FOUND);
 	CHECK_INT(ec_describe_cache_parameters(&f.c, f.cl, &f.path, "redis-params", "user", &all, &n),
+		  SVC_NOT_FOUND);
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "redis-params", set, 1),
 		  SVC_NOT_FOUND);
 	CHECK(no_diags(&f));
 	fx_end(&f);
@@ -1490,7 +1509,7 @@ struct script {
 	struct http_transport base;
 	const struct reply *r;
 	size_t n, next;
-	char bodies[8][2048];	/* request bodies, in order */
+	char bodies[8][4096];	/* request bodies, in order */
 };
 
 static int script_send(struct http_transport *t, struct arena *a,
@@ -1758,6 +1777,65 @@ static void test_canned_paging(void)
 
 /* A Describe without a name would list everything and return the first
  * object: refused before sending. */
+/* ModifyCacheParameterGroup and ResetCacheParameterGroup take at most 20
+ * parameters per request: 21 go in two; a failing request stops the
+ * rest. */
+static void test_canned_parameter_batches(void)
+{
+	static const struct reply ok[] = {
+		{ HTTP_OK, "<ModifyCacheParameterGroupResponse><ModifyCacheParameterGroupResult>"
+			   "<CacheParameterGroupName>pg</CacheParameterGroupName>"
+			   "</ModifyCacheParameterGroupResult>" META "</ModifyCacheParameterGroupResponse>" },
+		{ HTTP_OK, "<ModifyCacheParameterGroupResponse><ModifyCacheParameterGroupResult>"
+			   "<CacheParameterGroupName>pg</CacheParameterGroupName>"
+			   "</ModifyCacheParameterGroupResult>" META "</ModifyCacheParameterGroupResponse>" },
+	};
+	static const struct reply reset[] = {
+		{ HTTP_OK, "<ResetCacheParameterGroupResponse><ResetCacheParameterGroupResult>"
+			   "<CacheParameterGroupName>pg</CacheParameterGroupName>"
+			   "</ResetCacheParameterGroupResult>" META "</ResetCacheParameterGroupResponse>" },
+		{ HTTP_ERR_OTHER, NULL },
+	};
+	static char names[21][8];
+	struct ec_parameter ps[21];
+	struct script s;
+	struct fx f;
+	size_t i;
+
+	memset(ps, 0, sizeof(ps));
+	for (i = 0; i < 21; i++) {
+		snprintf(names[i], sizeof(names[i]), "p%zu", i);
+		ps[i].name = names[i];
+		ps[i].value = "v";
+	}
+	fx_script(&f, &s, ok, 2);
+	CHECK_INT(ec_modify_cache_parameter_group(&f.c, f.cl, &f.path, "pg", ps, 21), 0);
+	CHECK_INT(s.next, 2);
+	CHECK(strstr(s.bodies[0], "ParameterNameValue.20.ParameterName=p19&") != NULL);
+	CHECK(strstr(s.bodies[0], "ParameterNameValue.21.") == NULL);
+	CHECK(strstr(s.bodies[1], "ParameterNameValue.1.ParameterName=p20&") != NULL);
+	CHECK(strstr(s.bodies[1], "ParameterNameValue.2.") == NULL);
+	CHECK(no_diags(&f));
+	fx_end(&f);
+
+	/* A reset sends names only; the second request finds no answer (not
+	 * retried here: the script would be exhausted) and stops with -1. */
+	fx_script(&f, &s, reset, 2);
+	CHECK_INT(ec_reset_cache_parameter_group(&f.c, f.cl, &f.path, "pg", ps, 21), -1);
+	CHECK(strstr(s.bodies[0], "Action=ResetCacheParameterGroup") != NULL);
+	CHECK(strstr(s.bodies[0], "ParameterNameValue.1.ParameterName=p0&") != NULL);
+	CHECK(strstr(s.bodies[0], "ParameterValue") == NULL);
+	CHECK(strstr(s.bodies[1], "ParameterNameValue.1.ParameterName=p20") != NULL);
+	CHECK(f.c.diags.len == 1 &&
+	      strcmp(f.c.diags.items[0].summary, "ElastiCache ResetCacheParameterGroup failed") == 0);
+	fx_end(&f);
+
+	fx_script(&f, &s, ok, 0);
+	CHECK_INT(ec_modify_cache_parameter_group(&f.c, f.cl, &f.path, "pg", ps, 0), 0);
+	CHECK_INT(s.next, 0);
+	fx_end(&f);
+}
+
 static void test_canned_empty_names(void)
 {
 	struct script s;
@@ -1889,6 +1967,7 @@ int main(void)
 	RUN(test_canned_paging);
 	RUN(test_canned_retry_policy);
 	RUN(test_canned_empty_names);
+	RUN(test_canned_parameter_batches);
 	emu_ok = emulator_start(&emu) == 0;
 	RUN(test_ec2_subnets);
 	RUN(test_ec2_security_groups);

@@ -620,13 +620,14 @@ def tags_of_every_sub_resource(emu, attrs):
     return out
 
 
-def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary):
+def test_update_in_place_settings_scaling_and_parameters(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_update: step 2 changes tags (on every
     sub-resource), description, windows, retention and the allowed CIDR blocks
     in place; step 3 scales the node type and adds a replica; step 4 upgrades
-    the engine version and removes a replica; step 5 (custom parameters, not implemented yet) fails
-    at apply with an error on parameters and changes nothing.  Each successful step is followed by
-    a no-change plan; destroy leaves nothing behind."""
+    the engine version and removes a replica; step 5 sets custom parameters:
+    a group of the cluster's engine family holds them and the cluster uses
+    it.  Each step is followed by a no-change plan; destroy leaves nothing
+    behind."""
     ec = botocore_client(emu, "elasticache")
     seen = {}
 
@@ -657,24 +658,27 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
             "CacheClusters"][0]["EngineVersion"]
         seen["attrs4"] = attrs
 
-    def after_refused(attrs, app_sg):
+    def after_parameters(attrs, app_sg):
         seen["rg5"] = rg()
         seen["pg5"] = ec.describe_cache_clusters(CacheClusterId=attrs["member_clusters"][0])[
             "CacheClusters"][0]["CacheParameterGroup"]["CacheParameterGroupName"]
         seen["groups5"] = [g["CacheParameterGroupName"] for g in
                            ec.describe_cache_parameter_groups()["CacheParameterGroups"]]
+        seen["values5"] = {p["ParameterName"]: p.get("ParameterValue") for p in ec.describe_cache_parameters(
+            CacheParameterGroupName=seen["pg5"], Source="user")["Parameters"]}
         seen["attrs5"] = attrs
 
     result, sink, before, ran = run_with_step_hooks(
         emu, tmp_path, test_binary, "redis_cluster_update",
         {"02-settings": after_create, "03-scale": after_settings, "04-upgrade": after_scale,
-         "05-refused": after_upgrade, "destroy": after_refused})
+         "05-parameters": after_upgrade, "destroy": after_parameters})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert ran == ["02-settings", "03-scale", "04-upgrade", "05-refused", "destroy"], ran
+    assert ran == ["02-settings", "03-scale", "04-upgrade", "05-parameters", "destroy"], ran
     actions = {st.name: st.actions for st in result.steps}
     assert actions["02-settings"] == {"secure_redis_cluster.main": "update"}
     assert actions["03-scale"] == {"secure_redis_cluster.main": "update"}
     assert actions["04-upgrade"] == {"secure_redis_cluster.main": "update"}
+    assert actions["05-parameters"] == {"secure_redis_cluster.main": "update"}
 
     # step 2: tags on every sub-resource: team changed, env removed, cost added
     want = {"team": "payments", "cost": "1234", "owner": "acceptance", "secure:redis-cluster": "acc-update"}
@@ -704,14 +708,12 @@ def test_update_in_place_settings_scaling_and_refusal(emu, tmp_path, test_binary
     assert seen["attrs4"]["engine_version"] == "7.1"
     assert seen["attrs4"]["engine_version_actual"].startswith("7.1")
 
-    # step 5: refused on the attribute, before any change
-    errs = [d for d in result.steps[4].diags if d.severity == "error"]
-    assert [d.summary for d in errs] == ["Cannot update in place yet"], errs
-    assert errs[0].attribute.endswith("parameters") and "parameter group" in errs[0].detail
-    assert not [g for g in seen["groups5"] if "acc-update" in g], seen["groups5"]
-    assert seen["pg5"].startswith("default."), seen["pg5"]
+    # step 5: the cluster's own group, with the value, in use
+    assert seen["pg5"] == "acc-update-params", seen["pg5"]
+    assert [g for g in seen["groups5"] if "acc-update" in g] == ["acc-update-params"], seen["groups5"]
+    assert seen["values5"].get("maxmemory-policy") == "allkeys-lru", seen["values5"]
     assert seen["rg5"]["CacheNodeType"] == "cache.t4g.medium" and seen["rg5"]["Status"] == "available"
-    assert seen["attrs5"]["parameters"] is None
+    assert seen["attrs5"]["parameters"] == {"maxmemory-policy": "allkeys-lru"}
 
     left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
     assert left == [], left

@@ -13,6 +13,13 @@ Faithfulness notes (what this module models and where it deliberately differs fr
   encryption) or <rgid>.<hash>.ng.0001.use1.cache.amazonaws.com (without). Nothing listens at these names.
 - Every account has AWS's built-in user "default" (UserName "default", no password, "on ~* +@all"). It is listed by
   DescribeUsers but not by resources(), since nobody creates it and it cannot leak.
+- Every node is placed in one subnet of its subnet group (the first subnet of the group in the node's zone, when the
+  node is made). ModifyCacheSubnetGroup refuses with SubnetInUse, changing nothing, to drop a subnet that holds a node;
+  other subnets may go, even in a zone that has nodes elsewhere. Nodes made later use the subnets the group has then.
+- Parameter groups: ModifyCacheParameterGroup takes at most 20 ParameterNameValues; ResetCacheParameterGroup resets
+  the named parameters (or all); cluster-enabled of a group in use can be neither changed nor reset. A custom group
+  of another family cannot go with a version change (InvalidParameterCombination); defaults are named
+  default.<family>[.cluster.on].
 - Emulator restriction asked for by the project: a user group can be attached to only one replication group at a time.
 - AUTH tokens follow the API reference and the AUTH guide (and AWS's observed "Invalid AuthToken provided."):
   16-128 characters, letters, digits and only the special characters ! & # $ ^ < > -. User passwords follow the RBAC guide: 16-128 printable ASCII characters, no space, ',', '"', '/', '@'.
@@ -468,18 +475,28 @@ class Service:
             if users and vpc != sg["VpcId"]:
                 raise _fault("InvalidSubnet", "The new subnets are in %s but cache subnet group %s is in use in %s."
                              % (vpc, sg["Name"], sg["VpcId"]))
-            ec2 = self._ec2()
-            new_azs = {ec2.subnet(s)["AvailabilityZone"] for s in subnets} if ec2 is not None else set()
-            for rg in users:
-                for c in rg["Clusters"].values():
-                    if c["AZ"] not in new_azs:
-                        removed = [s for s in sg["SubnetIds"] if s not in subnets]
-                        raise _fault("SubnetInUse", "The subnet(s) %s are in use by replication group %s."
-                                     % (", ".join(removed), rg["Id"]))
+            # Every node has its network interface in one subnet of the group: AWS refuses to take such a
+            # subnet out of the group (SubnetInUse) and changes nothing; other subnets may go.
+            in_use = self._subnets_in_use(sg["Name"])
+            busy = [s for s in sg["SubnetIds"] if s not in subnets and s in in_use]
+            if busy:
+                raise _fault("SubnetInUse", "The subnet ID %s is in use by cache cluster %s." % (
+                    ", ".join(busy), ", ".join(sorted({c for s in busy for c in in_use[s]}))))
             sg["SubnetIds"], sg["VpcId"] = subnets, vpc
         if "CacheSubnetGroupDescription" in p:
             sg["Description"] = p["CacheSubnetGroupDescription"]
         return {"CacheSubnetGroup": self._subnet_group_out(sg)}
+
+    def _subnets_in_use(self, group_name):
+        """{subnet id: [cache cluster ids]} of the nodes placed in subnets of the group."""
+        out = {}
+        clusters = [c for rg in self.rgs.values() if rg["CacheSubnetGroupName"] == group_name
+                    for c in rg["Clusters"].values()]
+        clusters += [c for c in self.standalone.values() if c.get("CacheSubnetGroupName") == group_name]
+        for c in clusters:
+            if c.get("SubnetId"):
+                out.setdefault(c["SubnetId"], []).append(c["CacheClusterId"])
+        return out
 
     def op_DeleteCacheSubnetGroup(self, p):
         self._tick()
@@ -627,6 +644,10 @@ class Service:
             for pv in pairs:
                 if pv.get("ParameterName") not in known:
                     raise _ipv("Unknown parameter: %s" % pv.get("ParameterName"))
+            if any(pv["ParameterName"] == "cluster-enabled" for pv in pairs) and \
+                    "cluster-enabled" in pg["Values"] and self.uses("parameter-group", pg["Name"]):
+                raise _fault("InvalidCacheParameterGroupStateFault",
+                             "cluster-enabled cannot be changed while parameter group %s is in use." % pg["Name"])
             for pv in pairs:
                 pg["Values"].pop(pv["ParameterName"], None)
         return {"CacheParameterGroupName": pg["Name"]}
@@ -1090,8 +1111,16 @@ class Service:
         return [self.emu.region + s for s in ("a", "b", "c")]
 
     def _new_cluster(self, rg, cid, az, role):
+        """A node in `az`, placed in the first subnet of the group's subnets in that zone (its network
+        interface stays there: see SubnetInUse in ModifyCacheSubnetGroup)."""
         now = self.emu.now()
-        return {"CacheClusterId": cid, "AZ": az, "Role": role, "Created": now, "Status": rg["Status"]}
+        subnet = None
+        sg = self.subnet_groups.get(rg["CacheSubnetGroupName"] or "")
+        ec2 = self._ec2()
+        if sg is not None and ec2 is not None:
+            subnet = next((s for s in sg["SubnetIds"] if (ec2.subnet(s) or {}).get("AvailabilityZone") == az), None)
+        return {"CacheClusterId": cid, "AZ": az, "SubnetId": subnet, "Role": role, "Created": now,
+                "Status": rg["Status"]}
 
     def _slots(self, n):
         """Even split of the 16384 hash slots; the first shards take the remainder (as AWS does)."""
