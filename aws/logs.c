@@ -53,6 +53,20 @@ static const struct svc_field group_fields[] = {
 	LG(creation_time_ms, "creationTime", SVC_NUM),
 };
 
+static void parse_group(struct arena *a, json_t *g, struct logs_group *out)
+{
+	memset(out, 0, sizeof(*out));
+	svc_json_fields(a, g, group_fields, SVC_NFIELDS(group_fields), out);
+	if (!out->arn) {	/* older answers: "arn" ends in ":*" */
+		const char *arn = json_string_value(json_object_get(g, "arn"));
+		size_t len = arn ? strlen(arn) : 0;
+
+		if (len > 2 && strcmp(arn + len - 2, ":*") == 0)
+			len -= 2;
+		out->arn = arn ? arena_strndup(a, arn, len) : NULL;
+	}
+}
+
 /* Looks for the exact name in one page; returns 1 when found. */
 static int find_group(struct arena *a, json_t *resp, const char *name,
 		      struct logs_group *out)
@@ -64,16 +78,7 @@ static int find_group(struct arena *a, json_t *resp, const char *name,
 		const char *n = json_string_value(json_object_get(g, "logGroupName"));
 
 		if (n && strcmp(n, name) == 0) {
-			memset(out, 0, sizeof(*out));
-			svc_json_fields(a, g, group_fields, SVC_NFIELDS(group_fields), out);
-			if (!out->arn) {	/* older answers: "arn" ends in ":*" */
-				const char *arn = json_string_value(json_object_get(g, "arn"));
-				size_t len = arn ? strlen(arn) : 0;
-
-				if (len > 2 && strcmp(arn + len - 2, ":*") == 0)
-					len -= 2;
-				out->arn = arn ? arena_strndup(a, arn, len) : NULL;
-			}
+			parse_group(a, g, out);
 			return 1;
 		}
 	}
@@ -103,6 +108,46 @@ int logs_describe_log_group(struct ctx *c, struct aws_client *cl,
 		token = json_string_value(json_object_get(resp, "nextToken"));
 	} while (token && ++pages < 100);
 	return SVC_NOT_FOUND;
+}
+
+int logs_describe_log_groups(struct ctx *c, struct aws_client *cl,
+			     const struct path *p, const char *prefix,
+			     struct logs_group **out, size_t *n)
+{
+	const char *token = NULL;
+	size_t cap = 0;
+	int pages = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (svc_require(c, p, AWS_LOGS, "DescribeLogGroups",
+			"logGroupNamePrefix", prefix) != 0)
+		return -1;
+	do {
+		json_t *req = json_pack("{s:s}", "logGroupNamePrefix", prefix);
+		json_t *resp, *groups, *g;
+		size_t i;
+		int rc;
+
+		svc_json_str(req, "nextToken", token);
+		rc = call(c, cl, p, "DescribeLogGroups", true, req, &resp);
+		if (rc != 0)
+			return rc;
+		groups = json_object_get(resp, "logGroups");
+		if (*n + json_array_size(groups) > cap) {
+			struct logs_group *more;
+
+			cap = 2 * (*n + json_array_size(groups)) + 4;
+			more = arena_calloc(c->arena, cap, sizeof(*more));
+			if (*n)
+				memcpy(more, *out, *n * sizeof(*more));
+			*out = more;
+		}
+		json_array_foreach(groups, i, g)
+			parse_group(c->arena, g, &(*out)[(*n)++]);
+		token = json_string_value(json_object_get(resp, "nextToken"));
+	} while (token && ++pages < 100);
+	return 0;
 }
 
 /* Calls op with {"logGroupName": name, ...extra} (extra stolen or NULL). */

@@ -33,6 +33,11 @@ int logs_create_log_group(struct ctx *c, struct aws_client *cl,
 int logs_describe_log_group(struct ctx *c, struct aws_client *cl,
 			    const struct path *p, const char *name,
 			    struct logs_group *out);
+/* Every group whose name starts with prefix (all pages; *n may be 0).
+ * The array is arena memory. */
+int logs_describe_log_groups(struct ctx *c, struct aws_client *cl,
+			     const struct path *p, const char *prefix,
+			     struct logs_group **out, size_t *n);
 /* SVC_NOT_FOUND when already gone. */
 int logs_delete_log_group(struct ctx *c, struct aws_client *cl,
 			  const struct path *p, const char *name);

@@ -1458,34 +1458,80 @@ static void refresh_logs(struct rc *r)
 {
 	const struct value *prior = get(r->st, "log_group_names");
 	const char *names[N_LOG_TYPES] = { 0 };
+	const char *prefix = arena_sprintf(r->c->arena, "/aws/elasticache/%s/",
+					   r->id);
 	struct path p = P(r, "log_group_names");
+	struct logs_group *all = NULL;
+	size_t n_all = 0, i, j;
 	int min_days = 0;
-	size_t i;
 
 	if (!prior || !value_is_known(prior))
+		return;
+	/* Both groups in one call: their names share the cluster's prefix. */
+	if (logs_describe_log_groups(r->c, r->cl, &p, prefix, &all, &n_all))
 		return;
 	for (i = 0; i < N_LOG_TYPES; i++) {
 		const struct value *v = value_map_get(prior, log_types[i]);
 		const struct ec_log_delivery *d = delivery_of(r, log_types[i]);
-		struct logs_group g;
+		const struct logs_group *g = NULL;
+		struct logs_group one;
 		const char *n;
 
-		if (!v || !value_get_string(v, &n) ||
-		    logs_describe_log_group(r->c, r->cl, &p, n, &g) != 0)
+		if (!v || !value_get_string(v, &n))
 			continue;
-		if (g.retention_days && (!min_days || g.retention_days < min_days))
-			min_days = g.retention_days;
+		for (j = 0; j < n_all && !g; j++)
+			if (all[j].name && !strcmp(all[j].name, n))
+				g = &all[j];
+		if (!g && strncmp(n, prefix, strlen(prefix)) &&
+		    logs_describe_log_group(r->c, r->cl, &p, n, &one) == 0)
+			g = &one;	/* a name from elsewhere (never ours) */
+		if (!g)
+			continue;
+		if (g->retention_days &&
+		    (!min_days || g->retention_days < min_days))
+			min_days = g->retention_days;
 		if (!d || !d->log_group || strcmp(d->log_group, n) ||
 		    (d->status && (!strcmp(d->status, "disabling") ||
 				   !strcmp(d->status, "error"))) ||
-		    !g.kms_key_id || (r->kms_arn && strcmp(g.kms_key_id,
-							   r->kms_arn)))
+		    !g->kms_key_id || (r->kms_arn && strcmp(g->kms_key_id,
+							    r->kms_arn)))
 			continue;
 		names[i] = n;
 	}
 	put_log_groups(r, names);
 	if (min_days)
 		put_int(r, "log_retention_days", min_days);
+}
+
+/* Values of the cluster's own parameter group changed outside Terraform
+ * show in `parameters` (the apply sets them back).  Only while the
+ * cluster uses that group; cluster-enabled is the provider's, from
+ * `shards`. */
+static void refresh_parameters(struct rc *r)
+{
+	const struct value *prior = get(r->st, "parameters");
+	struct path p = P(r, "parameters");
+	struct ec_parameter *ps = NULL;
+	const char **keys, **vals;
+	size_t n = 0, i, m = 0;
+
+	if (!r->param_group || !r->cc.parameter_group ||
+	    strcmp(r->cc.parameter_group, r->param_group) ||
+	    !prior || !value_is_known(prior))
+		return;
+	if (ec_describe_cache_parameters(r->c, r->cl, &p, r->param_group,
+					 "user", &ps, &n) != 0)
+		return;
+	keys = arena_calloc(r->c->arena, n + 1, sizeof(*keys));
+	vals = arena_calloc(r->c->arena, n + 1, sizeof(*vals));
+	for (i = 0; i < n; i++) {
+		if (!ps[i].name || !ps[i].value ||
+		    !strcmp(ps[i].name, "cluster-enabled"))
+			continue;
+		keys[m] = ps[i].name;
+		vals[m++] = ps[i].value;
+	}
+	put(r, "parameters", map_of(r->c->arena, m, keys, vals));
 }
 
 static void refresh_secret(struct rc *r)
@@ -1582,6 +1628,7 @@ static int refresh(struct rc *r)
 	refresh_security_group(r);
 	refresh_kms(r);
 	refresh_logs(r);
+	refresh_parameters(r);
 	refresh_secret(r);
 	refresh_ssm(r);
 	refresh_policy(r);
@@ -1608,6 +1655,7 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op)
 		return 0;
 	}
 	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	load_private(&r, op->prior_private);
 	rc = refresh(&r);
 	if (rc < 0)
 		return -1;

@@ -463,6 +463,22 @@ static void test_logs_groups(void)
 	CHECK(g.creation_time_ms > 1e12);
 	CHECK_INT(logs_describe_log_group(&f.c, f.cl, &f.path, "/elasticache/redis", &g),
 		  SVC_NOT_FOUND);
+	/* every group under a prefix in one call */
+	{
+		struct logs_group *all = NULL;
+		size_t n = 9;
+
+		CHECK_INT(logs_describe_log_groups(&f.c, f.cl, &f.path,
+						   "/elasticache/redis/", &all,
+						   &n), 0);
+		CHECK_INT(n, 2);
+		CHECK(n == 2 && all[0].name && all[1].name &&
+		      strcmp(all[0].name, all[1].name) != 0);
+		CHECK_INT(logs_describe_log_groups(&f.c, f.cl, &f.path,
+						   "/nothing/here/", &all, &n),
+			  0);
+		CHECK_INT(n, 0);
+	}
 
 	CHECK_INT(logs_put_retention_policy(&f.c, f.cl, &f.path, "/elasticache/redis/slow", 30), 0);
 	CHECK_INT(logs_put_retention_policy(&f.c, f.cl, &f.path, "/elasticache/redis/slow", 2), -1);

@@ -536,3 +536,30 @@ def test_the_scenario_with_a_real_terraform(emu, tmp_path, test_binary):
         ["Plan: 0 to add, 1 to change, 0 to destroy."] * (len(out.steps) - 1), report
     assert "Subnet in use by the cluster" in out.steps[-1].output, report
     nothing_left(emu, before)
+
+
+def test_values_changed_outside_terraform_are_shown_and_restored(emu, tmp_path, test_binary):
+    """A value of the cluster's group changed and another added outside
+    Terraform: refresh shows them in `parameters`, the plan is an update,
+    and the apply sets the configured value back and resets the added one."""
+    seen = {}
+
+    def weaken(attrs, net):
+        ec(emu).modify_cache_parameter_group(CacheParameterGroupName=RG + "-params", ParameterNameValues=[
+            {"ParameterName": "maxmemory-policy", "ParameterValue": "noeviction"},
+            {"ParameterName": "notify-keyspace-events", "ParameterValue": "KEA"}])
+        seen["weakened"] = user_values(emu, RG + "-params")
+
+    def check(attrs, net):
+        seen["values"] = user_values(emu, RG + "-params")
+        seen["attrs"] = attrs
+
+    result, before, ran, _ = run_steps(emu, tmp_path, test_binary, [
+        ("01-create", "01-create", None), ("02-same", "01-create", UPDATE)],
+        hooks={"02-same": weaken, "destroy": check})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert ran == ["02-same", "destroy"]
+    assert seen["weakened"]["maxmemory-policy"] == "noeviction"
+    assert seen["values"] == {"maxmemory-policy": "allkeys-lru", "timeout": "300"}, seen["values"]
+    assert seen["attrs"]["parameters"] == {"maxmemory-policy": "allkeys-lru", "timeout": "300"}
+    nothing_left(emu, before)
