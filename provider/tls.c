@@ -26,6 +26,23 @@
 #define TLS_SKEW_S 30L
 #define TLS_LIFETIME_S (262980L * 3600L)
 
+/* The server key: P-256 with ECDSA-SHA256 (what Go's x509 pairs with a
+ * P-256 key).  go-plugin's own generateCert uses P-521, but its client
+ * only adds the announced certificate to a pool and lets crypto/tls verify
+ * it, which takes any ECDSA curve Go supports.  P-256 keeps 128-bit
+ * security (the level of the TLS 1.3 suites negotiated anyway), costs a
+ * fraction of P-521 at every start (OpenSSL's P-256 code is constant-time
+ * assembly; docs/performance.md has the figures). */
+#ifndef TLS_P521
+#define TLS_CURVE "P-256"
+#define TLS_CURVE_NID NID_X9_62_prime256v1
+#define TLS_DIGEST EVP_sha256
+#else	/* go-plugin's choice; kept for measurements (docs/performance.md) */
+#define TLS_CURVE "P-521"
+#define TLS_CURVE_NID NID_secp521r1
+#define TLS_DIGEST EVP_sha512
+#endif
+
 /* The reason text of OpenSSL's last error, or def. */
 static const char *ssl_reason(const char *def)
 {
@@ -97,7 +114,7 @@ static int set_name(X509 *x)
 }
 
 /* The SubjectPublicKeyInfo straight from the key's encoded point
- * (id-ecPublicKey, namedCurve secp521r1; RFC 5480).  X509_set_pubkey
+ * (id-ecPublicKey, namedCurve TLS_CURVE_NID; RFC 5480).  X509_set_pubkey
  * would get the same bytes by running OpenSSL 3.0's encoder and then its
  * decoder, about a third of the whole certificate's cost. */
 static int set_pubkey(X509 *x, EVP_PKEY *key)
@@ -109,7 +126,7 @@ static int set_pubkey(X509 *x, EVP_PKEY *key)
 	    !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x),
 				    OBJ_nid2obj(NID_X9_62_id_ecPublicKey),
 				    V_ASN1_OBJECT,
-				    OBJ_nid2obj(NID_secp521r1), point,
+				    OBJ_nid2obj(TLS_CURVE_NID), point,
 				    (int)len)) {
 		OPENSSL_free(point);
 		return -1;
@@ -131,7 +148,7 @@ static X509 *make_cert(EVP_PKEY *key, time_t now)
 	    add_ext(x, NID_basic_constraints, "critical,CA:TRUE") ||
 	    add_ext(x, NID_subject_key_identifier, "hash") ||
 	    add_ext(x, NID_subject_alt_name, "DNS:" TLS_HOST) ||
-	    !X509_sign(x, key, EVP_sha512())) {
+	    !X509_sign(x, key, TLS_DIGEST())) {
 		X509_free(x);
 		return NULL;
 	}
@@ -180,7 +197,7 @@ int tls_identity_generate(struct tls_identity *id, time_t now, char *err,
 	int rc = -1;
 
 	memset(id, 0, sizeof(*id));
-	key = EVP_EC_gen("P-521");
+	key = EVP_EC_gen(TLS_CURVE);
 	if (key)
 		x = make_cert(key, now);
 	if (x && encode_identity(id, x, key) == 0)
