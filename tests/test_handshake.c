@@ -292,7 +292,7 @@ static void test_identity(void)
 
 	CHECK_INT(tls_identity_generate(&id, now, err, sizeof(err)), 0);
 	CHECK(id.cert_pem && strstr(id.cert_pem, "BEGIN CERTIFICATE"));
-	CHECK(id.key_pem && strstr(id.key_pem, "PRIVATE KEY"));
+	CHECK(id.key_pem && strstr(id.key_pem, "-----BEGIN EC PRIVATE KEY-----"));
 	p = id.cert_der;
 	x = d2i_X509(NULL, &p, (long)id.cert_der_len);
 	CHECK(x != NULL);
