@@ -372,8 +372,9 @@ def main():
     print(f"provider: GetProviderSchema: {schema_ms:.2f} ms median of 50")
     print(f"provider: PlanResourceChange at 10-way concurrency: {wall_us:.0f} us per call as the "
           f"Python client sees it, {cpu_us:.0f} us provider CPU per call ({n} calls; target <= 200 us)")
-    print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB; includes libcurl and its "
-          f"dependencies, loaded by ConfigureProvider; see docs/performance.md)")
+    print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB; includes libcurl, its "
+          f"dependencies and its own shared OpenSSL, loaded by ConfigureProvider; "
+          f"see docs/performance.md)")
     aws_call_figures(test_binary)
     no_change_plan_of_many(test_binary)
     return 0

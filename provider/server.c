@@ -49,6 +49,7 @@
 
 #define CQ_THREADS 2
 #define PENDING_REQUESTS 16
+#define MAX_REFUSED_PORTS 3
 #define PATH_HEALTH_CHECK "/grpc.health.v1.Health/Check"
 #define PATH_HEALTH_WATCH "/grpc.health.v1.Health/Watch"
 #define PATH_SHUTDOWN "/plugin.GRPCController/Shutdown"
@@ -776,7 +777,11 @@ static int add_listener(struct server *s, const struct server_options *o,
 		return 0;
 	}
 	snprintf(s->network, sizeof(s->network), "tcp");
-	for (int p = o->min_port; p <= o->max_port; p++) {
+	/* A free port that gRPC still refuses means a lost race or, far more
+	 * likely, credentials it cannot use (PLUGIN_CLIENT_CERT is checked
+	 * only then, by main.c): a few tries, not the whole range. */
+	for (int p = o->min_port, refused = 0;
+	     p <= o->max_port && refused < MAX_REFUSED_PORTS; p++) {
 		if (!port_free(p))
 			continue;
 		snprintf(addr, sizeof(addr), "127.0.0.1:%d", p);
@@ -785,6 +790,7 @@ static int add_listener(struct server *s, const struct server_options *o,
 				 "127.0.0.1:%d", p);
 			return 0;
 		}
+		refused++;
 	}
 	snprintf(err, errlen,
 		 "couldn't bind plugin TCP listener on 127.0.0.1 ports %d-%d",

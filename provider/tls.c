@@ -6,12 +6,15 @@
  * Does not configure gRPC: server.c hands these PEM strings to
  * grpc_ssl_server_credentials_create_with_options.
  */
+/* PEM_write_bio_ECPrivateKey: see write_key. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "provider/tls.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -25,6 +28,23 @@
 #define TLS_ORG "HashiCorp"
 #define TLS_SKEW_S 30L
 #define TLS_LIFETIME_S (262980L * 3600L)
+
+/* The server key: P-256 with ECDSA-SHA256 (what Go's x509 pairs with a
+ * P-256 key).  go-plugin's own generateCert uses P-521, but its client
+ * only adds the announced certificate to a pool and lets crypto/tls verify
+ * it, which takes any ECDSA curve Go supports.  P-256 keeps 128-bit
+ * security (the level of the TLS 1.3 suites negotiated anyway), costs a
+ * fraction of P-521 at every start (OpenSSL's P-256 code is constant-time
+ * assembly; docs/performance.md has the figures). */
+#ifndef TLS_P521
+#define TLS_CURVE "P-256"
+#define TLS_CURVE_NID NID_X9_62_prime256v1
+#define TLS_DIGEST EVP_sha256
+#else	/* go-plugin's choice; kept for measurements (docs/performance.md) */
+#define TLS_CURVE "P-521"
+#define TLS_CURVE_NID NID_secp521r1
+#define TLS_DIGEST EVP_sha512
+#endif
 
 /* The reason text of OpenSSL's last error, or def. */
 static const char *ssl_reason(const char *def)
@@ -97,7 +117,7 @@ static int set_name(X509 *x)
 }
 
 /* The SubjectPublicKeyInfo straight from the key's encoded point
- * (id-ecPublicKey, namedCurve secp521r1; RFC 5480).  X509_set_pubkey
+ * (id-ecPublicKey, namedCurve TLS_CURVE_NID; RFC 5480).  X509_set_pubkey
  * would get the same bytes by running OpenSSL 3.0's encoder and then its
  * decoder, about a third of the whole certificate's cost. */
 static int set_pubkey(X509 *x, EVP_PKEY *key)
@@ -109,7 +129,7 @@ static int set_pubkey(X509 *x, EVP_PKEY *key)
 	    !X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x),
 				    OBJ_nid2obj(NID_X9_62_id_ecPublicKey),
 				    V_ASN1_OBJECT,
-				    OBJ_nid2obj(NID_secp521r1), point,
+				    OBJ_nid2obj(TLS_CURVE_NID), point,
 				    (int)len)) {
 		OPENSSL_free(point);
 		return -1;
@@ -131,11 +151,25 @@ static X509 *make_cert(EVP_PKEY *key, time_t now)
 	    add_ext(x, NID_basic_constraints, "critical,CA:TRUE") ||
 	    add_ext(x, NID_subject_key_identifier, "hash") ||
 	    add_ext(x, NID_subject_alt_name, "DNS:" TLS_HOST) ||
-	    !X509_sign(x, key, EVP_sha512())) {
+	    !X509_sign(x, key, TLS_DIGEST())) {
 		X509_free(x);
 		return NULL;
 	}
 	return x;
+}
+
+/* The key as an "EC PRIVATE KEY" PEM block (RFC 5915), which gRPC reads
+ * like PKCS#8.  PEM_write_bio_PrivateKey would build OpenSSL 3.0's encoder
+ * context for it (3.6 M instructions, 12 % of a start); the EC_KEY writer
+ * is a plain DER encoder.  Deprecated in 3.0, not removed. */
+static int write_key(BIO *b, EVP_PKEY *key)
+{
+	EC_KEY *ec = EVP_PKEY_get1_EC_KEY(key);
+	int ok = ec && PEM_write_bio_ECPrivateKey(b, ec, NULL, NULL, 0, NULL,
+						  NULL);
+
+	EC_KEY_free(ec);
+	return ok ? 0 : -1;
 }
 
 static int encode_identity(struct tls_identity *id, X509 *x, EVP_PKEY *key)
@@ -144,8 +178,7 @@ static int encode_identity(struct tls_identity *id, X509 *x, EVP_PKEY *key)
 	unsigned char *der = NULL;
 	int len, rc = -1;
 
-	if (!cb || !kb || !PEM_write_bio_X509(cb, x) ||
-	    !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL))
+	if (!cb || !kb || !PEM_write_bio_X509(cb, x) || write_key(kb, key))
 		goto out;
 	len = i2d_X509(x, &der);
 	if (len <= 0)
@@ -180,7 +213,7 @@ int tls_identity_generate(struct tls_identity *id, time_t now, char *err,
 	int rc = -1;
 
 	memset(id, 0, sizeof(*id));
-	key = EVP_EC_gen("P-521");
+	key = EVP_EC_gen(TLS_CURVE);
 	if (key)
 		x = make_cert(key, now);
 	if (x && encode_identity(id, x, key) == 0)

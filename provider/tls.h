@@ -2,8 +2,9 @@
  * tls.h - AutoMTLS certificates (hashicorp/go-plugin mtls.go, generateCert,
  * and server.go's use of PLUGIN_CLIENT_CERT).
  *
- * Every start makes a fresh ECDSA P-521 key (signature ECDSA-SHA512, what
- * Go picks for P-521) and a self-signed certificate shaped like
+ * Every start makes a fresh ECDSA P-256 key (signature ECDSA-SHA256, what
+ * Go picks for P-256; go-plugin itself uses P-521, see tls.c for why not
+ * here) and a self-signed certificate shaped like
  * go-plugin's: O=HashiCorp, CN=localhost, DNS SAN localhost,
  * KeyUsage digitalSignature|keyEncipherment|keyAgreement|keyCertSign,
  * EKU clientAuth+serverAuth, CA:TRUE, valid from now-30s for 262980 hours,

@@ -7,8 +7,10 @@
  * although the provider needs curl only when it first talks to AWS.  So
  * `make release` links this file instead of -lcurl: every libcurl function
  * the code base calls has a stub here that dlopen()s libcurl.so.4 once
- * (pthread_once) and calls the real function.  libcurl then binds to the
- * libssl/libcrypto the process already has: still one OpenSSL.
+ * (pthread_once) and calls the real function.  The release binary has
+ * OpenSSL linked in statically and exports none of its symbols, so libcurl
+ * loads and uses its own shared libssl/libcrypto: two OpenSSL copies that
+ * never share state (no OpenSSL object crosses between gRPC and libcurl).
  *
  * Contract: every curl_* function called anywhere needs a stub below; a
  * missing one is a link error of the release build, never a runtime

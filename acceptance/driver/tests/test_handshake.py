@@ -58,8 +58,9 @@ from google.protobuf import empty_pb2  # noqa: E402
 # ---------------------------------------------------------------- helpers
 
 
-def assert_go_plugin_cert(cert: x509.Certificate) -> None:
-    """What go-plugin's generateCert (mtls.go) produces."""
+def assert_go_plugin_cert(cert: x509.Certificate, curve: str = "secp521r1") -> None:
+    """What go-plugin's generateCert (mtls.go) produces (P-521 there; the
+    provider's server key is P-256, see provider/tls.c)."""
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "HashiCorp"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "HashiCorp"
@@ -68,7 +69,7 @@ def assert_go_plugin_cert(cert: x509.Certificate) -> None:
     assert cert.issuer == cert.subject, "must be self-signed"
     key = cert.public_key()
     assert isinstance(key, ec.EllipticCurvePublicKey)
-    assert key.curve.name == "secp521r1"
+    assert key.curve.name == curve
     # self-signature verifies
     key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
     assert 0 < cert.serial_number < (1 << 128)
@@ -305,7 +306,8 @@ def test_server_certificate_is_like_go_plugin(provider_binary):
         field = p.handshake["line"].split("|")[5]
         assert "=" not in field, "server cert must be unpadded base64 (RawStdEncoding)"
         cert = x509.load_der_x509_certificate(p.handshake["server_cert_der"])
-        assert_go_plugin_cert(cert)
+        assert_go_plugin_cert(cert, curve="secp256r1")
+        assert isinstance(cert.signature_hash_algorithm, hashes.SHA256)
         assert cert.public_bytes(serialization.Encoding.DER) != \
             p.client_cert.certificate.public_bytes(serialization.Encoding.DER)
 
