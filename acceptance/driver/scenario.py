@@ -1238,12 +1238,14 @@ def _provider_addr_for(path, steps):
 
 
 def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider_factory=None, out=None,
-                 rpc_timeout=600.0):
+                 rpc_timeout=600.0, destroy=True):
     """Run a scenario directory; returns a Result (result.ok, result.violations, result.transcript).
 
     provider_factory: a callable returning a started provider handle (stub, pb, shutdown());
     defaults to plugin.start_provider(provider_binary, env=env).  out: a text stream that gets
-    the transcript as it happens.  rpc_timeout: seconds allowed for one RPC."""
+    the transcript as it happens.  rpc_timeout: seconds allowed for one RPC.  destroy=False
+    leaves what every step succeeded in making (for a later scenario that imports it, as after
+    `terraform state rm`); after a failed step the final destroy runs regardless."""
     if provider_factory is None:
         from . import plugin  # started like Terraform does: go-plugin handshake with mTLS
         plugin.stubs_path()
@@ -1269,7 +1271,7 @@ def run_scenario(path, provider_binary=None, env=None, keep_state=None, provider
     elif os.path.exists(state_path):
         os.unlink(state_path)
     try:
-        _run_steps(runner, result, steps, state_path, provider_addr)
+        _run_steps(runner, result, steps, state_path, provider_addr, destroy)
     finally:
         if tmpdir is not None:
             import shutil
@@ -1303,7 +1305,7 @@ def _read_expectations(steps):
     return out, problems
 
 
-def _run_steps(runner, result, steps, state_path, provider_addr):
+def _run_steps(runner, result, steps, state_path, provider_addr, destroy=True):
     expectations, problems = _read_expectations(steps)
     if problems:
         result.violations.extend(problems)
@@ -1325,9 +1327,11 @@ def _run_steps(runner, result, steps, state_path, provider_addr):
         sr = runner.run_step(s, state, exp)
         if not sr.ok:
             failed_at = sr.name
-    # like `terraform destroy` after the last step; always, so nothing is left behind
-    runner.run_step(None, state, {}, final_destroy=True)
     result.final_state = state
+    if not destroy and failed_at is None:
+        return
+    # like `terraform destroy` after the last step, so nothing is left behind
+    runner.run_step(None, state, {}, final_destroy=True)
     if state.objects:
         result.violations.append("state is not empty after destroy: %s" % sorted(state.objects))
 
