@@ -21,6 +21,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from acceptance import harness
 from acceptance.driver import certs, cty, objchange, plugin
 
 FIXTURE = "secure_test_fixture"
@@ -153,10 +154,7 @@ class CallCounter:
     def total(self):
         """Calls so far, not counting the STS GetCallerIdentity every
         provider process makes when it is configured."""
-        import json
-        import urllib.request
-        with urllib.request.urlopen(self.emu.endpoint + "/_emulator/counts") as r:
-            counts = json.load(r)
+        counts = harness.control(self.emu, "/_emulator/counts")
         return sum(counts.values()) - counts.get("sts:GetCallerIdentity", 0)
 
     def write(self, s):
@@ -294,7 +292,7 @@ def no_change_plan_of_many(test_binary, n=50, parallel=10):
             pvals["region"] = cty.StringVal("us-east-1")
             ety = pty.attribute_type("endpoints")
             ev = {k: cty.NullVal(t) for k, t in ety.attrs.items()}
-            ev.update({k: cty.StringVal(emu.endpoint) for k in main_job.SERVICES})
+            ev.update({k: cty.StringVal(emu.endpoint) for k in harness.SERVICES})
             pvals["endpoints"] = cty.ObjectVal(ev)
             r = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
                 terraform_version="1.15.0",

@@ -14,62 +14,34 @@ pending deletion).
 """
 
 import argparse
-import json
 import os
 import shutil
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
+from acceptance import harness
 from acceptance.driver.scenario import run_scenario
 from acceptance.emulator.server import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, Emulator
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "acceptance" / "scenarios" / "main_example"
-SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
-
-
-def control(emu, route):
-    with urllib.request.urlopen(emu.endpoint + route) as r:
-        return json.load(r)
 
 
 def network(emu, region):
     """Two default subnets in different AZs, and an application security group."""
-    import botocore.session
-    ec2 = botocore.session.get_session().create_client(
-        "ec2", region_name=region, endpoint_url=emu.endpoint,
-        aws_access_key_id=DEFAULT_ACCESS_KEY, aws_secret_access_key=DEFAULT_SECRET_KEY)
-    by_az = {}
-    for s in ec2.describe_subnets()["Subnets"]:
-        by_az.setdefault(s["AvailabilityZone"], s)
-    a, b = list(by_az.values())[:2]
-    sg = ec2.create_security_group(GroupName="orders-app", Description="orders application",
-                                   VpcId=a["VpcId"])["GroupId"]
-    return {"SUBNET_A": a["SubnetId"], "SUBNET_B": b["SubnetId"], "APP_SG": sg}
+    ec2 = harness.botocore_client(emu, "ec2", DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, region)
+    a, b, sg = harness.network(ec2, "orders-app", "orders application")
+    return {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg}
 
 
 def materialise(dst, emu, subs):
-    shutil.copytree(SCENARIO, dst)
-    for f in Path(dst).rglob("main.tf.json"):
-        text = f.read_text()
-        for k, v in subs.items():
-            text = text.replace(k, v)
-        doc = json.loads(text)
-        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
-        f.write_text(json.dumps(doc, indent=2))
+    harness.materialise(SCENARIO, dst, emu, subs, indent=2)
 
 
 def live(emu):
     """What the emulator still holds, less what AWS keeps by design."""
-    out = []
-    for svc, items in control(emu, "/_emulator/resources").items():
-        for it in items:
-            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
-                continue
-            out.append(f"{svc}: {it.get('type')} {it.get('id')}")
-    return sorted(out)
+    return sorted(f"{svc}: {it.get('type')} {it.get('id')}" for svc, it in harness.leftovers(emu))
 
 
 def main(argv=None):
@@ -92,7 +64,7 @@ def main(argv=None):
                "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_EC2_METADATA_DISABLED": "true"}
         result = run_scenario(scenario, provider_binary=args.provider, env=env)
         print(result.transcript)
-        counts = control(emu, "/_emulator/counts")
+        counts = harness.control(emu, "/_emulator/counts")
         total = sum(counts.values())
         print(f"\nemulator: {total} signed AWS calls; "
               f"{counts.get('sts:GetCallerIdentity', 0)} STS GetCallerIdentity validated the credentials")

@@ -5,34 +5,23 @@ diagnostic that never repeats a secret."""
 import pytest
 
 from acceptance.driver import cty, objchange, plugin
-from acceptance.emulator.server import Emulator
+from acceptance.harness import control
+from acceptance.tests import support
 
-ACCESS_KEY = "AKIDCONFIGURETEST000"
-SECRET_KEY = "configure-test-secret-key"
+ACCOUNT = support.Account("AKIDCONFIGURETEST000", "configure-test-secret-key", "eu-west-1")
+ACCESS_KEY, SECRET_KEY = ACCOUNT.access_key, ACCOUNT.secret_key
 
 
 @pytest.fixture(scope="module")
 def emu():
-    e = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region="eu-west-1")
-    e.start()
+    """One emulator for the whole file (the tests only count its STS calls)."""
+    e = ACCOUNT.emulator()
     yield e
     e.stop()
 
 
-@pytest.fixture(scope="module")
-def binary():
-    import os
-    path = os.environ.get("PROVIDER_BIN", "build/terraform-provider-secure")
-    if not os.path.exists(path):
-        pytest.skip(f"provider binary {path} not built")
-    return path
-
-
 def counts(emu):
-    import json
-    import urllib.request
-    with urllib.request.urlopen(emu.endpoint + "/_emulator/counts") as r:
-        return json.load(r)
+    return control(emu, "/_emulator/counts")
 
 
 def configure(binary, env, **settings):

@@ -6,27 +6,23 @@ without `make docs` fails `make test`. The others pin the renderer to
 tfplugindocs' layout and show that --check really detects a stale page.
 """
 
-import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from acceptance import docs
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BINARY = Path(os.environ.get("PROVIDER_BIN", REPO_ROOT / "build" / "terraform-provider-secure"))
+from acceptance.tests import support
+from acceptance.tests.support import REPO_ROOT
 
 
 def _need_binary():
-    if not BINARY.exists():
-        pytest.skip(f"provider {BINARY} does not exist (make, or set PROVIDER_BIN)")
+    support.provider_binary()  # skips when it was not built
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, "-m", "acceptance.docs", "--provider", str(BINARY), *args],
+    return subprocess.run([sys.executable, "-m", "acceptance.docs", "--provider", support.provider_binary(), *args],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
 
 

@@ -18,7 +18,6 @@ survives across the provider processes each walk starts.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -28,22 +27,11 @@ import pytest
 from acceptance.driver import cty, objchange, plugin
 from acceptance.driver.scenario import run_scenario
 from acceptance.fixture_store import EMPTY_DOC, seed, seed_lifecycle
+from acceptance.tests.support import SCENARIOS
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "fixture_lifecycle"
-VALIDATION = REPO_ROOT / "acceptance" / "scenarios" / "fixture_validation"
+SCENARIO = SCENARIOS / "fixture_lifecycle"
+VALIDATION = SCENARIOS / "fixture_validation"
 TYPE = "secure_test_fixture"
-
-
-@pytest.fixture(scope="module")
-def test_binary() -> str:
-    path = Path(os.environ.get("PROVIDER_TEST_BIN")
-                or REPO_ROOT / "build" / "terraform-provider-secure-test")
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    if not path.exists():
-        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
-    return str(path)
 
 
 def env_for(store: Path) -> dict:

@@ -1,19 +1,9 @@
 """A request that is not valid protobuf gets an error diagnostic in the
 method's own response (never a crash), and the provider keeps serving."""
 
-import os
-
 import pytest
 
 from acceptance.driver import plugin
-
-
-@pytest.fixture(scope="module")
-def binary():
-    path = os.environ.get("PROVIDER_BIN", "build/terraform-provider-secure")
-    if not os.path.exists(path):
-        pytest.skip(f"provider binary {path} not built")
-    return path
 
 
 GARBAGE = [b"\xff\xff\xff\xff", b"\x0a\xff\x01", b"\x12\x05abc", b"\x08" * 11]

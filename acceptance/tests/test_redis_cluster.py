@@ -24,137 +24,23 @@ build/terraform-provider-secure-test).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import urllib.parse
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from acceptance.driver import cty, objchange, plugin
+from acceptance.driver import cty, objchange
 from acceptance.driver.scenario import run_scenario
-from acceptance.emulator.server import Emulator
+from acceptance.harness import baseline, control, leftovers, materialise, new_leftovers
+from acceptance.tests import support
+from acceptance.tests.support import StateWatcher
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "redis_cluster_basic"
-ACCESS_KEY = "AKIDREDISCLUSTER0000"
-SECRET_KEY = "redis-cluster-test-secret-key"
-REGION = "us-east-1"
-SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
+SCENARIO = support.SCENARIOS / "redis_cluster_basic"
+ACCOUNT = support.Account("AKIDREDISCLUSTER0000", "redis-cluster-test-secret-key")
 TYPE = "secure_redis_cluster"
-
-
-@pytest.fixture(scope="module")
-def test_binary() -> str:
-    path = Path(os.environ.get("PROVIDER_TEST_BIN")
-                or REPO_ROOT / "build" / "terraform-provider-secure-test")
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    if not path.exists():
-        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
-    return str(path)
-
-
-@pytest.fixture
-def emu():
-    e = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
-                 settings={"create_delay_s": 0.5, "modify_delay_s": 0.5, "delete_delay_s": 0.5})
-    e.start()
-    yield e
-    e.stop()
-
-
-def control(emu, route, body=None, method=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(emu.endpoint + route, data=data, method=method or ("POST" if data else "GET"),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
-
-
-def botocore_client(emu, service):
-    import botocore.session
-    from botocore.config import Config
-    s = botocore.session.get_session()
-    return s.create_client(service, region_name=REGION, endpoint_url=emu.endpoint,
-                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                           config=Config(retries={"max_attempts": 1}))
-
-
-def network(emu):
-    """Two default subnets in different AZs and an application security group."""
-    ec2 = botocore_client(emu, "ec2")
-    subnets = ec2.describe_subnets()["Subnets"]
-    by_az = {}
-    for s in subnets:
-        by_az.setdefault(s["AvailabilityZone"], s)
-    a, b = list(by_az.values())[:2]
-    assert a["VpcId"] == b["VpcId"]
-    sg = ec2.create_security_group(GroupName="app", Description="application", VpcId=a["VpcId"])["GroupId"]
-    return a["SubnetId"], b["SubnetId"], sg
-
-
-def env():
-    return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-            "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_REGION": None,
-            "AWS_DEFAULT_REGION": None, "AWS_EC2_METADATA_DISABLED": "true",
-            "HOME": "/nonexistent", "TF_LOG": "trace"}
-
-
-def materialise(src: Path, dst: Path, emu, subs: dict) -> Path:
-    """Copies the scenario with the placeholders and endpoints filled in."""
-    shutil.copytree(src, dst)
-    for f in dst.rglob("main.tf.json"):
-        text = f.read_text()
-        for k, v in subs.items():
-            text = text.replace(k, v)
-        doc = json.loads(text)
-        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
-        f.write_text(json.dumps(doc, indent=1))
-    return dst
-
-
-class StateWatcher:
-    """A transcript sink that also snapshots the state file whenever the
-    driver writes a line, so every state the run wrote can be inspected
-    (the file is empty again after the final destroy)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.snapshots = []
-        self.text = []
-
-    def write(self, s):
-        self.text.append(s)
-        try:
-            snap = self.path.read_text()
-        except OSError:
-            return len(s)
-        if not self.snapshots or self.snapshots[-1] != snap:
-            self.snapshots.append(snap)
-        return len(s)
-
-    def flush(self):
-        pass
-
-
-def leftovers(emu):
-    """Live emulator resources except the ones a destroy legitimately leaves:
-    the default VPC's objects, KMS keys pending deletion, secrets scheduled
-    for deletion and the test's own application security group."""
-    out = []
-    for svc, items in control(emu, "/_emulator/resources").items():
-        for it in items:
-            # the emulator already leaves out keys pending deletion
-            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
-                continue
-            out.append((svc, it))
-    return out
-
-
-def baseline(emu):
-    return {(s, json.dumps(i, sort_keys=True)) for s, i in leftovers(emu)}
+env = ACCOUNT.env
+botocore_client = ACCOUNT.client
+network = ACCOUNT.network
 
 
 def run(emu, tmp_path, test_binary, name="redis_cluster_basic"):
@@ -185,7 +71,7 @@ def test_basic_lifecycle_leaves_nothing_and_never_leaks_the_token(emu, tmp_path,
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!&#$^<>-")
 
     # the created state was complete and hardened
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     created = [r["instances"][0]["attributes"] for st in states for r in st.get("resources", [])
                if r["type"] == TYPE and r.get("instances")]
     assert created, "no state with the cluster was written"
@@ -211,7 +97,7 @@ def test_basic_lifecycle_leaves_nothing_and_never_leaks_the_token(emu, tmp_path,
     assert token not in logs
 
     # nothing left but what destroy schedules
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -251,7 +137,7 @@ def test_failure_at_a_create_step_leaves_partial_state_destroy_cleans(
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     assert summary in result.transcript
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     partial = [r["instances"][0] for st in states for r in st.get("resources", [])
                if r["type"] == TYPE and r.get("instances")]
     if not made:
@@ -266,7 +152,7 @@ def test_failure_at_a_create_step_leaves_partial_state_destroy_cleans(
         for k in not_made:
             assert at[k] in (None, {}), (k, at[k])
     control(emu, "/_emulator/faults", method="DELETE")
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -306,65 +192,21 @@ def test_import_adopts_the_sub_resources(emu, tmp_path, test_binary):
         assert got == want, (k, got, want)
 
 
-class Configured:
+class Configured(support.Configured):
     """A provider process configured against the emulator like the scenario's
     provider block."""
 
     def __init__(self, binary, emu):
-        self.h = plugin.start_provider(binary, env=env())
-        self.pb, self.stub = self.h.pb, self.h.stub
-        schema = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request())
-        block = objchange.block_from_proto(schema.provider.block)
-        ty = block.implied_type()
-        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
-        for n, nb in block.block_types.items():
-            vals[n] = objchange.empty_block_value(nb)
-        vals["region"] = cty.StringVal(REGION)
-        vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
-        ety = ty.attribute_type("endpoints")
-        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
-        ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
-        vals["endpoints"] = cty.ObjectVal(ev)
-        resp = self.stub.ConfigureProvider(self.pb.ConfigureProvider.Request(
-            terraform_version="1.15.0",
-            config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
-        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
-        self.rblock = objchange.block_from_proto(schema.resource_schemas[TYPE].block)
-        self.rty = self.rblock.implied_type()
-
-    def to_json(self, dv):
-        return json.loads(cty.json_marshal(cty.msgpack_unmarshal(dv.msgpack, self.rty), self.rty))
-
-    def dv(self, attrs):
-        val = cty.json_unmarshal(json.dumps(attrs).encode(), self.rty)
-        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, self.rty))
-
-    def close(self):
-        self.h.shutdown()
+        super().__init__(binary, emu, ACCOUNT, TYPE)
 
 
 def import_state(binary, emu):
-    p = Configured(binary, emu)
-    try:
-        resp = p.stub.ImportResourceState(p.pb.ImportResourceState.Request(type_name=TYPE, id="acc-basic"))
-        errs = [d for d in resp.diagnostics if d.severity == 1]
-        assert not errs, errs
-        assert len(resp.imported_resources) == 1
-        return p.to_json(resp.imported_resources[0].state)
-    finally:
-        p.close()
+    return support.import_state(binary, emu, ACCOUNT, TYPE, "acc-basic")
 
 
 def read_state(binary, emu, attrs):
     """ReadResource of attrs in a fresh provider: (new state or None, diagnostics)."""
-    p = Configured(binary, emu)
-    try:
-        resp = p.stub.ReadResource(p.pb.ReadResource.Request(type_name=TYPE, current_state=p.dv(attrs)))
-        diags = [(d.severity, d.summary, d.detail) for d in resp.diagnostics]
-        new = p.to_json(resp.new_state) if resp.new_state.msgpack else None
-        return new, diags
-    finally:
-        p.close()
+    return support.read_state(binary, emu, ACCOUNT, TYPE, attrs)
 
 
 def run_with_hook(emu, tmp_path, test_binary, hook, name):
@@ -373,21 +215,11 @@ def run_with_hook(emu, tmp_path, test_binary, hook, name):
     a, b, sg = network(emu)
     scen = materialise(SCENARIO, tmp_path / name, emu, {"SUBNET_A": a, "SUBNET_B": b, "APP_SG": sg})
     state = tmp_path / "terraform.tfstate"
-    done = {}
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            if "=== step destroy" in s and "ran" not in done and self.snapshots:
-                st = json.loads(self.snapshots[-1])
-                attrs = [r["instances"][0]["attributes"] for r in st["resources"] if r["type"] == TYPE][0]
-                done["ran"] = True
-                done["result"] = hook(attrs)
-            return n
-    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    sink = StateWatcher(state, TYPE, {"destroy": hook})
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert "ran" in done, "the hook did not run"
-    return done["result"]
+    assert "destroy" in sink.hooked, "the hook did not run"
+    return sink.hooked["destroy"]
 
 
 def test_read_shows_out_of_band_weakening(emu, tmp_path, test_binary):
@@ -438,13 +270,13 @@ def test_create_timeout_returns_partial_state_and_destroy_waits(emu, tmp_path, t
     t0 = time.monotonic()
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     partial = [r["instances"][0] for st in states for r in st.get("resources", [])
                if r["type"] == TYPE and r.get("instances")]
     assert partial and partial[-1].get("status") == "tainted"
     at = partial[-1]["attributes"]
     assert at["arn"] and at["auth_secret_arn"] and at["ssm_parameter_arns"] is None
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
     assert time.monotonic() - t0 < 60
 
@@ -481,7 +313,7 @@ def test_throttled_calls_are_retried(emu, tmp_path, test_binary):
     result = run_scenario(str(scen), test_binary, env=env())
     control(emu, "/_emulator/faults", method="DELETE")
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -543,7 +375,7 @@ def test_stop_provider_during_the_create_wait_returns_partial_state(emu, tmp_pat
         assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
     finally:
         p.close()
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -570,21 +402,9 @@ def run_with_step_hooks(emu, tmp_path, test_binary, name, hooks, expect=None, on
     for step, doc in (expect or {}).items():
         (scen / step / "expect.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
-    ran = []
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            for step, fn in hooks.items():
-                if ("=== step %s\n" % step) in s + "\n" and step not in ran and self.snapshots:
-                    st = json.loads(self.snapshots[-1])
-                    attrs = [r["instances"][0]["attributes"] for r in st["resources"] if r["type"] == TYPE][0]
-                    ran.append(step)
-                    fn(attrs, sg)
-            return n
-    sink = Sink(state)
+    sink = StateWatcher(state, TYPE, {step: (lambda attrs, fn=fn: fn(attrs, sg)) for step, fn in hooks.items()})
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
-    return result, sink, before, ran
+    return result, sink, before, list(sink.hooked)
 
 
 def ingress_sources(emu, sg):
@@ -715,7 +535,7 @@ def test_update_in_place_settings_scaling_and_parameters(emu, tmp_path, test_bin
     assert seen["rg5"]["CacheNodeType"] == "cache.t4g.medium" and seen["rg5"]["Status"] == "available"
     assert seen["attrs5"]["parameters"] == {"maxmemory-policy": "allkeys-lru"}
 
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -822,7 +642,7 @@ def test_update_repairs_out_of_band_weakening(emu, tmp_path, test_binary):
         urllib.parse.unquote(seen["policy"]))
     assert doc == json.loads(seen["attrs"]["app_policy_json"])
     assert '"*"' not in json.dumps(doc)
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -867,7 +687,7 @@ def test_token_rotation_in_two_phases_never_leaks_a_token(emu, tmp_path, test_bi
     assert "ModifyReplicationGroup" in logs, "trace logs were not captured"
     for t in (t1, t2):
         assert t not in states and t not in result.transcript and t not in logs
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -922,7 +742,7 @@ def test_deleted_sub_resources_are_recreated(emu, tmp_path, test_binary):
     assert a["app_policy_arn"] == old["app_policy_arn"] and seen["policy"]["DefaultVersionId"]
     everything = "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
     assert seen["token"] not in everything and seen["old_token"] not in everything
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -1022,7 +842,7 @@ def test_a_failed_update_records_the_steps_that_succeeded(emu, tmp_path, test_bi
     assert a["allowed_cidr_blocks"] == ["10.30.0.0/16"] and a["log_retention_days"] == 30
     assert a["description"] == "Managed by Terraform" and seen["desc"] == "Managed by Terraform"
     assert a["snapshot_retention_days"] == 7 and a["node_type"] == "cache.t4g.small"
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -1045,7 +865,7 @@ def test_a_node_type_change_for_the_maintenance_window_plans_once(emu, tmp_path,
     assert [st.name for st in result.steps][:2] == ["01-create", "02-defer"]
     assert seen["rg"]["CacheNodeType"] == "cache.t4g.small"
     assert seen["attrs"]["node_type"] == "cache.t4g.medium"
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 
@@ -1132,5 +952,5 @@ def test_resharding_in_place(emu, tmp_path, test_binary):
         assert groups == shards and members == 2 * shards, (key, groups, members)
         assert attrs["shards"] == shards and len(attrs["member_clusters"]) == 2 * shards
         assert attrs["configuration_endpoint"] and attrs["primary_endpoint"] is None
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left

@@ -9,7 +9,7 @@ in a third availability zone added and removed again, and the removal of a subne
 a diagnostic on subnet_ids and nothing changed.  Then: a failure injected in the middle of each new step, followed
 by a successful apply or a destroy with nothing left behind; and the same scenario run by a real terraform.
 
-Fixtures and helpers come from test_redis_cluster.py (not edited here)."""
+Fixtures come from conftest.py; the cluster's account and helpers from test_redis_cluster.py."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ import json
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from acceptance.driver.scenario import run_scenario
-from acceptance.tests.test_redis_cluster import (  # noqa: F401  (emu, test_binary are fixtures)
-    SCENARIO, TYPE, Configured, StateWatcher, baseline, botocore_client, control, emu, env, leftovers,
-    materialise, test_binary)
+from acceptance.harness import baseline, control, materialise, new_leftovers
+from acceptance.tests.support import StateWatcher
+from acceptance.tests.test_redis_cluster import (  # noqa: F401  (ACCOUNT: the emu fixture's credentials)
+    ACCOUNT, SCENARIO, TYPE, Configured, botocore_client, env)
 
 SCEN = SCENARIO.parent / "redis_cluster_params"
 RG = "acc-params"
@@ -60,25 +60,10 @@ def run_steps(emu, tmp_path, binary, steps, hooks=None):
             doc["resource"][TYPE]["main"] = edit[0](doc["resource"][TYPE]["main"])
             (scen / name / "main.tf.json").write_text(json.dumps(doc))
     state = tmp_path / "terraform.tfstate"
-    ran = []
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            for step, fn in (hooks or {}).items():
-                if ("=== step %s\n" % step) in s + "\n" and step not in ran:
-                    attrs = None
-                    if self.snapshots and self.snapshots[-1].strip():
-                        st = json.loads(self.snapshots[-1])
-                        found = [r["instances"][0]["attributes"] for r in st.get("resources", [])
-                                 if r["type"] == TYPE and r.get("instances")]
-                        attrs = found[0] if found else None
-                    ran.append(step)
-                    fn(attrs, net)
-            return n
-    sink = Sink(state)
+    hooks = {step: (lambda attrs, fn=fn: fn(attrs, net)) for step, fn in (hooks or {}).items()}
+    sink = StateWatcher(state, TYPE, hooks)
     result = run_scenario(str(scen), binary, env=env(), keep_state=str(state), out=sink)
-    return result, before, ran, net
+    return result, before, list(sink.hooked), net
 
 
 def ec(emu):
@@ -121,7 +106,7 @@ def snapshot(emu):
 
 
 def nothing_left(emu, before):
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    left = new_leftovers(emu, before)
     assert left == [], left
 
 

@@ -22,136 +22,33 @@ no update in place).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from acceptance.driver import cty, objchange, plugin
+from acceptance import harness
 from acceptance.driver.scenario import run_scenario
-from acceptance.emulator.server import Emulator
+from acceptance.harness import baseline, control, new_leftovers
+from acceptance.tests import support
+from acceptance.tests.support import StateWatcher
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = REPO_ROOT / "acceptance" / "scenarios" / "rbac_users_basic"
-ACCESS_KEY = "AKIDRBACUSERS0000000"
-SECRET_KEY = "rbac-users-test-secret-key"
-REGION = "us-east-1"
-SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
+SCENARIO = support.SCENARIOS / "rbac_users_basic"
+ACCOUNT = support.Account("AKIDRBACUSERS0000000", "rbac-users-test-secret-key")
 TYPE = "secure_redis_rbac_users"
 GROUP = "acc-users"
 PASSWORD_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!&#$^<>-")
+env = ACCOUNT.env
+botocore_client = ACCOUNT.client
 
 
-@pytest.fixture(scope="module")
-def test_binary() -> str:
-    path = Path(os.environ.get("PROVIDER_TEST_BIN")
-                or REPO_ROOT / "build" / "terraform-provider-secure-test")
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    if not path.exists():
-        pytest.skip(f"test provider {path} does not exist (make, or set PROVIDER_TEST_BIN)")
-    return str(path)
-
-
-@pytest.fixture
-def emu():
-    e = Emulator(access_key=ACCESS_KEY, secret_key=SECRET_KEY, region=REGION,
-                 settings={"create_delay_s": 0.5, "modify_delay_s": 0.5, "delete_delay_s": 0.5})
-    e.start()
-    yield e
-    e.stop()
-
-
-def control(emu, route, body=None, method=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(emu.endpoint + route, data=data, method=method or ("POST" if data else "GET"),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
-
-
-def botocore_client(emu, service):
-    import botocore.session
-    from botocore.config import Config
-    s = botocore.session.get_session()
-    return s.create_client(service, region_name=REGION, endpoint_url=emu.endpoint,
-                           aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
-                           config=Config(retries={"max_attempts": 1}))
-
-
-def env():
-    return {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-            "AWS_SESSION_TOKEN": None, "AWS_PROFILE": None, "AWS_REGION": None,
-            "AWS_DEFAULT_REGION": None, "AWS_EC2_METADATA_DISABLED": "true",
-            "HOME": "/nonexistent", "TF_LOG": "trace"}
-
-
-def materialise(emu, dst: Path, edit=None) -> Path:
+def materialise(emu, dst, edit=None):
     """Copies the scenario with the endpoints filled in; edit(resource body)
     may change the configuration of step 01."""
-    shutil.copytree(SCENARIO, dst)
-    for f in dst.rglob("main.tf.json"):
-        doc = json.loads(f.read_text())
-        doc["provider"]["secure"]["endpoints"] = {s: emu.endpoint for s in SERVICES}
-        if edit:
-            edit(doc["resource"][TYPE]["main"])
-        f.write_text(json.dumps(doc, indent=1))
-    return dst
-
-
-class StateWatcher:
-    """A transcript sink that snapshots the state file whenever the driver
-    writes a line, so every state the run wrote can be inspected; hook(attrs)
-    runs once just before the final destroy when given."""
-
-    def __init__(self, path: Path, hook=None, marker="=== step destroy"):
-        self.path = path
-        self.snapshots = []
-        self.text = []
-        self.hook = hook
-        self.marker = marker
-        self.hooked = {}
-
-    def write(self, s):
-        self.text.append(s)
-        try:
-            snap = self.path.read_text()
-        except OSError:
-            snap = None
-        if snap is not None and (not self.snapshots or self.snapshots[-1] != snap):
-            self.snapshots.append(snap)
-        if self.hook and self.marker in s and "ran" not in self.hooked and self.snapshots:
-            self.hooked["ran"] = True
-            self.hooked["result"] = self.hook(resource_attrs(json.loads(self.snapshots[-1]))[-1])
-        return len(s)
-
-    def flush(self):
-        pass
+    return harness.materialise(SCENARIO, dst, emu, edit=edit and (lambda doc: edit(doc["resource"][TYPE]["main"])))
 
 
 def resource_attrs(state):
-    return [r["instances"][0]["attributes"] for r in state.get("resources", [])
-            if r["type"] == TYPE and r.get("instances")]
-
-
-def leftovers(emu):
-    out = []
-    for svc, items in control(emu, "/_emulator/resources").items():
-        for it in items:
-            if svc == "secretsmanager" and it.get("state") == "scheduled-deletion":
-                continue
-            out.append((svc, it))
-    return out
-
-
-def baseline(emu):
-    return {(s, json.dumps(i, sort_keys=True)) for s, i in leftovers(emu)}
-
-
-def new_leftovers(emu, before):
-    return [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
+    return support.resource_attrs(state, TYPE)
 
 
 def add_step(scen: Path, name: str, edit=None, expect=None):
@@ -165,14 +62,14 @@ def add_step(scen: Path, name: str, edit=None, expect=None):
         (scen / name / "expect.json").write_text(json.dumps(expect))
 
 
-def run(emu, tmp_path, test_binary, name, edit=None, expect=None, hook=None, steps=(), marker="=== step destroy"):
+def run(emu, tmp_path, test_binary, name, edit=None, expect=None, hook=None, steps=()):
     scen = materialise(emu, tmp_path / name, edit)
     if expect is not None:
         (scen / "01-create" / "expect.json").write_text(json.dumps(expect))
     for step in steps:
         add_step(scen, *step)
     state = tmp_path / f"{name}.tfstate"
-    sink = StateWatcher(state, hook, marker)
+    sink = StateWatcher(state, TYPE, {"destroy": hook} if hook else None)
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     return result, sink
 
@@ -208,7 +105,7 @@ def test_basic_lifecycle(emu, tmp_path, test_binary):
         return attrs
     result, sink = run(emu, tmp_path, test_binary, "basic", hook=look)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    attrs = sink.hooked["result"]
+    attrs = sink.hooked["destroy"]
 
     # state
     assert attrs["id"] == attrs["user_group_id"] == GROUP
@@ -284,7 +181,7 @@ def test_failure_at_create_user_group_leaves_partial_state_destroy_cleans(emu, t
                                "after_no_change_plan": False})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     assert "ElastiCache CreateUserGroup failed" in result.transcript
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     partial = [r["instances"][0] for st in states for r in st.get("resources", [])
                if r["type"] == TYPE and r.get("instances")]
     assert partial, "the failed create recorded no state"
@@ -318,7 +215,7 @@ def test_failure_at_the_second_user_keeps_only_what_exists(emu, tmp_path, test_b
                        expect={"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault",
                                "after_no_change_plan": False})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     at = [a for st in states for a in resource_attrs(st)][-1]
     assert at["default_user_id"] is None and at["arn"] is None
     created = [k for k, u in at["users"].items() if u["arn"]]
@@ -328,63 +225,20 @@ def test_failure_at_the_second_user_keeps_only_what_exists(emu, tmp_path, test_b
     assert new_leftovers(emu, before) == []
 
 
-class Configured:
+class Configured(support.Configured):
     """A provider process configured against the emulator like the
     scenario's provider block."""
 
     def __init__(self, binary, emu):
-        self.h = plugin.start_provider(binary, env=env())
-        self.pb, self.stub = self.h.pb, self.h.stub
-        schema = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request())
-        block = objchange.block_from_proto(schema.provider.block)
-        ty = block.implied_type()
-        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
-        for n, nb in block.block_types.items():
-            vals[n] = objchange.empty_block_value(nb)
-        vals["region"] = cty.StringVal(REGION)
-        vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
-        ety = ty.attribute_type("endpoints")
-        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
-        ev.update({s: cty.StringVal(emu.endpoint) for s in SERVICES})
-        vals["endpoints"] = cty.ObjectVal(ev)
-        resp = self.stub.ConfigureProvider(self.pb.ConfigureProvider.Request(
-            terraform_version="1.15.0",
-            config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
-        assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
-        self.rty = objchange.block_from_proto(schema.resource_schemas[TYPE].block).implied_type()
-
-    def to_json(self, dv):
-        return json.loads(cty.json_marshal(cty.msgpack_unmarshal(dv.msgpack, self.rty), self.rty))
-
-    def dv(self, attrs):
-        val = cty.json_unmarshal(json.dumps(attrs).encode(), self.rty)
-        return self.pb.DynamicValue(msgpack=cty.msgpack_marshal(val, self.rty))
-
-    def close(self):
-        self.h.shutdown()
+        super().__init__(binary, emu, ACCOUNT, TYPE)
 
 
 def read_state(binary, emu, attrs):
-    p = Configured(binary, emu)
-    try:
-        resp = p.stub.ReadResource(p.pb.ReadResource.Request(type_name=TYPE, current_state=p.dv(attrs)))
-        diags = [(d.severity, d.summary, d.detail) for d in resp.diagnostics]
-        new = p.to_json(resp.new_state) if resp.new_state.msgpack else None
-        return new, diags
-    finally:
-        p.close()
+    return support.read_state(binary, emu, ACCOUNT, TYPE, attrs)
 
 
 def import_state(binary, emu, gid):
-    p = Configured(binary, emu)
-    try:
-        resp = p.stub.ImportResourceState(p.pb.ImportResourceState.Request(type_name=TYPE, id=gid))
-        errs = [d for d in resp.diagnostics if d.severity == 1]
-        assert not errs, errs
-        assert len(resp.imported_resources) == 1
-        return p.to_json(resp.imported_resources[0].state)
-    finally:
-        p.close()
+    return support.import_state(binary, emu, ACCOUNT, TYPE, gid)
 
 
 def wait_active(ec, gid):
@@ -414,7 +268,7 @@ def test_read_shows_drift(emu, tmp_path, test_binary):
     # the final destroy still works: the ops user is no longer in the
     # group, but the provider knows it made it
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    (new, diags), (gone, gone_diags) = sink.hooked["result"]
+    (new, diags), (gone, gone_diags) = sink.hooked["destroy"]
     assert new["users"]["reporting"]["effective_access_string"] == "on ~* +@all"
     assert new["users"]["ops"]["effective_access_string"] is None
     assert new["users"]["orders-svc"]["effective_access_string"] is not None
@@ -439,7 +293,7 @@ def test_destroy_of_an_attached_group_names_the_cluster(emu, tmp_path, test_bina
         return attrs
     scen = materialise(emu, tmp_path / "attached")
     state = tmp_path / "attached.tfstate"
-    sink = StateWatcher(state, attach)
+    sink = StateWatcher(state, TYPE, {"destroy": attach})
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert not result.ok
     assert "User group still attached" in result.transcript and "acc-cache" in result.transcript
@@ -483,7 +337,7 @@ def test_import_adopts_users_and_secrets(emu, tmp_path, test_binary):
         return attrs, import_state(test_binary, emu, GROUP)
     result, sink = run(emu, tmp_path, test_binary, "import", hook=imp)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    created, imported = sink.hooked["result"]
+    created, imported = sink.hooked["destroy"]
     for k in ("id", "arn", "user_group_id", "default_user_id", "kms_key_arn", "engine", "tags", "tags_all"):
         assert imported[k] == created[k], (k, imported[k], created[k])
     assert set(imported["users"]) == set(created["users"])
@@ -516,7 +370,7 @@ def test_update_adds_removes_and_changes_users(emu, tmp_path, test_binary):
     result, sink = run(emu, tmp_path, test_binary, "update", hook=look,
                        steps=[("02-change", change, {"plan": {TYPE + ".main": "update"}})])
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    attrs, g, aws = sink.hooked["result"]
+    attrs, g, aws = sink.hooked["destroy"]
     ids = {u["user_id"] for u in attrs["users"].values()}
     assert ids == {f"{GROUP}-ops", f"{GROUP}-orders-svc", f"{GROUP}-batch", f"{GROUP}-analytics"}
     assert set(g["UserIds"]) == ids | {GROUP + "-default"} and g["Status"] == "active"
@@ -555,20 +409,11 @@ def test_apply_restores_drift(emu, tmp_path, test_binary):
     scen = materialise(emu, tmp_path / "restore")
     add_step(scen, "02-restore", None, {"plan": {TYPE + ".main": "update"}})
     state = tmp_path / "restore.tfstate"
-    seen = {}
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            if "=== step 02-restore" in s and "drift" not in seen:
-                seen["drift"] = drift(resource_attrs(json.loads(self.snapshots[-1]))[-1])
-            if "=== step destroy" in s and "look" not in seen:
-                seen["look"] = look(resource_attrs(json.loads(self.snapshots[-1]))[-1])
-            return n
-    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    sink = StateWatcher(state, TYPE, {"02-restore": drift, "destroy": look})
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    assert "drift" in seen and "look" in seen
-    attrs, g, aws = seen["look"]
+    assert "02-restore" in sink.hooked and "destroy" in sink.hooked
+    attrs, g, aws = sink.hooked["destroy"]
     assert attrs["default_user_id"] == GROUP + "-default"
     assert f"{GROUP}-ops" in g["UserIds"] and GROUP + "-default" in g["UserIds"]
     assert aws[GROUP + "-default"]["AccessString"] == "off -@all"
@@ -582,7 +427,6 @@ def test_password_rotation_then_retirement(emu, tmp_path, test_binary):
     old one.  The other users keep their single password."""
     uid = f"{GROUP}-orders-svc"
     ec = emu.service("elasticache")
-    seen = {}
 
     def secret_of(attrs, name):
         sm = botocore_client(emu, "secretsmanager")
@@ -599,21 +443,14 @@ def test_password_rotation_then_retirement(emu, tmp_path, test_binary):
     add_step(scen, "03-retire", retire, {"plan": {TYPE + ".main": "update"}})
     state = tmp_path / "rotate.tfstate"
 
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            for marker in ("=== step 02-rotate", "=== step 03-retire", "=== step destroy"):
-                if marker in s and marker not in seen:
-                    attrs = resource_attrs(json.loads(self.snapshots[-1]))[-1]
-                    seen[marker] = (attrs, ec.valid_passwords(uid), secret_of(attrs, "orders-svc"),
-                                    ec.valid_passwords(f"{GROUP}-ops"))
-            return n
-    sink = Sink(state)
+    def look(attrs):
+        return attrs, ec.valid_passwords(uid), secret_of(attrs, "orders-svc"), ec.valid_passwords(f"{GROUP}-ops")
+    sink = StateWatcher(state, TYPE, {"02-rotate": look, "03-retire": look, "destroy": look})
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    a1, pw1, sec1, ops1 = seen["=== step 02-rotate"]
-    a2, pw2, sec2, ops2 = seen["=== step 03-retire"]
-    a3, pw3, sec3, ops3 = seen["=== step destroy"]
+    a1, pw1, sec1, ops1 = sink.hooked["02-rotate"]
+    a2, pw2, sec2, ops2 = sink.hooked["03-retire"]
+    a3, pw3, sec3, ops3 = sink.hooked["destroy"]
     assert a1["users"]["orders-svc"]["password_rotation_phase"] == "created" and pw1 == [sec1["password"]]
     assert a2["users"]["orders-svc"]["password_rotation_phase"] == "rotated"
     assert len(pw2) == 2 and pw2[0] == pw1[0] and pw2[1] == sec2["password"] != pw1[0]
@@ -646,7 +483,6 @@ def test_tags_and_key_change_in_place(emu, tmp_path, test_binary):
     deletion."""
     kms = botocore_client(emu, "kms")
     own_key = kms.create_key(Description="own")["KeyMetadata"]["Arn"]
-    seen = {}
 
     def retag(body):
         body["tags"] = {"team": "data", "cost-center": "42"}
@@ -668,17 +504,10 @@ def test_tags_and_key_change_in_place(emu, tmp_path, test_binary):
     add_step(scen, "02-retag", retag, {"plan": {TYPE + ".main": "update"}})
     add_step(scen, "03-rekey", rekey, {"plan": {TYPE + ".main": "update"}})
     state = tmp_path / "retag.tfstate"
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            for marker in ("=== step 03-rekey", "=== step destroy"):
-                if marker in s and marker not in seen:
-                    seen[marker] = look(resource_attrs(json.loads(self.snapshots[-1]))[-1])
-            return n
-    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    sink = StateWatcher(state, TYPE, {"03-rekey": look, "destroy": look})
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    a2, t2 = seen["=== step 03-rekey"]
+    a2, t2 = sink.hooked["03-rekey"]
     want = {"owner": "acceptance", "team": "data", "cost-center": "42", "secure:redis-rbac-users": GROUP}
     assert a2["tags_all"] == want
     for k in ("group", "user"):
@@ -686,7 +515,7 @@ def test_tags_and_key_change_in_place(emu, tmp_path, test_binary):
     assert {t["Key"]: t["Value"] for t in t2["secret"]["Tags"]} == want
     assert {t["TagKey"]: t["TagValue"] for t in t2["key_tags"]} == want
     made_key = a2["kms_key_arn"]
-    a3, t3 = seen["=== step destroy"]
+    a3, t3 = sink.hooked["destroy"]
     assert a3["kms_key_arn"] == own_key and t3["secret"]["KmsKeyId"] == own_key
     assert kms.describe_key(KeyId=made_key)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     # destroy leaves the user's own key alone
@@ -725,7 +554,7 @@ def test_attached_to_a_secure_redis_cluster(emu, tmp_path, test_binary):
         seen["rg"] = ec.describe_replication_groups(ReplicationGroupId="acc-rbac-cache")["ReplicationGroups"][0]
         seen["ug"] = ec.describe_user_groups(UserGroupId=GROUP)["UserGroups"][0]
         return attrs
-    sink = StateWatcher(state, look)
+    sink = StateWatcher(state, TYPE, {"destroy": look})
     result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     assert seen["rg"]["UserGroupIds"] == [GROUP]
@@ -749,7 +578,7 @@ def test_failure_at_each_create_step_is_cleaned_by_destroy(emu, tmp_path, test_b
                        expect={"plan": {TYPE + ".main": "create"}, "apply_error": "Injected fault",
                                "after_no_change_plan": False})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    states = [json.loads(s) for s in sink.snapshots if s.strip()]
+    states = sink.states()
     at = [a for st in states for a in resource_attrs(st)][-1]
     assert at["arn"] is None and at["user_group_id"] is None
     made = control(emu, "/_emulator/counts")
@@ -766,7 +595,7 @@ def test_refresh_makes_two_plus_n_calls(emu, tmp_path, test_binary):
         return new, calls
     result, sink = run(emu, tmp_path, test_binary, "bench", hook=count)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    new, calls = sink.hooked["result"]
+    new, calls = sink.hooked["destroy"]
     assert new is not None
     assert sum(calls.values()) == 2 + len(new["users"]), calls
 
@@ -783,21 +612,18 @@ def test_failed_update_keeps_the_new_user_for_destroy(emu, tmp_path, test_binary
     add_step(scen, "02-add", add, {"plan": {TYPE + ".main": "update"}, "apply_error": "Injected fault",
                                    "after_no_change_plan": False})
     state = tmp_path / "update-fault.tfstate"
-    seen = {}
 
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            if "=== step 02-add" in s and "armed" not in seen:
-                seen["armed"] = control(emu, "/_emulator/faults", {
-                    "service": "elasticache", "operation": "ModifyUserGroup", "action": "error",
-                    "code": "InjectedFault", "message": "Injected fault", "status": 400})
-            if "=== step destroy" in s and "state" not in seen:
-                seen["state"] = resource_attrs(json.loads(self.snapshots[-1]))[-1]
-                control(emu, "/_emulator/faults", method="DELETE")
-            return n
-    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=Sink(state))
+    def arm(attrs):
+        return control(emu, "/_emulator/faults", {
+            "service": "elasticache", "operation": "ModifyUserGroup", "action": "error",
+            "code": "InjectedFault", "message": "Injected fault", "status": 400})
+
+    def disarm(attrs):
+        control(emu, "/_emulator/faults", method="DELETE")
+        return attrs
+    sink = StateWatcher(state, TYPE, {"02-add": arm, "destroy": disarm})
+    result = run_scenario(str(scen), test_binary, env=env(), keep_state=str(state), out=sink)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
-    at = seen["state"]
+    at = sink.hooked["destroy"]
     assert at["users"]["batch"]["arn"] and at["users"]["batch"]["secret_arn"]
     assert new_leftovers(emu, before) == []
