@@ -932,7 +932,8 @@ def test_stop_provider_during_an_update_wait_returns_what_was_done(emu, tmp_path
 
 def test_resharding_in_place(emu, tmp_path, test_binary):
     """acceptance/scenarios/redis_cluster_reshard: a cluster-mode cluster
-    grows from 2 to 3 shards and shrinks back, each an in-place update."""
+    created with 3 shards (the issue's cluster-mode scenario) grows to 4 and
+    shrinks to 2, each an in-place update."""
     bc = botocore_client(emu, "elasticache")
     seen = {}
 
@@ -944,10 +945,10 @@ def test_resharding_in_place(emu, tmp_path, test_binary):
 
     result, sink, before, ran = run_with_step_hooks(
         emu, tmp_path, test_binary, "redis_cluster_reshard",
-        {"02-grow": look("2"), "03-shrink": look("3"), "destroy": look("2b")})
+        {"02-grow": look("3"), "03-shrink": look("4"), "destroy": look("2")})
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     assert [st.actions for st in result.steps[1:3]] == [{"secure_redis_cluster.main": "update"}] * 2
-    for key, shards in (("2", 2), ("3", 3), ("2b", 2)):
+    for key, shards in (("3", 3), ("4", 4), ("2", 2)):
         groups, members, attrs = seen[key]
         assert groups == shards and members == 2 * shards, (key, groups, members)
         assert attrs["shards"] == shards and len(attrs["member_clusters"]) == 2 * shards

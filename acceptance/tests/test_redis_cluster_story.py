@@ -11,17 +11,21 @@ from __future__ import annotations
 import json
 
 from acceptance.driver.scenario import run_scenario
-from acceptance.tests.test_redis_cluster import (  # noqa: F401  (emu, test_binary are fixtures)
-    SCENARIO, TYPE, StateWatcher, baseline, botocore_client, control, emu, env, ingress_sources, leftovers,
-    materialise, network, test_binary)
+from acceptance.harness import baseline, control, materialise, new_leftovers
+from acceptance.tests import support
+from acceptance.tests.support import StateWatcher
+from acceptance.tests.test_redis_cluster import ACCOUNT, ingress_sources  # ACCOUNT: the emu fixture's
 
-STORY = SCENARIO.parent / "redis_cluster_story"
-IMPORT = SCENARIO.parent / "redis_cluster_story_import"
+TYPE = "secure_redis_cluster"
+STORY = support.SCENARIOS / "redis_cluster_story"
+IMPORT = support.SCENARIOS / "redis_cluster_story_import"
 RG = "acc-story"
+env = ACCOUNT.env
+botocore_client = ACCOUNT.client
 
 
 def test_create_scale_secure_rotate_repair_import_destroy(emu, tmp_path, test_binary):
-    a, b, sg = network(emu)
+    a, b, sg = ACCOUNT.network(emu)
     ec2 = botocore_client(emu, "ec2")
     vpc = ec2.describe_subnets(SubnetIds=[a])["Subnets"][0]["VpcId"]
     sg2 = ec2.create_security_group(GroupName="app2", Description="second application", VpcId=vpc)["GroupId"]
@@ -51,27 +55,16 @@ def test_create_scale_secure_rotate_repair_import_destroy(emu, tmp_path, test_bi
              "06-retire": lambda x: at("rotated", x), "07-repair": weaken}
     story = materialise(STORY, tmp_path / "story", emu, subs)
     state = tmp_path / "terraform.tfstate"
-    ran = []
-
-    class Sink(StateWatcher):
-        def write(self, s):
-            n = super().write(s)
-            for step, fn in hooks.items():
-                if ("=== step %s\n" % step) in s + "\n" and step not in ran and self.snapshots:
-                    st = json.loads(self.snapshots[-1])
-                    ran.append(step)
-                    fn([r["instances"][0]["attributes"] for r in st["resources"] if r["type"] == TYPE][0])
-            return n
 
     # The story's own destroy would remove everything before the import:
     # keep the deployment by stopping the driver's destroy (a separate
     # state, as `terraform state rm` leaves it), then import it.
-    sink = Sink(state)
+    sink = StateWatcher(state, TYPE, hooks)
     result = run_scenario(str(story), test_binary, env=env(), keep_state=str(state), out=sink, destroy=False)
     assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
     assert [st.actions for st in result.steps] == [{TYPE + ".main": "create"}] + [{TYPE + ".main": "update"}] * 6
-    final = json.loads(state.read_text())
-    at("repaired", [r["instances"][0]["attributes"] for r in final["resources"] if r["type"] == TYPE][0])
+    assert sorted(sink.hooked) == sorted(hooks)
+    at("repaired", support.resource_attrs(json.loads(state.read_text()), TYPE)[0])
 
     c, s1, r1, g1, t1 = (seen[k] for k in ("created", "scaled", "replica", "sg", "rotated"))
     assert len(c["rg"]["NodeGroups"]) == 1 and len(c["rg"]["MemberClusters"]) == 3
@@ -106,5 +99,4 @@ def test_create_scale_secure_rotate_repair_import_destroy(emu, tmp_path, test_bi
     after = control(emu, "/_emulator/counts")
     assert {w: after.get(w, 0) - counted.get(w, 0) for w in writes if after.get(w, 0) != counted.get(w, 0)} == {}
     ec2.delete_security_group(GroupId=sg2)
-    left = [x for x in leftovers(emu) if (x[0], json.dumps(x[1], sort_keys=True)) not in before]
-    assert left == [], left
+    assert new_leftovers(emu, before) == []
