@@ -50,7 +50,9 @@ def configure(binary, env, **settings):
         resp = p.stub.ConfigureProvider(pb.ConfigureProvider.Request(
             terraform_version="1.15.0",
             config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
-        logs = "\n".join(p.stderr_lines())
+    # read once the provider has exited and its stderr reader has drained
+    # every line (a read right after the RPC could miss the last ones)
+    logs = "\n".join(p.stderr_lines())
     out = []
     for d in resp.diagnostics:
         path = ".".join(s.attribute_name for s in d.attribute.steps) if d.HasField("attribute") else ""
