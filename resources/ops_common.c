@@ -1,0 +1,147 @@
+/*
+ * ops_common.c - the working set and helpers that the operations of both
+ * resources share (ops_common.h).  The resource-specific parts (steps,
+ * names, private state, diagnostics that name a resource's own parts)
+ * stay in redis_cluster_ops.c and redis_rbac_users_ops.c.
+ */
+#include "resources/ops_common.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* tags_all as svc_tags (the plan computed it: default_tags, tags and the
+ * identity tag), never without the identity tag. */
+static void load_tags(struct ops *o, const char *tag_key)
+{
+	const struct value *m = ops_get(o->st, "tags_all");
+	size_t i, n = m && value_is_known(m) ? m->u.coll.n : 0;
+	struct svc_tag *t = arena_calloc(o->c->arena, n + 2, sizeof(*t));
+
+	for (i = 0; i < n; i++) {
+		t[o->n_tags].key = m->u.coll.keys[i];
+		if (value_get_string(m->u.coll.items[i], &t[o->n_tags].value))
+			o->n_tags++;
+	}
+	if (!svc_tags_has(t, o->n_tags, tag_key, o->id)) {
+		t[o->n_tags].key = tag_key;
+		t[o->n_tags++].value = o->id;
+	}
+	o->tags = t;
+}
+
+int ops_init(struct ops *o, struct ctx *c, struct resource_op *op,
+	     const struct value *st, const char *type, const char *id_summary,
+	     const char *tag_key)
+{
+	const char *id;
+	char *p;
+
+	memset(o, 0, sizeof(*o));
+	o->c = c;
+	o->op = op;
+	o->st = st;
+	if (!c->env || !c->env->aws || !c->env->aws->client)
+		return diag_error(&c->diags, NULL, "Provider not configured",
+				  "%s needs a configured AWS client (provider "
+				  "\"secure\" block).", type);
+	o->aws = c->env->aws;
+	o->cl = o->aws->client;
+	id = ops_get_str(st, "id");
+	if (!id)
+		id = ops_get_str(st, "name");
+	if (!id || !*id)
+		return diag_error(&c->diags, NULL, id_summary,
+				  "The state has neither id nor name.");
+	o->id = p = arena_strdup(c->arena, id);
+	for (; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	load_tags(o, tag_key);
+	return 0;
+}
+
+struct path ops_path(const struct ops *o, const char *name)
+{
+	return path_attr(o->c->arena, path_root, name);
+}
+
+const struct value *ops_get(const struct value *obj, const char *name)
+{
+	return value_attr(obj, name);
+}
+
+const char *ops_get_str(const struct value *obj, const char *name)
+{
+	const char *s;
+
+	return value_get_string(ops_get(obj, name), &s) ? s : NULL;
+}
+
+int ops_get_int(const struct value *obj, const char *name, int dflt)
+{
+	int64_t n;
+
+	return value_get_int(ops_get(obj, name), &n) ? (int)n : dflt;
+}
+
+void ops_put(struct ops *o, const char *name, const struct value *v)
+{
+	o->st = value_with_attr(o->c->arena, o->st, name, v);
+}
+
+void ops_put_str(struct ops *o, const char *name, const char *s)
+{
+	ops_put(o, name, s ? value_string(o->c->arena, s)
+			   : value_null(o->c->arena, &type_string));
+}
+
+void ops_put_int(struct ops *o, const char *name, int n)
+{
+	ops_put(o, name, value_int(o->c->arena, n));
+}
+
+void ops_put_bool(struct ops *o, const char *name, bool b)
+{
+	ops_put(o, name, value_bool(o->c->arena, b));
+}
+
+void ops_put_null(struct ops *o, const char *name)
+{
+	const struct value *v = ops_get(o->st, name);
+
+	if (v)
+		ops_put(o, name, value_null(o->c->arena, v->type));
+}
+
+bool ops_drop_if_code(struct ctx *c, size_t before, const char *code)
+{
+	struct diag *d;
+
+	if (c->diags.len != before + 1)
+		return false;
+	d = &c->diags.items[before];
+	if (d->severity != DIAG_ERROR || !d->detail ||
+	    strncmp(d->detail, code, strlen(code)) != 0)
+		return false;
+	c->diags.len--;
+	c->diags.errors--;
+	return true;
+}
+
+int64_t ops_backoff_ms(int64_t delay_ms, int64_t max_ms)
+{
+	delay_ms = delay_ms * 3 / 2;
+	return delay_ms > max_ms ? max_ms : delay_ms;
+}
+
+char *ops_dumps(struct arena *a, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT), *out;
+
+	json_decref(doc);
+	if (!s)
+		abort();	/* jansson only fails without memory */
+	out = arena_strdup(a, s);
+	free(s);
+	return out;
+}
