@@ -2103,28 +2103,64 @@ static const char *ec_arn_like(struct rc *r, const char *kind,
 			     kind, name);
 }
 
-static int tag_elasticache(struct rc *r, const char *arn, struct svc_strs del)
-{
-	struct path p = ops_path(&r->o, "tags_all");
+/* ---- tags ----
+ * Every service tags the same way: put tags_all on (overwriting values),
+ * then remove the keys the plan dropped.  Only the calls differ. */
 
-	if (!arn)
-		return 0;
-	if (ec_add_tags(r->o.c, r->o.cl, &p, arn, r->o.tags, r->o.n_tags) < 0)
-		return -1;
-	return del.n && ec_remove_tags(r->o.c, r->o.cl, &p, arn, del) < 0 ? -1 : 0;
+struct tagger {
+	int (*tag)(struct ctx *c, struct aws_client *cl, const struct path *p,
+		   const char *target, const struct svc_tag *tags, size_t n);
+	int (*untag)(struct ctx *c, struct aws_client *cl,
+		     const struct path *p, const char *target,
+		     struct svc_strs keys);
+};
+
+/* EC2 tags lists of resource ids; the security group is one. */
+static int ec2_tag_one(struct ctx *c, struct aws_client *cl,
+		       const struct path *p, const char *id,
+		       const struct svc_tag *tags, size_t n)
+{
+	struct svc_strs ids = { &id, 1 };
+
+	return ec2_create_tags(c, cl, p, ids, tags, n);
 }
 
-static int tag_security_group(struct rc *r, struct svc_strs del)
+static int ec2_untag_one(struct ctx *c, struct aws_client *cl,
+			 const struct path *p, const char *id,
+			 struct svc_strs keys)
 {
-	const char *sg = ops_get_str(r->o.st, "security_group_id");
-	struct path p = ops_path(&r->o, "tags_all");
-	struct svc_strs ids = { &sg, 1 };
+	struct svc_strs ids = { &id, 1 };
 
-	if (!sg)
-		return 0;
-	if (ec2_create_tags(r->o.c, r->o.cl, &p, ids, r->o.tags, r->o.n_tags) < 0)
+	return ec2_delete_tags(c, cl, p, ids, keys);
+}
+
+static const struct tagger ec_tagger = { ec_add_tags, ec_remove_tags };
+static const struct tagger ec2_tagger = { ec2_tag_one, ec2_untag_one };
+static const struct tagger kms_tagger = { kms_tag_resource,
+					  kms_untag_resource };
+static const struct tagger logs_tagger = { logs_tag_resource,
+					   logs_untag_resource };
+static const struct tagger sm_tagger = { sm_tag_resource, sm_untag_resource };
+static const struct tagger ssm_tagger = { ssm_add_tags, ssm_remove_tags };
+static const struct tagger iam_tagger = { iam_tag_policy, iam_untag_policy };
+
+/* tags_all onto target (an ARN, id or name), then the keys in del off. */
+static int tag_one(struct rc *r, const struct tagger *t, const char *target,
+		   struct svc_strs del)
+{
+	struct path p = ops_path(&r->o, "tags_all");
+
+	if (t->tag(r->o.c, r->o.cl, &p, target, r->o.tags, r->o.n_tags) < 0)
 		return -1;
-	return del.n && ec2_delete_tags(r->o.c, r->o.cl, &p, ids, del) < 0 ? -1 : 0;
+	return del.n && t->untag(r->o.c, r->o.cl, &p, target, del) < 0 ? -1
+									: 0;
+}
+
+/* tag_one, nothing when the sub-resource does not exist (target NULL). */
+static int tag_if(struct rc *r, const struct tagger *t, const char *target,
+		  struct svc_strs del)
+{
+	return target ? tag_one(r, t, target, del) : 0;
 }
 
 /* Only a key this resource made (it carries the identity tag). */
@@ -2137,13 +2173,11 @@ static int tag_kms(struct rc *r, struct svc_strs del)
 	if (!r->kms_arn)
 		return 0;
 	rc = kms_list_resource_tags(r->o.c, r->o.cl, &p, r->kms_arn, &have);
-	if (rc == SVC_NOT_FOUND || (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY, r->o.id)))
+	if (rc == SVC_NOT_FOUND ||
+	    (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY,
+				      r->o.id)))
 		return 0;
-	if (rc < 0 || kms_tag_resource(r->o.c, r->o.cl, &p, r->kms_arn, r->o.tags,
-				       r->o.n_tags) < 0)
-		return -1;
-	return del.n && kms_untag_resource(r->o.c, r->o.cl, &p, r->kms_arn, del) < 0
-		? -1 : 0;
+	return rc < 0 ? -1 : tag_one(r, &kms_tagger, r->kms_arn, del);
 }
 
 static int tag_logs(struct rc *r, struct svc_strs del)
@@ -2162,79 +2196,49 @@ static int tag_logs(struct rc *r, struct svc_strs del)
 		rc = logs_describe_log_group(r->o.c, r->o.cl, &p, n, &g);
 		if (rc == SVC_NOT_FOUND)
 			continue;
-		if (rc < 0 || logs_tag_resource(r->o.c, r->o.cl, &p, g.arn, r->o.tags,
-						r->o.n_tags) < 0 ||
-		    (del.n && logs_untag_resource(r->o.c, r->o.cl, &p, g.arn, del)
-		     < 0))
+		if (rc < 0 || tag_one(r, &logs_tagger, g.arn, del))
 			return -1;
 	}
 	return 0;
-}
-
-static int tag_secret(struct rc *r, struct svc_strs del)
-{
-	const char *arn = ops_get_str(r->o.st, "auth_secret_arn");
-	struct path p = ops_path(&r->o, "tags_all");
-
-	if (!arn)
-		return 0;
-	if (sm_tag_resource(r->o.c, r->o.cl, &p, arn, r->o.tags, r->o.n_tags) < 0)
-		return -1;
-	return del.n && sm_untag_resource(r->o.c, r->o.cl, &p, arn, del) < 0
-		? -1 : 0;
 }
 
 static int tag_ssm(struct rc *r, struct svc_strs del)
 {
 	const struct value *m = ops_get(r->o.st, "ssm_parameter_arns");
-	struct path p = ops_path(&r->o, "tags_all");
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
-		const char *arn, *n;
+		const char *arn;
 
 		if (!value_get_string(m->u.coll.items[i], &arn))
 			continue;
-		n = ssm_name_of_arn(arn);
-		if (ssm_add_tags(r->o.c, r->o.cl, &p, n, r->o.tags, r->o.n_tags) < 0 ||
-		    (del.n && ssm_remove_tags(r->o.c, r->o.cl, &p, n, del) < 0))
+		if (tag_one(r, &ssm_tagger, ssm_name_of_arn(arn), del))
 			return -1;
 	}
 	return 0;
 }
 
-static int tag_policy(struct rc *r, struct svc_strs del)
-{
-	const char *arn = ops_get_str(r->o.st, "app_policy_arn");
-	struct path p = ops_path(&r->o, "tags_all");
-
-	if (!arn)
-		return 0;
-	if (iam_tag_policy(r->o.c, r->o.cl, &p, arn, r->o.tags, r->o.n_tags) < 0)
-		return -1;
-	return del.n && iam_untag_policy(r->o.c, r->o.cl, &p, arn, del) < 0
-		? -1 : 0;
-}
-
-/* tags_all onto every sub-resource: set the planned tags (overwriting
- * values), then remove the keys the plan dropped. */
+/* tags_all onto every sub-resource. */
 static int update_tags(struct rc *r)
 {
+	const struct value *st = r->o.st;
+	const char *sng = ops_get_str(st, "subnet_group_name");
 	struct svc_strs del;
-	const char *sng = ops_get_str(r->o.st, "subnet_group_name");
 
 	if (!attr_changes(r, "tags_all"))
 		return 0;
 	del = tags_removed(r);
-	if (tag_elasticache(r, ops_get_str(r->o.st, "arn"), del) ||
-	    tag_security_group(r, del) ||
-	    (sng && tag_elasticache(r, ec_arn_like(r, "subnetgroup", sng),
-				    del)) ||
+	if (tag_if(r, &ec_tagger, ops_get_str(st, "arn"), del) ||
+	    tag_if(r, &ec2_tagger, ops_get_str(st, "security_group_id"), del) ||
+	    (sng && tag_if(r, &ec_tagger,
+			   ec_arn_like(r, "subnetgroup", sng), del)) ||
 	    (r->param_group &&
-	     tag_elasticache(r, ec_arn_like(r, "parametergroup",
-					    r->param_group), del)) ||
-	    tag_kms(r, del) || tag_logs(r, del) || tag_secret(r, del) ||
-	    tag_ssm(r, del) || tag_policy(r, del))
+	     tag_if(r, &ec_tagger,
+		    ec_arn_like(r, "parametergroup", r->param_group), del)) ||
+	    tag_kms(r, del) || tag_logs(r, del) ||
+	    tag_if(r, &sm_tagger, ops_get_str(st, "auth_secret_arn"), del) ||
+	    tag_ssm(r, del) ||
+	    tag_if(r, &iam_tagger, ops_get_str(st, "app_policy_arn"), del))
 		return -1;
 	take(r, "tags");
 	take(r, "tags_all");
