@@ -145,3 +145,23 @@ char *ops_dumps(struct arena *a, json_t *doc)
 	free(s);
 	return out;
 }
+
+struct svc_strs ops_tags_dropped(const struct ops *o,
+				 const struct value *prior_tags_all)
+{
+	const struct value *m = prior_tags_all;
+	struct svc_strs out = { 0 };
+	size_t i, j;
+
+	if (!m || !value_is_known(m) || !m->u.coll.n)
+		return out;
+	out.v = arena_calloc(o->c->arena, m->u.coll.n, sizeof(*out.v));
+	for (i = 0; i < m->u.coll.n; i++) {
+		for (j = 0; j < o->n_tags; j++)
+			if (!strcmp(o->tags[j].key, m->u.coll.keys[i]))
+				break;
+		if (j == o->n_tags)
+			out.v[out.n++] = m->u.coll.keys[i];
+	}
+	return out;
+}

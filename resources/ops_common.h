@@ -62,6 +62,11 @@ void ops_put_int(struct ops *o, const char *name, int n);
 void ops_put_bool(struct ops *o, const char *name, bool b);
 void ops_put_null(struct ops *o, const char *name);
 
+/* Keys of prior_tags_all (a map of strings; NULL, null or unknown: none)
+ * that o->tags no longer has: what a tags change removes.  Arena memory. */
+struct svc_strs ops_tags_dropped(const struct ops *o,
+				 const struct value *prior_tags_all);
+
 /* If the only diagnostic added since `before` (c->diags.len then) is an
  * error whose detail starts with AWS error `code`, removes it and returns
  * true (the caller retries or treats it as expected). */

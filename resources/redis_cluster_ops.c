@@ -2071,25 +2071,6 @@ static void take_bookkeeping(struct rc *r)
 }
 
 /* Keys of the prior tags_all that the plan no longer has. */
-static struct svc_strs tags_removed(struct rc *r)
-{
-	const struct value *m = ops_get(r->o.op->prior, "tags_all");
-	struct svc_strs out = { 0 };
-	size_t i, j;
-
-	if (!m || !value_is_known(m) || !m->u.coll.n)
-		return out;
-	out.v = arena_calloc(r->o.c->arena, m->u.coll.n, sizeof(*out.v));
-	for (i = 0; i < m->u.coll.n; i++) {
-		for (j = 0; j < r->o.n_tags; j++)
-			if (!strcmp(r->o.tags[j].key, m->u.coll.keys[i]))
-				break;
-		if (j == r->o.n_tags)
-			out.v[out.n++] = m->u.coll.keys[i];
-	}
-	return out;
-}
-
 /* "arn:...:replicationgroup:<id>" -> "arn:...:<kind>:<name>". */
 static const char *ec_arn_like(struct rc *r, const char *kind,
 			       const char *name)
@@ -2227,7 +2208,8 @@ static int update_tags(struct rc *r)
 
 	if (!attr_changes(r, "tags_all"))
 		return 0;
-	del = tags_removed(r);
+	del = ops_tags_dropped(&r->o,
+			       ops_get(r->o.op->prior, "tags_all"));
 	if (tag_if(r, &ec_tagger, ops_get_str(st, "arn"), del) ||
 	    tag_if(r, &ec2_tagger, ops_get_str(st, "security_group_id"), del) ||
 	    (sng && tag_if(r, &ec_tagger,

@@ -1110,19 +1110,13 @@ static int retag(struct ru *r, const struct value *prior)
 	struct svc_strs gone = { 0 }, arns = { 0 };
 	struct path p = ops_path(&r->o, "tags");
 	struct svc_tags kt = { 0 };
-	size_t i, j, cap = 0;
+	size_t i;
 	int rc = 0;
 
 	if (!pt || !value_is_known(pt) ||
 	    value_equal(pt, value_attr(r->o.st, "tags_all")))
 		return 0;
-	for (i = 0; i < pt->u.coll.n; i++) {
-		for (j = 0; j < r->o.n_tags; j++)
-			if (!strcmp(r->o.tags[j].key, pt->u.coll.keys[i]))
-				break;
-		if (j == r->o.n_tags)
-			strs_push(r->o.c->arena, &gone, &cap, pt->u.coll.keys[i]);
-	}
+	gone = ops_tags_dropped(&r->o, pt);
 	if (tagged_arns(r, prior, &arns))
 		return -1;
 	for (i = 0; i < arns.n && !rc; i++)
