@@ -12,7 +12,7 @@
 
 /* tags_all as svc_tags (the plan computed it: default_tags, tags and the
  * identity tag), never without the identity tag. */
-static void load_tags(struct ops *o, const char *tag_key)
+static void load_tags(struct ops *o)
 {
 	const struct value *m = ops_get(o->st, "tags_all");
 	size_t i, n = m && value_is_known(m) ? m->u.coll.n : 0;
@@ -23,8 +23,8 @@ static void load_tags(struct ops *o, const char *tag_key)
 		if (value_get_string(m->u.coll.items[i], &t[o->n_tags].value))
 			o->n_tags++;
 	}
-	if (!svc_tags_has(t, o->n_tags, tag_key, o->id)) {
-		t[o->n_tags].key = tag_key;
+	if (!svc_tags_has(t, o->n_tags, o->tag_key, o->id)) {
+		t[o->n_tags].key = o->tag_key;
 		t[o->n_tags++].value = o->id;
 	}
 	o->tags = t;
@@ -53,10 +53,11 @@ int ops_init(struct ops *o, struct ctx *c, struct resource_op *op,
 	if (!id || !*id)
 		return diag_error(&c->diags, NULL, id_summary,
 				  "The state has neither id nor name.");
+	o->tag_key = tag_key;
 	o->id = p = arena_strdup(c->arena, id);
 	for (; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	load_tags(o, tag_key);
+	load_tags(o);
 	return 0;
 }
 
@@ -164,4 +165,46 @@ struct svc_strs ops_tags_dropped(const struct ops *o,
 			out.v[out.n++] = m->u.coll.keys[i];
 	}
 	return out;
+}
+
+int ops_kms_make_key(struct ops *o, const struct path *p,
+		     const char *description, const char *policy,
+		     const char **arn)
+{
+	struct kms_create_key in = { 0 };
+	struct kms_key k;
+
+	in.description = description;
+	in.policy = policy;
+	in.tags = o->tags;
+	in.n_tags = o->n_tags;
+	if (kms_create_key(o->c, o->cl, p, &in, &k) != 0)
+		return -1;
+	*arn = k.arn;
+	ops_put_str(o, "kms_key_arn", k.arn);
+	return kms_enable_key_rotation(o->c, o->cl, p, k.arn,
+				       (struct svc_int){ 0 }) != 0 ? -1 : 0;
+}
+
+int ops_kms_delete_own(struct ops *o, const char *arn, const char *alias,
+		       int window_days)
+{
+	struct path p = ops_path(o, "kms_key_arn");
+	struct svc_tags tags = { 0 };
+	int rc;
+
+	if (!arn)
+		return 0;
+	rc = kms_list_resource_tags(o->c, o->cl, &p, arn, &tags);
+	if (rc == SVC_NOT_FOUND)
+		return 0;
+	if (rc < 0)
+		return -1;
+	if (!svc_tags_has(tags.v, tags.n, o->tag_key, o->id))
+		return 0;
+	if (kms_delete_alias(o->c, o->cl, &p, alias) < 0)
+		return -1;
+	return kms_schedule_key_deletion(o->c, o->cl, &p, arn,
+					 SVC_INT(window_days), NULL) < 0 ? -1
+									 : 0;
 }

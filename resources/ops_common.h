@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/kms.h"
 #include "aws/session.h"
 #include "aws/svc.h"
 #include "core/ctx.h"
@@ -30,6 +31,7 @@ struct ops {
 	const struct aws_session *aws;
 	const struct value *st;		/* the state being built */
 	const char *id;			/* lowercase id (replication or user group) */
+	const char *tag_key;		/* the identity tag: {tag_key: id} */
 	struct svc_tag *tags;		/* tags_all, always with the identity tag */
 	size_t n_tags;
 };
@@ -66,6 +68,21 @@ void ops_put_null(struct ops *o, const char *name);
  * that o->tags no longer has: what a tags change removes.  Arena memory. */
 struct svc_strs ops_tags_dropped(const struct ops *o,
 				 const struct value *prior_tags_all);
+
+/* Makes the resource's own KMS key (description, JSON key policy, tags_all
+ * on it), records it as kms_key_arn in o->st and in *arn, then turns
+ * rotation on.  The alias is the caller's.  Returns 0, or -1 with a
+ * diagnostic (*arn is set as soon as the key exists). */
+int ops_kms_make_key(struct ops *o, const struct path *p,
+		     const char *description, const char *policy,
+		     const char **arn);
+
+/* Deletes KMS key arn only when this resource made it (it carries the
+ * identity tag): alias first, then deletion after window_days.  NULL arn,
+ * a key that is gone or someone else's: nothing to do.  Returns 0, or -1
+ * with a diagnostic. */
+int ops_kms_delete_own(struct ops *o, const char *arn, const char *alias,
+		       int window_days);
 
 /* If the only diagnostic added since `before` (c->diags.len then) is an
  * error whose detail starts with AWS error `code`, removes it and returns

@@ -493,9 +493,7 @@ static int step_kms(struct rc *r)
 {
 	const char *given = ops_get_str(r->o.op->planned, "kms_key_arn");
 	struct path p = ops_path(&r->o, "kms_key_arn");
-	struct kms_create_key in = { 0 };
 	const char *account;
-	struct kms_key k;
 
 	if (given) {
 		bool on = false;
@@ -509,21 +507,14 @@ static int step_kms(struct rc *r)
 	}
 	if (!(account = need_account(r)))
 		return -1;
-	in.description = arena_sprintf(r->o.c->arena, "secure_redis_cluster %s: "
-				       "data at rest, logs, secret, parameters",
-				       r->o.id);
-	in.policy = key_policy(r, account);
-	in.tags = r->o.tags;
-	in.n_tags = r->o.n_tags;
-	if (kms_create_key(r->o.c, r->o.cl, &p, &in, &k) != 0)
-		return -1;
-	r->kms_arn = k.arn;
-	ops_put_str(&r->o, "kms_key_arn", k.arn);
-	if (kms_enable_key_rotation(r->o.c, r->o.cl, &p, k.arn,
-				    (struct svc_int){ 0 }) != 0)
+	if (ops_kms_make_key(&r->o, &p, arena_sprintf(r->o.c->arena,
+			     "secure_redis_cluster %s: data at rest, logs, "
+			     "secret, parameters", r->o.id),
+			     key_policy(r, account), &r->kms_arn))
 		return -1;
 	ops_put_bool(&r->o, "kms_key_rotation_enabled", true);
-	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r), k.arn) ? -1 : 0;
+	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r),
+				r->kms_arn) ? -1 : 0;
 }
 
 /* Ingress on the cache port from each group and CIDR block given. */
@@ -1697,26 +1688,10 @@ static int delete_security_group(struct rc *r)
  * the user brought is left alone. */
 static int delete_kms(struct rc *r)
 {
-	const char *arn = ops_get_str(r->o.st, "kms_key_arn");
-	struct path p = ops_path(&r->o, "kms_key_arn");
-	struct svc_tags tags = { 0 };
-	int rc;
-
-	if (!arn)
-		return 0;
-	rc = kms_list_resource_tags(r->o.c, r->o.cl, &p, arn, &tags);
-	if (rc == SVC_NOT_FOUND)
-		return 0;
-	if (rc < 0)
-		return -1;
-	if (!svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
-		return 0;
-	if (kms_delete_alias(r->o.c, r->o.cl, &p, alias_name(r)) < 0)
-		return -1;
-	return kms_schedule_key_deletion(r->o.c, r->o.cl, &p, arn, SVC_INT(ops_get_int(
-		r->o.st, "kms_deletion_window_days",
-		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS)), NULL) < 0
-		? -1 : 0;
+	return ops_kms_delete_own(&r->o, ops_get_str(r->o.st, "kms_key_arn"),
+				  alias_name(r), ops_get_int(r->o.st,
+				  "kms_deletion_window_days",
+				  REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS));
 }
 
 static step_fn *const delete_steps[] = {

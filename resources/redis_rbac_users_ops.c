@@ -304,7 +304,6 @@ static int step_kms(struct ru *r)
 {
 	const char *given = ops_get_str(r->o.op->planned, "kms_key_arn");
 	struct path p = ops_path(&r->o, "kms_key_arn");
-	struct kms_create_key in = { 0 };
 	struct kms_key k;
 	int rc;
 
@@ -330,19 +329,12 @@ static int step_kms(struct ru *r)
 				  "from STS GetCallerIdentity. Remove "
 				  "skip_credentials_validation or set "
 				  "kms_key_arn.");
-	in.description = arena_sprintf(r->o.c->arena, TYPE_NAME " %s: user "
-				       "password secrets", r->o.id);
-	in.policy = key_policy(r);
-	in.tags = r->o.tags;
-	in.n_tags = r->o.n_tags;
-	if (kms_create_key(r->o.c, r->o.cl, &p, &in, &k) != 0)
+	if (ops_kms_make_key(&r->o, &p, arena_sprintf(r->o.c->arena,
+			     TYPE_NAME " %s: user password secrets", r->o.id),
+			     key_policy(r), &r->kms_arn))
 		return -1;
-	r->kms_arn = k.arn;
-	ops_put_str(&r->o, "kms_key_arn", k.arn);
-	if (kms_enable_key_rotation(r->o.c, r->o.cl, &p, k.arn,
-				    (struct svc_int){ 0 }) != 0)
-		return -1;
-	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r), k.arn) ? -1 : 0;
+	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r),
+				r->kms_arn) ? -1 : 0;
 }
 
 struct password {
@@ -953,24 +945,8 @@ static int delete_secrets(struct ru *r)
  * key the user brought is left alone. */
 static int delete_kms_arn(struct ru *r, const char *arn)
 {
-	struct path p = ops_path(&r->o, "kms_key_arn");
-	struct svc_tags tags = { 0 };
-	int rc;
-
-	if (!arn)
-		return 0;
-	rc = kms_list_resource_tags(r->o.c, r->o.cl, &p, arn, &tags);
-	if (rc == SVC_NOT_FOUND)
-		return 0;
-	if (rc < 0)
-		return -1;
-	if (!svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->o.id))
-		return 0;
-	if (kms_delete_alias(r->o.c, r->o.cl, &p, alias_name(r)) < 0)
-		return -1;
-	return kms_schedule_key_deletion(
-		r->o.c, r->o.cl, &p, arn,
-		SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS), NULL) < 0 ? -1 : 0;
+	return ops_kms_delete_own(&r->o, arn, alias_name(r),
+				  REDIS_RBAC_KMS_DELETION_WINDOW_DAYS);
 }
 
 static int delete_kms(struct ru *r)
