@@ -24,7 +24,6 @@
  */
 #include "resources/redis_cluster_ops.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -1537,7 +1536,7 @@ static int retry_dependency(struct rc *r, const char *code,
 		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return cancelled(r, arena_sprintf(r->o.c->arena, "waiting "
 						"for %s to be released", id));
-		delay = delay * 3 / 2 > 10000 ? 10000 : delay * 3 / 2;
+		delay = ops_backoff_ms(delay, 10000);
 	}
 }
 
@@ -1610,7 +1609,7 @@ static int delete_rg(struct rc *r)
 			return 0;
 		if (rc < 0)
 			return -1;
-		delay = delay * 3 / 2 > 15000 ? 15000 : delay * 3 / 2;
+		delay = ops_backoff_ms(delay, 15000);
 	}
 }
 
