@@ -208,12 +208,14 @@ static const char *pg_name(struct rc *r)
 
 static const char *secret_name(struct rc *r)
 {
-	return arena_sprintf(r->o.c->arena, "secure-redis/%s/auth-token", r->o.id);
+	return arena_sprintf(r->o.c->arena, "secure-redis/%s/auth-token",
+			     r->o.id);
 }
 
 static const char *ssm_name(struct rc *r, const char *key)
 {
-	return arena_sprintf(r->o.c->arena, "/secure-redis/%s/%s", r->o.id, key);
+	return arena_sprintf(r->o.c->arena, "/secure-redis/%s/%s", r->o.id,
+			     key);
 }
 
 static const char *policy_name(struct rc *r)
@@ -273,7 +275,8 @@ static void load_private(struct rc *r, struct bytes b)
 	list = json_is_object(o) ?
 		json_object_get(o, "retired_parameter_groups") : NULL;
 	if (json_is_array(list) && json_array_size(list)) {
-		r->retired.v = arena_calloc(r->o.c->arena, json_array_size(list),
+		r->retired.v = arena_calloc(r->o.c->arena,
+					    json_array_size(list),
 					    sizeof(*r->retired.v));
 		json_array_foreach(list, i, x)
 			if ((s = json_string_value(x)))
@@ -541,7 +544,8 @@ static int authorize_sources(struct rc *r, const char *sg, int port,
 	}
 	if (!n)
 		return 0;
-	return ec2_authorize_rules(r->o.c, r->o.cl, &p, sg, false, rules, n, NULL,
+	return ec2_authorize_rules(r->o.c, r->o.cl, &p, sg, false, rules, n,
+				   NULL,
 				   NULL) ? -1 : 0;
 }
 
@@ -549,8 +553,10 @@ static int add_ingress(struct rc *r, const char *sg, int port)
 {
 	return authorize_sources(
 		r, sg, port,
-		strs_of(r->o.c->arena, ops_get(r->o.st, "allowed_security_group_ids")),
-		strs_of(r->o.c->arena, ops_get(r->o.st, "allowed_cidr_blocks")));
+		strs_of(r->o.c->arena, ops_get(r->o.st,
+					       "allowed_security_group_ids")),
+		strs_of(r->o.c->arena, ops_get(r->o.st,
+					       "allowed_cidr_blocks")));
 }
 
 /* The cluster opens no connections: AWS's default allow-all egress rule
@@ -562,7 +568,8 @@ static int revoke_egress(struct rc *r, const char *sg)
 	struct svc_strs ids = { 0 };
 	size_t n = 0, i;
 
-	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules, &n))
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return -1;
 	ids.v = arena_calloc(r->o.c->arena, n + 1, sizeof(*ids.v));
 	for (i = 0; i < n; i++)
@@ -570,7 +577,8 @@ static int revoke_egress(struct rc *r, const char *sg)
 			ids.v[ids.n++] = rules[i].id;
 	if (!ids.n)
 		return 0;
-	return ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, true, ids) < 0 ? -1 : 0;
+	return ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, true,
+				ids) < 0 ? -1 : 0;
 }
 
 static int step_security_group(struct rc *r)
@@ -595,14 +603,16 @@ static int step_security_group(struct rc *r)
 static int step_subnet_group(struct rc *r)
 {
 	struct path p = ops_path(&r->o, "subnet_ids");
-	const char *name = redis_cluster_subnet_group_name(r->o.c->arena, r->o.id);
+	const char *name = redis_cluster_subnet_group_name(r->o.c->arena,
+							   r->o.id);
 
 	if (ec_create_cache_subnet_group(r->o.c, r->o.cl, &p, name,
 					 arena_sprintf(r->o.c->arena,
 						       "secure_redis_cluster %s",
 						       r->o.id),
 					 strs_of(r->o.c->arena,
-						 ops_get(r->o.st, "subnet_ids")),
+						 ops_get(r->o.st,
+							 "subnet_ids")),
 					 r->o.tags, r->o.n_tags, NULL))
 		return -1;
 	ops_put_str(&r->o, "subnet_group_name", name);
@@ -683,7 +693,8 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 	struct svc_tags tags = { 0 };
 	size_t n = 0, k = 0, i, j, errors = r->o.c->diags.errors;
 
-	if (ec_describe_cache_parameter_group(r->o.c, r->o.cl, p, name, &g) != 0 ||
+	if (ec_describe_cache_parameter_group(r->o.c, r->o.cl, p, name,
+					      &g) != 0 ||
 	    !g.arn || ec_list_tags(r->o.c, r->o.cl, p, g.arn, &tags) != 0 ||
 	    !svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id) ||
 	    !g.family || strcmp(g.family, family))
@@ -726,7 +737,8 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 		retire(r, name, true);
 	save_private(r);
 	desc = arena_sprintf(r->o.c->arena, "secure_redis_cluster %s", r->o.id);
-	if (ec_create_cache_parameter_group(r->o.c, r->o.cl, &p, name, family, desc,
+	if (ec_create_cache_parameter_group(r->o.c, r->o.cl, &p, name, family,
+					    desc,
 					    r->o.tags, r->o.n_tags, NULL)) {
 		if (!ops_drop_if_code(r->o.c, before,
 				  "CacheParameterGroupAlreadyExists"))
@@ -763,7 +775,8 @@ static int step_parameters(struct rc *r)
 
 static void put_log_groups(struct rc *r, const char *const *names)
 {
-	ops_put(&r->o, "log_group_names", map_of(r->o.c->arena, N_LOG_TYPES, log_types,
+	ops_put(&r->o, "log_group_names", map_of(r->o.c->arena, N_LOG_TYPES,
+						 log_types,
 					 names));
 }
 
@@ -776,7 +789,8 @@ static int step_log_groups(struct rc *r)
 	size_t i;
 
 	for (i = 0; i < N_LOG_TYPES; i++) {
-		const char *n = redis_cluster_log_group_name(r->o.c->arena, r->o.id,
+		const char *n = redis_cluster_log_group_name(r->o.c->arena,
+							     r->o.id,
 							     log_types[i]);
 
 		if (logs_create_log_group(r->o.c, r->o.cl, &p, n, r->kms_arn,
@@ -819,8 +833,10 @@ static int reuse_secret(struct rc *r)
 		return -1;
 	ops_put_str(&r->o, "auth_secret_arn", s.arn);	/* it exists again */
 	if (sm_update_secret(r->o.c, r->o.cl, &p, name, NULL, r->kms_arn) < 0 ||
-	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, r->token, NULL) < 0 ||
-	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags, r->o.n_tags) < 0)
+	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, r->token,
+				NULL) < 0 ||
+	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags,
+			    r->o.n_tags) < 0)
 		return -1;
 	return 0;
 }
@@ -867,7 +883,8 @@ static void adopt_after_failed_create(struct rc *r)
 	struct svc_tags tags = { 0 };
 	struct diags keep = r->o.c->diags;
 
-	if (ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id, &g) == 0 &&
+	if (ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					  &g) == 0 &&
 	    g.arn && ec_list_tags(r->o.c, r->o.cl, &p, g.arn, &tags) == 0 &&
 	    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
 		ops_put_str(&r->o, "arn", g.arn);
@@ -882,7 +899,8 @@ static int step_replication_group(struct rc *r)
 	struct ec_rg_create in = { 0 };
 	const char *sg = ops_get_str(r->o.st, "security_group_id");
 	const char *ug = ops_get_str(r->o.st, "user_group_id");
-	int shards = ops_get_int(pl, "shards", REDIS_CLUSTER_DEFAULT_SHARDS), rc;
+	int shards = ops_get_int(pl, "shards",
+				 REDIS_CLUSTER_DEFAULT_SHARDS), rc;
 	size_t i;
 
 	memset(logs, 0, sizeof(logs));
@@ -913,7 +931,8 @@ static int step_replication_group(struct rc *r)
 	in.multi_az = SVC_TRUE;
 	in.auto_minor_version_upgrade = SVC_TRUE;
 	in.num_node_groups = SVC_INT(shards);
-	in.replicas_per_node_group = SVC_INT(ops_get_int(pl, "replicas_per_shard",
+	in.replicas_per_node_group = SVC_INT(ops_get_int(pl,
+							 "replicas_per_shard",
 					     REDIS_CLUSTER_DEFAULT_REPLICAS));
 	in.port = SVC_INT(ops_get_int(pl, "port", REDIS_CLUSTER_DEFAULT_PORT));
 	in.snapshot_retention_limit = SVC_INT(ops_get_int(
@@ -956,7 +975,8 @@ static int wait_available(struct rc *r)
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)
-			return diag_error(&r->o.c->diags, &p, "Replication group "
+			return diag_error(&r->o.c->diags, &p,
+					  "Replication group "
 					  "vanished", "%s disappeared while "
 					  "waiting for it to become "
 					  "available.", r->o.id);
@@ -964,7 +984,8 @@ static int wait_available(struct rc *r)
 			return 0;
 		if (r->rg.status && (!strcmp(r->rg.status, "create-failed") ||
 				     !strcmp(r->rg.status, "deleting")))
-			return diag_error(&r->o.c->diags, &p, "Replication group "
+			return diag_error(&r->o.c->diags, &p,
+					  "Replication group "
 					  "creation failed", "%s is in state "
 					  "%s.", r->o.id, r->rg.status);
 		delay = ops_backoff_ms(delay, 15000);
@@ -1026,7 +1047,8 @@ static void put_rg(struct rc *r, bool have_cc)
 			ops_put_int(&r->o, "replicas_per_shard",
 				(int)r->rg.node_groups[0].n_members - 1);
 	}
-	ops_put_int(&r->o, "snapshot_retention_days", r->rg.snapshot_retention_limit);
+	ops_put_int(&r->o, "snapshot_retention_days",
+		    r->rg.snapshot_retention_limit);
 	if (r->rg.snapshot_window)
 		ops_put_str(&r->o, "snapshot_window", r->rg.snapshot_window);
 	if (r->rg.kms_key_id) {
@@ -1046,7 +1068,8 @@ static void put_rg(struct rc *r, bool have_cc)
 	if (!ops_get_str(r->o.st, "engine_version") && r->cc.engine_version)
 		ops_put_str(&r->o, "engine_version", major_minor(a, r->cc.engine_version));
 	if (r->cc.maintenance_window)
-		ops_put_str(&r->o, "maintenance_window", r->cc.maintenance_window);
+		ops_put_str(&r->o, "maintenance_window",
+			    r->cc.maintenance_window);
 }
 
 static int describe_first_node(struct rc *r)
@@ -1085,7 +1108,8 @@ static int put_ssm(struct rc *r, const char *key, const char *value,
 	in.value = value;
 	in.type = "SecureString";
 	in.key_id = r->kms_arn;
-	in.description = arena_sprintf(r->o.c->arena, "secure_redis_cluster %s: "
+	in.description = arena_sprintf(r->o.c->arena,
+				       "secure_redis_cluster %s: "
 				       "%s", r->o.id, key);
 	in.tags = r->o.tags;
 	in.n_tags = r->o.n_tags;
@@ -1136,7 +1160,8 @@ static int step_policy(struct rc *r)
 	if (!account)
 		return -1;
 	doc = app_policy(r, account);
-	if (iam_create_policy(r->o.c, r->o.cl, &p, policy_name(r), "/secure-redis/",
+	if (iam_create_policy(r->o.c, r->o.cl, &p, policy_name(r),
+			      "/secure-redis/",
 			      doc, arena_sprintf(r->o.c->arena, "Connect to "
 						 "secure_redis_cluster %s",
 						 r->o.id),
@@ -1206,7 +1231,8 @@ static void refresh_subnet_group(struct rc *r)
 	if (rc == SVC_NOT_FOUND)
 		ops_put_null(&r->o, "subnet_group_name");
 	else if (rc == 0 && g.subnet_ids.n)
-		ops_put(&r->o, "subnet_ids", set_of(r->o.c->arena, g.subnet_ids));
+		ops_put(&r->o, "subnet_ids", set_of(r->o.c->arena,
+						    g.subnet_ids));
 }
 
 /* A set attribute from observed strings: empty keeps the prior's form
@@ -1240,7 +1266,8 @@ static void refresh_security_group(struct rc *r)
 		if (!strcmp(r->cc.security_group_ids.v[i], sg))
 			attached = true;
 	/* Attached to the node, it exists: one call saved per refresh. */
-	if (!attached && ec2_describe_security_group(r->o.c, r->o.cl, &p, sg, &g)
+	if (!attached && ec2_describe_security_group(r->o.c, r->o.cl, &p, sg,
+						     &g)
 	    == SVC_NOT_FOUND) {
 		ops_put_null(&r->o, "security_group_id");
 		return;
@@ -1248,7 +1275,8 @@ static void refresh_security_group(struct rc *r)
 	if (r->cc.id && !attached)
 		ctx_log(r->o.c, LOG_WARN, "security group %s is no longer "
 			"attached to %s", sg, r->o.id);
-	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules, &n))
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return;
 	groups.v = arena_calloc(r->o.c->arena, n + 1, sizeof(*groups.v));
 	cidrs.v = arena_calloc(r->o.c->arena, 2 * n + 1, sizeof(*cidrs.v));
@@ -1280,13 +1308,15 @@ static void refresh_kms(struct rc *r)
 		return;
 	rc = kms_describe_key(r->o.c, r->o.cl, &p, r->kms_arn, &k);
 	if (rc == SVC_NOT_FOUND || (rc == 0 && !k.enabled)) {
-		diag_warn(&r->o.c->diags, &p, "KMS key not usable", "The key %s "
+		diag_warn(&r->o.c->diags, &p, "KMS key not usable",
+			  "The key %s "
 			  "of %s is %s: the cluster cannot read its data.",
 			  r->kms_arn, r->o.id, rc == SVC_NOT_FOUND ? "gone"
 			  : k.state ? k.state : "disabled");
 		return;
 	}
-	if (rc == 0 && kms_get_key_rotation_status(r->o.c, r->o.cl, &p, r->kms_arn,
+	if (rc == 0 && kms_get_key_rotation_status(r->o.c, r->o.cl, &p,
+						   r->kms_arn,
 						   &on, NULL) == 0)
 		ops_put_bool(&r->o, "kms_key_rotation_enabled", on);
 }
@@ -1309,7 +1339,8 @@ static void refresh_logs(struct rc *r)
 {
 	const struct value *prior = ops_get(r->o.st, "log_group_names");
 	const char *names[N_LOG_TYPES] = { 0 };
-	const char *prefix = arena_sprintf(r->o.c->arena, "/aws/elasticache/%s/",
+	const char *prefix = arena_sprintf(r->o.c->arena,
+					   "/aws/elasticache/%s/",
 					   r->o.id);
 	struct path p = ops_path(&r->o, "log_group_names");
 	struct logs_group *all = NULL;
@@ -1425,7 +1456,8 @@ static void refresh_ssm(struct rc *r)
 		    got.value && want[i] && !strcmp(got.value, want[i]))
 			arns[i] = arn;
 	}
-	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys, arns));
+	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys,
+						    arns));
 }
 
 static void refresh_policy(struct rc *r)
@@ -1443,7 +1475,8 @@ static void refresh_policy(struct rc *r)
 		return;
 	}
 	if (pol.default_version_id &&
-	    iam_get_policy_version(r->o.c, r->o.cl, &p, arn, pol.default_version_id,
+	    iam_get_policy_version(r->o.c, r->o.cl, &p, arn,
+				   pol.default_version_id,
 				   &v) == 0 && v.document) {
 		const char *have = ops_get_str(r->o.st, "app_policy_json");
 		const char *want = r->o.aws->account_id ?
@@ -1465,7 +1498,8 @@ static int refresh(struct rc *r)
 	struct path p = ops_path(&r->o, "id");
 	int rc;
 
-	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id, &r->rg);
+	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					   &r->rg);
 	if (rc)
 		return rc == SVC_NOT_FOUND ? 1 : -1;
 	if (r->rg.status && !strcmp(r->rg.status, "deleting"))
@@ -1604,7 +1638,8 @@ static int delete_rg(struct rc *r)
 		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return cancelled(r, "waiting for the replication group "
 					 "to be deleted");
-		rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id, &g);
+		rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+						   &g);
 		if (rc == SVC_NOT_FOUND)
 			return 0;
 		if (rc < 0)
@@ -1625,7 +1660,8 @@ static int delete_secret(struct rc *r)
 	if (days == 0)
 		return sm_delete_secret(r->o.c, r->o.cl, &p, arn, (struct svc_int){ 0 },
 					SVC_TRUE, NULL) < 0 ? -1 : 0;
-	return sm_delete_secret(r->o.c, r->o.cl, &p, arn, SVC_INT(days), SVC_UNSET,
+	return sm_delete_secret(r->o.c, r->o.cl, &p, arn, SVC_INT(days),
+				SVC_UNSET,
 				NULL) < 0 ? -1 : 0;
 }
 
@@ -1764,12 +1800,15 @@ static void adopt_ssm(struct rc *r)
 		struct svc_tags tags = { 0 };
 		const char *n = ssm_name(r, ssm_keys[i]);
 
-		if (ssm_get_parameter(r->o.c, r->o.cl, &p, n, false, &got) == 0 &&
+		if (ssm_get_parameter(r->o.c, r->o.cl, &p, n, false,
+				      &got) == 0 &&
 		    ssm_list_tags(r->o.c, r->o.cl, &p, n, &tags) == 0 &&
-		    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
+		    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY,
+				 r->o.id))
 			arns[i] = got.arn;
 	}
-	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys, arns));
+	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys,
+						    arns));
 }
 
 static void adopt_policy(struct rc *r)
@@ -1786,7 +1825,7 @@ static void adopt_policy(struct rc *r)
 	if (iam_get_policy(r->o.c, r->o.cl, &p, arn, &pol) == 0 &&
 	    svc_tags_has(pol.tags.v, pol.tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id)) {
 		ops_put_str(&r->o, "app_policy_arn", pol.arn);
-		ops_put_str(&r->o, "app_policy_json", "{}");	/* read fills it */
+		ops_put_str(&r->o, "app_policy_json", "{}"); /* read fills it */
 	}
 }
 
@@ -2210,9 +2249,11 @@ static int update_key_rotation(struct rc *r)
 
 	if (!r->kms_arn || !attr_changes(r, "kms_key_rotation_enabled"))
 		return 0;
-	if (value_get_bool(ops_get(r->o.op->planned, "kms_key_rotation_enabled"),
+	if (value_get_bool(ops_get(r->o.op->planned,
+				   "kms_key_rotation_enabled"),
 			   &want) && want) {
-		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: re-enabling "
+		ctx_log(r->o.c, LOG_INFO,
+			"secure_redis_cluster %s: re-enabling "
 			"rotation of its KMS key", r->o.id);
 		if (kms_enable_key_rotation(r->o.c, r->o.cl, &p, r->kms_arn,
 					    (struct svc_int){ 0 }) < 0)
@@ -2282,7 +2323,8 @@ static int update_ingress(struct rc *r)
 
 	if (!sg)
 		return 0;
-	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules, &n))
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return -1;
 	revoke.v = arena_calloc(a, n + 1, sizeof(*revoke.v));
 	for (i = 0; i < n; i++)
@@ -2300,10 +2342,12 @@ static int update_ingress(struct rc *r)
 	if (authorize_sources(r, sg, port, g_add, c_add))
 		return -1;
 	if (revoke.n) {
-		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: revoking %zu "
+		ctx_log(r->o.c, LOG_INFO,
+			"secure_redis_cluster %s: revoking %zu "
 			"ingress rule(s) of %s not in the configuration", r->o.id,
 			revoke.n, sg);
-		if (ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, false, revoke) < 0)
+		if (ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, false,
+				     revoke) < 0)
 			return -1;
 	}
 	take(r, "allowed_security_group_ids");
@@ -2338,7 +2382,8 @@ static int update_log_groups(struct rc *r, bool *redeliver)
 			continue;
 		if (was && value_equal(was, v)) {
 			if (retention &&
-			    logs_put_retention_policy(r->o.c, r->o.cl, &p, n, days))
+			    logs_put_retention_policy(r->o.c, r->o.cl, &p, n,
+						      days))
 				return -1;
 			continue;
 		}
@@ -2369,7 +2414,8 @@ static bool want_now(struct rc *r)
 {
 	bool b = false;
 
-	return value_get_bool(ops_get(r->o.op->planned, "apply_immediately"), &b) &&
+	return value_get_bool(ops_get(r->o.op->planned, "apply_immediately"),
+			      &b) &&
 	       b;
 }
 
@@ -2389,7 +2435,8 @@ static bool want_now(struct rc *r)
 static const char *want_family(struct rc *r)
 {
 	const char *f = pg_family(r);
-	const char *running = ops_get_str(r->o.op->prior, "engine_version_actual");
+	const char *running = ops_get_str(r->o.op->prior,
+					  "engine_version_actual");
 
 	return f ? f : family_for(ops_get_str(r->o.op->planned, "engine"),
 				  major_minor(r->o.c->arena, running));
@@ -2511,7 +2558,8 @@ static int update_params(struct rc *r, bool *unused)
 				  "The custom parameter group %s was deleted "
 				  "outside Terraform. Replace the cluster "
 				  "(terraform apply -replace).", name);
-	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: new parameter group "
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: new parameter group "
 		"%s (%s)", r->o.id, name, family);
 	if (make_param_group(r, name, family, false))
 		return -1;
@@ -2699,8 +2747,10 @@ static int update_replicas(struct rc *r)
 
 	if (!attr_changes(r, "replicas_per_shard"))
 		return 0;
-	if (!value_get_int(ops_get(r->o.op->prior, "replicas_per_shard"), &was) ||
-	    !value_get_int(ops_get(r->o.op->planned, "replicas_per_shard"), &want))
+	if (!value_get_int(ops_get(r->o.op->prior, "replicas_per_shard"),
+			   &was) ||
+	    !value_get_int(ops_get(r->o.op->planned, "replicas_per_shard"),
+			   &want))
 		return diag_error(&r->o.c->diags, &p, "Unknown replica count",
 				  "replicas_per_shard must be known to change "
 				  "it in place.");
@@ -2741,7 +2791,8 @@ static int update_shards(struct rc *r, bool *unused)
 		return -1;
 	if (want < was) {
 		if (r->rg.n_node_groups < (size_t)was)
-			return diag_error(&r->o.c->diags, &p, "Unexpected shard "
+			return diag_error(&r->o.c->diags, &p,
+					  "Unexpected shard "
 					  "count", "%s reports %zu shards, the "
 					  "state %lld.", r->o.id,
 					  r->rg.n_node_groups, (long long)was);
@@ -2750,7 +2801,8 @@ static int update_shards(struct rc *r, bool *unused)
 		for (i = (size_t)want; i < r->rg.n_node_groups; i++)
 			drop.v[drop.n++] = r->rg.node_groups[i].id;
 	}
-	if (ec_modify_shard_configuration(r->o.c, r->o.cl, &p, r->o.id, (int)want,
+	if (ec_modify_shard_configuration(r->o.c, r->o.cl, &p, r->o.id,
+					  (int)want,
 					  drop, (struct svc_strs){ 0 }, NULL) < 0 ||
 	    wait_available(r))
 		return -1;
@@ -2765,7 +2817,8 @@ static int update_results(struct rc *r)
 	size_t i;
 	int rc;
 
-	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id, &r->rg);
+	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					   &r->rg);
 	if (rc == SVC_NOT_FOUND)
 		return diag_error(&r->o.c->diags, &p, "Replication group "
 				  "vanished", "%s disappeared during the "
@@ -2817,7 +2870,8 @@ static int rotate_token(struct rc *r, const char *secret)
 		return diag_error(&r->o.c->diags, &p, "No randomness",
 				  "OpenSSL's RAND_bytes failed: no AUTH token "
 				  "can be generated.");
-	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: AUTH token rotation "
 		"phase 1 (ROTATE: the previous token keeps working)", r->o.id);
 	rc = modify_token(r, r->token, "ROTATE");
 	if (!rc && sm_put_secret_value(r->o.c, r->o.cl, &p, secret, r->token,
@@ -2847,7 +2901,8 @@ static int retire_token(struct rc *r, const char *secret)
 				  "retired. Nothing was changed.", secret);
 	if (rc < 0)
 		return -1;
-	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: AUTH token rotation "
 		"phase 2 (SET: the previous token stops working)", r->o.id);
 	return modify_token(r, token, "SET");
 }
@@ -2905,7 +2960,8 @@ static int rbac_to_token(struct rc *r, const char *was)
 	const char *secret = ops_get_str(r->o.st, "auth_secret_arn");
 	int rc;
 
-	ops_put_null(&r->o, "user_group_id");	/* step_token makes a token only then */
+	/* step_token makes a token only then */
+	ops_put_null(&r->o, "user_group_id");
 	if (secret) {
 		r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
 		arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
@@ -2914,13 +2970,14 @@ static int rbac_to_token(struct rc *r, const char *was)
 			diag_error(&r->o.c->diags, &p, "No randomness", "OpenSSL's "
 				   "RAND_bytes failed: no AUTH token can be "
 				   "generated.");
-		else if (sm_put_secret_value(r->o.c, r->o.cl, &p, secret, r->token,
+		else if (sm_put_secret_value(r->o.c, r->o.cl, &p, secret,
+					     r->token,
 					     NULL) < 0)
 			rc = -1;
 	} else {
 		rc = step_token(r);
 	}
-	ops_put_str(&r->o, "user_group_id", was);	/* until the group leaves */
+	ops_put_str(&r->o, "user_group_id", was); /* until the group leaves */
 	if (rc || !r->token) {
 		if (r->token)
 			OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
@@ -2953,7 +3010,8 @@ static int update_app_policy(struct rc *r)
 	const char *account, *doc;
 	size_t n = 0, i;
 
-	if (!arn || !value_is_unknown(ops_get(r->o.op->planned, "app_policy_json")))
+	if (!arn || !value_is_unknown(ops_get(r->o.op->planned,
+					      "app_policy_json")))
 		return 0;
 	if (!(account = need_account(r)))
 		return -1;
@@ -2967,7 +3025,8 @@ static int update_app_policy(struct rc *r)
 		    iam_delete_policy_version(r->o.c, r->o.cl, &p, arn,
 					      vs[i].version_id) < 0)
 			return -1;
-	if (iam_create_policy_version(r->o.c, r->o.cl, &p, arn, doc, true, NULL))
+	if (iam_create_policy_version(r->o.c, r->o.cl, &p, arn, doc, true,
+				      NULL))
 		return -1;
 	ops_put_str(&r->o, "app_policy_json", doc);
 	return 0;
@@ -3001,7 +3060,8 @@ static int update_auth_mode(struct rc *r, bool *unused)
 /* The token phase the plan asks for, if it differs from the state's. */
 static int update_token(struct rc *r, bool *unused)
 {
-	const char *was = ops_get_str(r->o.op->prior, "auth_token_rotation_phase");
+	const char *was = ops_get_str(r->o.op->prior,
+				      "auth_token_rotation_phase");
 	const char *want = ops_get_str(r->o.op->planned,
 				   "auth_token_rotation_phase");
 	const char *secret = ops_get_str(r->o.st, "auth_secret_arn");
@@ -3092,11 +3152,13 @@ static int update_secret(struct rc *r, bool *unused)
 		token = r->token;
 	} else {
 		arn = s.arn;
-		rc = sm_get_secret_value(r->o.c, r->o.cl, &p, name, &token, NULL);
+		rc = sm_get_secret_value(r->o.c, r->o.cl, &p, name, &token,
+					 NULL);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND || !token || !*token)
-			return diag_error(&r->o.c->diags, &p, "AUTH token secret "
+			return diag_error(&r->o.c->diags, &p,
+					  "AUTH token secret "
 					  "unreadable", "The secret %s holds no "
 					  "AUTH token. Nothing was changed: "
 					  "delete it for good (without a "
@@ -3171,7 +3233,8 @@ static int update_ssm(struct rc *r, bool *unused)
 		if (v && value_get_string(v, &arns[i]))
 			continue;
 		in.name = ssm_name(r, ssm_keys[i]);
-		rc = ssm_get_parameter(r->o.c, r->o.cl, &p, in.name, false, &got);
+		rc = ssm_get_parameter(r->o.c, r->o.cl, &p, in.name, false,
+				       &got);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)

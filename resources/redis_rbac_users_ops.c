@@ -403,7 +403,8 @@ static const char *reuse_secret(struct ru *r, size_t i, struct password *pw)
 		return NULL;
 	if (rc == SVC_NOT_FOUND || !s.arn ||
 	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->o.id)) {
-		diag_error(&r->o.c->diags, &p, "Secret name in use", "A Secrets "
+		diag_error(&r->o.c->diags, &p, "Secret name in use",
+			   "A Secrets "
 			   "Manager secret named %s already exists and does not "
 			   "belong to user group %s. Delete it or rename the "
 			   "user.", name, r->o.id);
@@ -414,8 +415,10 @@ static const char *reuse_secret(struct ru *r, size_t i, struct password *pw)
 	strs_push(r->o.c->arena, &r->made_secrets, &r->cap_secrets, s.arn);
 	if ((r->kms_arn && sm_update_secret(r->o.c, r->o.cl, &p, name, NULL,
 					    r->kms_arn) < 0) ||
-	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, pw->json, NULL) < 0 ||
-	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags, r->o.n_tags) < 0)
+	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, pw->json,
+				NULL) < 0 ||
+	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags,
+			    r->o.n_tags) < 0)
 		return NULL;
 	return s.arn;
 }
@@ -439,8 +442,10 @@ static int create_secret(struct ru *r, size_t i, struct password *pw)
 			     NULL) != 0) {
 		/* AWS says InvalidRequestException for a name scheduled for
 		 * deletion, ResourceExistsException for a live secret. */
-		if (!ops_drop_if_code(r->o.c, before, "ResourceExistsException") &&
-		    !ops_drop_if_code(r->o.c, before, "InvalidRequestException"))
+		if (!ops_drop_if_code(r->o.c, before,
+				      "ResourceExistsException") &&
+		    !ops_drop_if_code(r->o.c, before,
+				      "InvalidRequestException"))
 			return -1;
 		if (!(arn = reuse_secret(r, i, pw)))
 			return -1;
@@ -574,7 +579,8 @@ static int step_wait_users(struct ru *r)
 
 	while (i < r->made_users.n) {
 		struct ec_user u;
-		int rc = ec_describe_user(r->o.c, r->o.cl, &p, r->made_users.v[i],
+		int rc = ec_describe_user(r->o.c, r->o.cl, &p,
+					  r->made_users.v[i],
 					  &u);
 
 		if (rc < 0)
@@ -748,7 +754,8 @@ static int refresh_default_user(struct ru *r, struct svc_strs members)
 		why = "is not named default";
 	else if (!u.access_string ||
 		 strcmp(u.access_string, REDIS_ACL_DEFAULT_USER))
-		why = arena_sprintf(r->o.c->arena, "has the access string \"%s\" "
+		why = arena_sprintf(r->o.c->arena,
+				    "has the access string \"%s\" "
 				    "instead of \"%s\"", u.access_string ?
 				    u.access_string : "",
 				    REDIS_ACL_DEFAULT_USER);
@@ -830,7 +837,8 @@ static int delete_group(struct ru *r)
 	if (rc < 0)
 		return -1;
 	dflt = ops_get_str(r->o.st, "default_user_id");
-	if (!ops_get_str(r->o.st, "arn") && (!dflt || !member(g.user_ids, dflt))) {
+	if (!ops_get_str(r->o.st, "arn") &&
+	    (!dflt || !member(g.user_ids, dflt))) {
 		/* Not ours: create failed before its group (the id was taken
 		 * or the call failed); never delete someone else's group. */
 		return 0;
@@ -842,7 +850,8 @@ static int delete_group(struct ru *r)
 		for (i = 1; i < g.replication_groups.n; i++)
 			list = arena_sprintf(r->o.c->arena, "%s, %s", list,
 					     g.replication_groups.v[i]);
-		return diag_error(&r->o.c->diags, &p, "User group still attached",
+		return diag_error(&r->o.c->diags, &p,
+				  "User group still attached",
 				  "User group %s is attached to replication "
 				  "group %s. Detach it first (remove "
 				  "user_group_id from the secure_redis_cluster, "
@@ -887,7 +896,8 @@ static int delete_user_list(struct ru *r, struct svc_strs ids)
 
 			if (ec_delete_user(r->o.c, r->o.cl, &p, ids.v[i]) >= 0)
 				break;
-			if (!ops_drop_if_code(r->o.c, before, "InvalidUserState"))
+			if (!ops_drop_if_code(r->o.c, before,
+					      "InvalidUserState"))
 				return -1;
 			if (ctx_sleep_ms(r->o.c, delay) < 0)
 				return stopped(r, "waiting to delete the users");
@@ -922,7 +932,8 @@ static int delete_secret_list(struct ru *r, struct svc_strs arns)
 	int64_t days = REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS;
 	size_t i;
 
-	value_get_int(value_attr(r->o.st, "secret_recovery_window_days"), &days);
+	value_get_int(value_attr(r->o.st, "secret_recovery_window_days"),
+		      &days);
 	for (i = 0; i < arns.n; i++) {
 		int rc = days == 0 ?
 			sm_delete_secret(r->o.c, r->o.cl, &p, arns.v[i],
@@ -1108,11 +1119,14 @@ static int retag(struct ru *r, const struct value *prior)
 		     sm_tag_resource(r->o.c, r->o.cl, &p, sid, r->o.tags,
 				     r->o.n_tags) < 0;
 	}
-	if (rc || !key || kms_list_resource_tags(r->o.c, r->o.cl, &p, key, &kt) ||
+	if (rc || !key || kms_list_resource_tags(r->o.c, r->o.cl, &p, key,
+						 &kt) ||
 	    !svc_tags_has(kt.v, kt.n, REDIS_RBAC_TAG_KEY, r->o.id))
 		return rc || diags_has_errors(&r->o.c->diags) ? -1 : 0;
-	if ((gone.n && kms_untag_resource(r->o.c, r->o.cl, &p, key, gone) < 0) ||
-	    kms_tag_resource(r->o.c, r->o.cl, &p, key, r->o.tags, r->o.n_tags) < 0)
+	if ((gone.n && kms_untag_resource(r->o.c, r->o.cl, &p, key,
+					  gone) < 0) ||
+	    kms_tag_resource(r->o.c, r->o.cl, &p, key, r->o.tags,
+			     r->o.n_tags) < 0)
 		return -1;
 	return 0;
 }
@@ -1130,7 +1144,8 @@ static void find_removed(struct ru *r, const struct value *prior,
 		const struct value *now = value_map_get(value_attr(
 			r->o.op->planned, "users"), pu->u.coll.keys[i]);
 		const char *pid = ops_get_str(pu->u.coll.items[i], "user_id");
-		const char *sid = ops_get_str(pu->u.coll.items[i], "secret_arn");
+		const char *sid = ops_get_str(pu->u.coll.items[i],
+					      "secret_arn");
 		const char *nid = ops_get_str(now, "user_id");
 
 		if (now && pid && nid && !strcmp(pid, nid))
@@ -1161,7 +1176,8 @@ static int restore_user(struct ru *r, size_t i, struct plan_diff *d)
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND)
-		return diag_error(&r->o.c->diags, &p, "User vanished", "User %s "
+		return diag_error(&r->o.c->diags, &p, "User vanished",
+				  "User %s "
 				  "was deleted outside Terraform; refresh, "
 				  "then apply to create it again.", id);
 	if (want && (!u.access_string || strcmp(u.access_string, want))) {
@@ -1243,7 +1259,8 @@ static int current_password(struct ru *r, size_t i, char *out, size_t cap)
 				json_string_length(v));
 	json_decref(o);
 	if (rc)
-		diag_error(&r->o.c->diags, &p, "Secret unreadable", "The secret "
+		diag_error(&r->o.c->diags, &p, "Secret unreadable",
+			   "The secret "
 			   "of user \"%s\" does not hold a JSON object with a "
 			   "password of 16 to 128 characters.", r->keys[i]);
 	return rc;
@@ -1290,7 +1307,8 @@ static int apply_users(struct ru *r, const struct value *prior,
 	const struct value *pu = value_attr(prior, "users");
 	size_t i;
 
-	if (!ops_get_str(prior, "default_user_id") && restore_default_user(r, d))
+	if (!ops_get_str(prior, "default_user_id") &&
+	    restore_default_user(r, d))
 		return -1;
 	for (i = 0; i < r->n; i++) {
 		const struct value *p = value_map_get(pu, r->keys[i]);
@@ -1379,7 +1397,8 @@ int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
 		return -1;
 	d.members = g.user_ids;
 	find_removed(&r, op->prior, &d);
-	ops_put_str(&r.o, "default_user_id", ops_get_str(op->prior, "default_user_id"));
+	ops_put_str(&r.o, "default_user_id", ops_get_str(op->prior,
+							 "default_user_id"));
 	/* Existing users keep what the plan carried over from the prior
 	 * state; new ones get their results from create_user. */
 	for (i = 0; i < r.n; i++) {
@@ -1552,7 +1571,8 @@ static void adopt_tags(struct ru *r, const char *arn)
 	}
 	ops_put(&r->o, "tags_all", value_map(a, &type_string, t.n, keys, all));
 	if (nm)
-		ops_put(&r->o, "tags", value_map(a, &type_string, nm, mkeys, mine));
+		ops_put(&r->o, "tags", value_map(a, &type_string, nm, mkeys,
+						 mine));
 }
 
 /* The import state: every attribute null but the identity. */
