@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/elasticache.h"
+
 /* tags_all as svc_tags (the plan computed it: default_tags, tags and the
  * identity tag), never without the identity tag. */
 static void load_tags(struct ops *o)
@@ -207,4 +209,56 @@ int ops_kms_delete_own(struct ops *o, const char *arn, const char *alias,
 	return kms_schedule_key_deletion(o->c, o->cl, &p, arn,
 					 SVC_INT(window_days), NULL) < 0 ? -1
 									 : 0;
+}
+
+const struct value *ops_empty_state(struct arena *a,
+				    const struct resource *res,
+				    const char *id)
+{
+	const struct type *t = schema_block_type(a, res->schema->block);
+	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
+	const struct value *v;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		items[i] = value_null(a, t->types[i]);
+	v = value_object(a, t, items);
+	v = value_with_attr(a, v, "id", value_string(a, id));
+	return value_with_attr(a, v, "name", value_string(a, id));
+}
+
+void ops_adopt_tags(struct ops *o, const char *arn)
+{
+	const struct resource_env *pc = o->c->env;
+	struct arena *a = o->c->arena;
+	struct path p = ops_path(o, "tags");
+	struct svc_tags t = { 0 };
+	const struct value **all, **mine;
+	const char **keys, **mkeys;
+	size_t i, j, nm = 0;
+
+	if (!arn || ec_list_tags(o->c, o->cl, &p, arn, &t) != 0)
+		return;
+	keys = arena_calloc(a, t.n + 1, sizeof(*keys));
+	mkeys = arena_calloc(a, t.n + 1, sizeof(*mkeys));
+	all = arena_calloc(a, t.n + 1, sizeof(*all));
+	mine = arena_calloc(a, t.n + 1, sizeof(*mine));
+	for (i = 0; i < t.n; i++) {
+		const char *v = t.v[i].value ? t.v[i].value : "";
+		bool dflt = !strcmp(t.v[i].key, o->tag_key);
+
+		keys[i] = t.v[i].key;
+		all[i] = value_string(a, v);
+		for (j = 0; j < pc->default_tags.n; j++)
+			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
+			    !strcmp(pc->default_tags.values[j], v))
+				dflt = true;
+		if (!dflt) {
+			mkeys[nm] = keys[i];
+			mine[nm++] = all[i];
+		}
+	}
+	ops_put(o, "tags_all", value_map(a, &type_string, t.n, keys, all));
+	if (nm)
+		ops_put(o, "tags", value_map(a, &type_string, nm, mkeys, mine));
 }

@@ -84,6 +84,18 @@ int ops_kms_make_key(struct ops *o, const struct path *p,
 int ops_kms_delete_own(struct ops *o, const char *arn, const char *alias,
 		       int window_days);
 
+/* The state import starts from: every attribute of resource res null but
+ * id and name, which are `id`. */
+const struct value *ops_empty_state(struct arena *a,
+				    const struct resource *res,
+				    const char *id);
+
+/* Import: tags_all from the tags of ElastiCache resource arn (NULL:
+ * nothing), and tags = those the provider's default_tags and the identity
+ * tag do not explain (left as they are when there are none).  A failed
+ * ListTagsForResource leaves both and its diagnostic. */
+void ops_adopt_tags(struct ops *o, const char *arn);
+
 /* If the only diagnostic added since `before` (c->diags.len then) is an
  * error whose detail starts with AWS error `code`, removes it and returns
  * true (the caller retries or treats it as expected). */

@@ -1870,58 +1870,6 @@ static void adopt(struct rc *r)
 	}
 }
 
-/* tags_all from the replication group; tags = those the provider's
- * default_tags and the identity tag do not explain. */
-static void adopt_tags(struct rc *r)
-{
-	const struct resource_env *pc = r->o.c->env;
-	struct path p = ops_path(&r->o, "tags");
-	struct svc_tags t = { 0 };
-	const char **keys, **all, **mine;
-	size_t i, j;
-
-	if (!r->rg.arn || ec_list_tags(r->o.c, r->o.cl, &p, r->rg.arn, &t) != 0)
-		return;
-	keys = arena_calloc(r->o.c->arena, t.n + 1, sizeof(*keys));
-	all = arena_calloc(r->o.c->arena, t.n + 1, sizeof(*all));
-	mine = arena_calloc(r->o.c->arena, t.n + 1, sizeof(*mine));
-	for (i = 0; i < t.n; i++) {
-		bool dflt = false;
-
-		keys[i] = t.v[i].key;
-		all[i] = t.v[i].value ? t.v[i].value : "";
-		for (j = 0; j < pc->default_tags.n; j++)
-			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
-			    !strcmp(pc->default_tags.values[j], all[i]))
-				dflt = true;
-		if (!dflt && strcmp(keys[i], REDIS_CLUSTER_TAG_KEY))
-			mine[i] = all[i];
-	}
-	ops_put(&r->o, "tags_all", map_of(r->o.c->arena, t.n, keys, all));
-	for (i = 0; i < t.n && !mine[i]; i++)
-		;
-	if (i < t.n)
-		ops_put(&r->o, "tags", map_of(r->o.c->arena, t.n, keys, mine));
-}
-
-/* The import state: every attribute null but the identity. */
-static const struct value *empty_state(struct ctx *c, const char *id)
-{
-	const struct type *t = schema_block_type(
-		c->arena, redis_cluster_resource.schema->block);
-	const struct value **items;
-	struct arena *a = c->arena;
-	const struct value *v;
-	size_t i;
-
-	items = arena_calloc(a, t->n + 1, sizeof(*items));
-	for (i = 0; i < t->n; i++)
-		items[i] = value_null(a, t->types[i]);
-	v = value_object(a, t, items);
-	v = value_with_attr(a, v, "id", value_string(a, id));
-	return value_with_attr(a, v, "name", value_string(a, id));
-}
-
 int redis_cluster_import(struct ctx *c, struct resource_op *op)
 {
 	struct path p = path_attr(c->arena, path_root, "id");
@@ -1933,7 +1881,8 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 		return diag_error(&c->diags, NULL, "Invalid import id",
 				  "Import secure_redis_cluster by its "
 				  "replication group id.");
-	if (rc_init(&r, c, op, empty_state(c, id)))
+	if (rc_init(&r, c, op, ops_empty_state(c->arena,
+					       &redis_cluster_resource, id)))
 		return -1;
 	rc = ec_describe_replication_group(c, r.o.cl, &p, r.o.id, &r.rg);
 	if (rc == SVC_NOT_FOUND)
@@ -1952,7 +1901,7 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 		return rc < 0 ? -1 : diag_error(&c->diags, NULL, "Cannot "
 						 "import", "%s is being "
 						 "deleted.", r.o.id);
-	adopt_tags(&r);
+	ops_adopt_tags(&r.o, r.rg.arn);
 	/* What destroy will do is not recorded in AWS: the defaults. */
 	ops_put_int(&r.o, "kms_deletion_window_days",
 		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS);

@@ -1536,62 +1536,6 @@ static int adopt_user(struct ru *r, const char *id, const char ***keys,
 	return 0;
 }
 
-/* tags_all from the group; tags = those default_tags and the identity tag
- * do not explain. */
-static void adopt_tags(struct ru *r, const char *arn)
-{
-	const struct resource_env *pc = r->o.c->env;
-	struct arena *a = r->o.c->arena;
-	struct path p = ops_path(&r->o, "tags");
-	struct svc_tags t = { 0 };
-	const struct value **all, **mine;
-	const char **keys, **mkeys;
-	size_t i, j, nm = 0;
-
-	if (!arn || ec_list_tags(r->o.c, r->o.cl, &p, arn, &t) != 0)
-		return;
-	keys = arena_calloc(a, t.n + 1, sizeof(*keys));
-	mkeys = arena_calloc(a, t.n + 1, sizeof(*mkeys));
-	all = arena_calloc(a, t.n + 1, sizeof(*all));
-	mine = arena_calloc(a, t.n + 1, sizeof(*mine));
-	for (i = 0; i < t.n; i++) {
-		const char *v = t.v[i].value ? t.v[i].value : "";
-		bool dflt = !strcmp(t.v[i].key, REDIS_RBAC_TAG_KEY);
-
-		keys[i] = t.v[i].key;
-		all[i] = value_string(a, v);
-		for (j = 0; j < pc->default_tags.n; j++)
-			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
-			    !strcmp(pc->default_tags.values[j], v))
-				dflt = true;
-		if (!dflt) {
-			mkeys[nm] = keys[i];
-			mine[nm++] = all[i];
-		}
-	}
-	ops_put(&r->o, "tags_all", value_map(a, &type_string, t.n, keys, all));
-	if (nm)
-		ops_put(&r->o, "tags", value_map(a, &type_string, nm, mkeys,
-						 mine));
-}
-
-/* The import state: every attribute null but the identity. */
-static const struct value *empty_state(struct ctx *c, const char *id)
-{
-	struct arena *a = c->arena;
-	const struct type *t = schema_block_type(
-		a, redis_rbac_users_resource.schema->block);
-	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
-	const struct value *v;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		items[i] = value_null(a, t->types[i]);
-	v = value_object(a, t, items);
-	v = value_with_attr(a, v, "id", value_string(a, id));
-	return value_with_attr(a, v, "name", value_string(a, id));
-}
-
 int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
 {
 	struct path p = path_attr(c->arena, path_root, "id");
@@ -1606,7 +1550,9 @@ int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
 	if (!op->import_id || !*op->import_id)
 		return diag_error(&c->diags, NULL, "Invalid import id", "Import "
 				  TYPE_NAME " by its user group id.");
-	if (ru_init(&r, c, op, empty_state(c, op->import_id)))
+	if (ru_init(&r, c, op, ops_empty_state(c->arena,
+					       &redis_rbac_users_resource,
+					       op->import_id)))
 		return -1;
 	rc = ec_describe_user_group(c, r.o.cl, &p, r.o.id, &g);
 	if (rc == SVC_NOT_FOUND)
@@ -1631,7 +1577,7 @@ int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
 	ops_put_str(&r.o, "kms_key_arn", r.kms_arn);
 	ops_put(&r.o, "secret_recovery_window_days", value_int(c->arena,
 	    REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS));
-	adopt_tags(&r, g.arn);
+	ops_adopt_tags(&r.o, g.arn);
 	save_private(&r);
 	/* iam_policy_json needs cluster_arns, which only the configuration
 	 * knows: the next plan computes it. */
