@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aws/elasticache.h"
+#include "aws/kms.h"
 
 /* tags_all as svc_tags (the plan computed it: default_tags, tags and the
  * identity tag), never without the identity tag. */
@@ -114,39 +115,6 @@ void ops_put_null(struct ops *o, const char *name)
 
 	if (v)
 		ops_put(o, name, value_null(o->c->arena, v->type));
-}
-
-bool ops_drop_if_code(struct ctx *c, size_t before, const char *code)
-{
-	struct diag *d;
-
-	if (c->diags.len != before + 1)
-		return false;
-	d = &c->diags.items[before];
-	if (d->severity != DIAG_ERROR || !d->detail ||
-	    strncmp(d->detail, code, strlen(code)) != 0)
-		return false;
-	c->diags.len--;
-	c->diags.errors--;
-	return true;
-}
-
-int64_t ops_backoff_ms(int64_t delay_ms, int64_t max_ms)
-{
-	delay_ms = delay_ms * 3 / 2;
-	return delay_ms > max_ms ? max_ms : delay_ms;
-}
-
-char *ops_dumps(struct arena *a, json_t *doc)
-{
-	char *s = json_dumps(doc, JSON_COMPACT), *out;
-
-	json_decref(doc);
-	if (!s)
-		abort();	/* jansson only fails without memory */
-	out = arena_strdup(a, s);
-	free(s);
-	return out;
 }
 
 struct svc_strs ops_tags_dropped(const struct ops *o,
@@ -261,4 +229,37 @@ void ops_adopt_tags(struct ops *o, const char *arn)
 	ops_put(o, "tags_all", value_map(a, &type_string, t.n, keys, all));
 	if (nm)
 		ops_put(o, "tags", value_map(a, &type_string, nm, mkeys, mine));
+}
+
+bool ops_drop_if_code(struct ctx *c, size_t before, const char *code)
+{
+	struct diag *d;
+
+	if (c->diags.len != before + 1)
+		return false;
+	d = &c->diags.items[before];
+	if (d->severity != DIAG_ERROR || !d->detail ||
+	    strncmp(d->detail, code, strlen(code)) != 0)
+		return false;
+	c->diags.len--;
+	c->diags.errors--;
+	return true;
+}
+
+int64_t ops_backoff_ms(int64_t delay_ms, int64_t max_ms)
+{
+	delay_ms = delay_ms * 3 / 2;
+	return delay_ms > max_ms ? max_ms : delay_ms;
+}
+
+char *ops_dumps(struct arena *a, json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT), *out;
+
+	json_decref(doc);
+	if (!s)
+		abort();	/* jansson only fails without memory */
+	out = arena_strdup(a, s);
+	free(s);
+	return out;
 }

@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aws/kms.h"
 #include "aws/session.h"
 #include "aws/svc.h"
 #include "core/ctx.h"
@@ -30,9 +29,9 @@ struct ops {
 	struct aws_client *cl;
 	const struct aws_session *aws;
 	const struct value *st;		/* the state being built */
-	const char *id;			/* lowercase id (replication or user group) */
-	const char *tag_key;		/* the identity tag: {tag_key: id} */
-	struct svc_tag *tags;		/* tags_all, always with the identity tag */
+	const char *id;			/* lowercase group id */
+	const char *tag_key;		/* identity tag: {tag_key: id} */
+	struct svc_tag *tags;		/* tags_all, with the identity tag */
 	size_t n_tags;
 };
 
