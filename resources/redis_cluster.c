@@ -26,6 +26,7 @@
 
 #include "schema/timeouts.h"
 #include "resources/aws_validate.h"
+#include "resources/plan_common.h"
 #include "resources/redis_cluster_ops.h"
 
 static const struct type map_of_string = TYPE_MAP_OF(&type_string);
@@ -1019,52 +1020,17 @@ static void plan_identity(struct planner *pl)
  * tag.  Returns -1 with an error when the result exceeds AWS's limit. */
 static int plan_tags(struct planner *pl)
 {
-	const struct resource_env *pc = pl->c->env;
-	const struct value *tags = planned(pl, "tags");
-	const struct value *id = planned(pl, "id");
-	struct arena *a = pl->c->arena;
-	const struct value **items;
-	const char **keys;
-	size_t nd = pc && !pc->deferred ? pc->default_tags.n : 0;
-	size_t nt, n = 0, i, j;
+	const struct value *tags = planned(pl, "tags"), *all;
 
 	if (value_is_unknown(tags)) {
 		set_unknown(pl, "tags_all");
 		return 0;
 	}
-	nt = value_is_known(tags) ? tags->u.coll.n : 0;
-	keys = arena_calloc(a, nd + nt + 1, sizeof(*keys));
-	items = arena_calloc(a, nd + nt + 1, sizeof(*items));
-	for (i = 0; i < nd; i++) {
-		keys[n] = pc->default_tags.keys[i];
-		items[n++] = value_string(a, pc->default_tags.values[i]);
-	}
-	for (i = 0; i < nt; i++) {
-		for (j = 0; j < n; j++)
-			if (strcmp(keys[j], tags->u.coll.keys[i]) == 0)
-				break;
-		keys[j] = tags->u.coll.keys[i];
-		items[j] = tags->u.coll.items[i];
-		if (j == n)
-			n++;
-	}
-	for (j = 0; j < n; j++)
-		if (strcmp(keys[j], REDIS_CLUSTER_TAG_KEY) == 0)
-			break;
-	keys[j] = REDIS_CLUSTER_TAG_KEY;
-	items[j] = id;
-	if (j == n)
-		n++;
-	if (n > AWS_TAGS_MAX) {
-		struct path p = path_attr(a, path_root, "tags");
-
-		return diag_error(&pl->c->diags, &p, "Too many tags",
-				  "tags, the provider's default_tags and the "
-				  "%s tag add up to %zu distinct keys; AWS "
-				  "allows %d per resource.",
-				  REDIS_CLUSTER_TAG_KEY, n, AWS_TAGS_MAX);
-	}
-	set(pl, "tags_all", value_map(a, &type_string, n, keys, items));
+	all = plan_common_tags_all(pl->c, tags, REDIS_CLUSTER_TAG_KEY,
+				   planned(pl, "id"));
+	if (!all)
+		return -1;
+	set(pl, "tags_all", all);
 	return 0;
 }
 

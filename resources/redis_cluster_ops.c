@@ -24,7 +24,6 @@
  */
 #include "resources/redis_cluster_ops.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -42,6 +41,7 @@
 #include "aws/secretsmanager.h"
 #include "aws/ssm.h"
 #include "aws/session.h"
+#include "resources/ops_common.h"
 #include "resources/redis_cluster.h"
 
 
@@ -50,14 +50,7 @@ static const char *const log_types[] = { "slow-log", "engine-log" };
 
 /* One operation's working set. */
 struct rc {
-	struct ctx *c;
-	struct resource_op *op;
-	struct aws_client *cl;
-	const struct aws_session *aws;
-	const struct value *st;		/* the state being built */
-	const char *id;			/* lowercase replication group id */
-	struct svc_tag *tags;		/* tags_all */
-	size_t n_tags;
+	struct ops o;			/* o.id: the replication group id */
 	const char *vpc_id, *kms_arn, *param_group;
 	/* Custom parameter groups of this cluster that are not (or soon no
 	 * longer) attached: deleted once ElastiCache lets go of them.  In the
@@ -72,59 +65,6 @@ struct rc {
 };
 
 /* ---- small helpers ---- */
-
-static struct path P(struct rc *r, const char *name)
-{
-	return path_attr(r->c->arena, path_root, name);
-}
-
-static const struct value *get(const struct value *obj, const char *name)
-{
-	return value_attr(obj, name);
-}
-
-static const char *get_str(const struct value *obj, const char *name)
-{
-	const char *s;
-
-	return value_get_string(get(obj, name), &s) ? s : NULL;
-}
-
-static int get_int(const struct value *obj, const char *name, int dflt)
-{
-	int64_t n;
-
-	return value_get_int(get(obj, name), &n) ? (int)n : dflt;
-}
-
-static void put(struct rc *r, const char *name, const struct value *v)
-{
-	r->st = value_with_attr(r->c->arena, r->st, name, v);
-}
-
-static void put_str(struct rc *r, const char *name, const char *s)
-{
-	put(r, name, s ? value_string(r->c->arena, s)
-		       : value_null(r->c->arena, &type_string));
-}
-
-static void put_int(struct rc *r, const char *name, int n)
-{
-	put(r, name, value_int(r->c->arena, n));
-}
-
-static void put_bool(struct rc *r, const char *name, bool b)
-{
-	put(r, name, value_bool(r->c->arena, b));
-}
-
-static void put_null(struct rc *r, const char *name)
-{
-	const struct value *v = get(r->st, name);
-
-	if (v)
-		put(r, name, value_null(r->c->arena, v->type));
-}
 
 /* Known strings of a set/list/map value (elements that are not known
  * strings are skipped). */
@@ -189,67 +129,19 @@ static const struct value *known_only(struct arena *a, const struct value *obj)
 	return value_object(a, t, items);
 }
 
-/* tags_all as svc_tags (plan computed it: default_tags, tags, identity). */
-static void load_tags(struct rc *r)
-{
-	const struct value *m = get(r->st, "tags_all");
-	size_t i;
-
-	if (m && value_is_known(m) && m->u.coll.n) {
-		r->tags = arena_calloc(r->c->arena, m->u.coll.n + 1,
-				       sizeof(*r->tags));
-		for (i = 0; i < m->u.coll.n; i++) {
-			r->tags[r->n_tags].key = m->u.coll.keys[i];
-			if (value_get_string(m->u.coll.items[i],
-					     &r->tags[r->n_tags].value))
-				r->n_tags++;
-		}
-	}
-	if (!svc_tags_has(r->tags, r->n_tags, REDIS_CLUSTER_TAG_KEY, r->id)) {	/* never without it */
-		struct svc_tag *t = arena_calloc(r->c->arena, r->n_tags + 1,
-						 sizeof(*t));
-
-		if (r->n_tags)
-			memcpy(t, r->tags, r->n_tags * sizeof(*t));
-		t[r->n_tags].key = REDIS_CLUSTER_TAG_KEY;
-		t[r->n_tags++].value = r->id;
-		r->tags = t;
-	}
-}
-
 static int rc_init(struct rc *r, struct ctx *c, struct resource_op *op,
 		   const struct value *st)
 {
-	const char *id;
-
 	memset(r, 0, sizeof(*r));
-	r->c = c;
-	r->op = op;
-	r->st = st;
-	if (!c->env || !c->env->aws || !c->env->aws->client)
-		return diag_error(&c->diags, NULL, "Provider not configured",
-				  "secure_redis_cluster needs a configured AWS "
-				  "client (provider \"secure\" block).");
-	r->aws = c->env->aws;
-	r->cl = r->aws->client;
-	id = get_str(st, "id");
-	if (!id)
-		id = get_str(st, "name");
-	if (!id || !*id)
-		return diag_error(&c->diags, NULL, "Missing replication group id",
-				  "The state has neither id nor name.");
-	r->id = arena_strdup(c->arena, id);
-	for (char *p = (char *)r->id; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	load_tags(r);
-	return 0;
+	return ops_init(&r->o, c, op, st, "secure_redis_cluster",
+			"Missing replication group id", REDIS_CLUSTER_TAG_KEY);
 }
 
 static const char *need_account(struct rc *r)
 {
-	if (r->aws->account_id)
-		return r->aws->account_id;
-	diag_error(&r->c->diags, NULL, "AWS account id unknown",
+	if (r->o.aws->account_id)
+		return r->o.aws->account_id;
+	diag_error(&r->o.c->diags, NULL, "AWS account id unknown",
 		   "secure_redis_cluster writes exact ARNs into the KMS key "
 		   "policy and the IAM policy, which needs the account id from "
 		   "STS GetCallerIdentity. Remove skip_credentials_validation "
@@ -259,33 +151,15 @@ static const char *need_account(struct rc *r)
 
 static int cancelled(struct rc *r, const char *what)
 {
-	bool stop = r->c->stop && atomic_load(r->c->stop);
+	bool stop = r->o.c->stop && atomic_load(r->o.c->stop);
 
-	return diag_error(&r->c->diags, NULL, stop ? "Operation cancelled"
+	return diag_error(&r->o.c->diags, NULL, stop ? "Operation cancelled"
 			  : "Operation timed out", "%s %s: %s. What exists "
 			  "so far is recorded in the state; destroy or the "
 			  "next apply handles it.", stop ? "Stopped while"
 			  : "Timed out while", what, stop ? "Terraform asked "
 			  "the provider to stop" : "the timeouts block's "
 			  "deadline passed");
-}
-
-/* After a call failed: if its diagnostic (the last one, added since
- * `before`) names AWS error `code`, drop it and return true (the caller
- * retries). */
-static bool drop_if_code(struct ctx *c, size_t before, const char *code)
-{
-	struct diag *d;
-
-	if (c->diags.len != before + 1)
-		return false;
-	d = &c->diags.items[before];
-	if (d->severity != DIAG_ERROR || !d->detail ||
-	    strncmp(d->detail, code, strlen(code)) != 0)
-		return false;
-	c->diags.len--;
-	c->diags.errors--;
-	return true;
 }
 
 /* ---- the AUTH token ---- */
@@ -319,32 +193,34 @@ int redis_cluster_gen_token(char *out, size_t len)
 
 static const char *alias_name(struct rc *r)
 {
-	return arena_sprintf(r->c->arena, "alias/secure-redis/%s", r->id);
+	return arena_sprintf(r->o.c->arena, "alias/secure-redis/%s", r->o.id);
 }
 
 static const char *sg_name(struct rc *r)
 {
-	return arena_sprintf(r->c->arena, "secure-redis-%s", r->id);
+	return arena_sprintf(r->o.c->arena, "secure-redis-%s", r->o.id);
 }
 
 static const char *pg_name(struct rc *r)
 {
-	return arena_sprintf(r->c->arena, "%s-params", r->id);
+	return arena_sprintf(r->o.c->arena, "%s-params", r->o.id);
 }
 
 static const char *secret_name(struct rc *r)
 {
-	return arena_sprintf(r->c->arena, "secure-redis/%s/auth-token", r->id);
+	return arena_sprintf(r->o.c->arena, "secure-redis/%s/auth-token",
+			     r->o.id);
 }
 
 static const char *ssm_name(struct rc *r, const char *key)
 {
-	return arena_sprintf(r->c->arena, "/secure-redis/%s/%s", r->id, key);
+	return arena_sprintf(r->o.c->arena, "/secure-redis/%s/%s", r->o.id,
+			     key);
 }
 
 static const char *policy_name(struct rc *r)
 {
-	return arena_sprintf(r->c->arena, "secure-redis-%s-app", r->id);
+	return arena_sprintf(r->o.c->arena, "secure-redis-%s-app", r->o.id);
 }
 
 /* The parameter name from an SSM parameter ARN (…:parameter/name). */
@@ -376,8 +252,8 @@ static void save_private(struct rc *r)
 	json_decref(o);
 	if (!s)
 		return;
-	r->op->new_private.ptr = arena_strdup(r->c->arena, s);
-	r->op->new_private.len = strlen(s);
+	r->o.op->new_private.ptr = arena_strdup(r->o.c->arena, s);
+	r->o.op->new_private.len = strlen(s);
 	free(s);
 }
 
@@ -395,16 +271,17 @@ static void load_private(struct rc *r, struct bytes b)
 	o = json_loadb(b.ptr, b.len, 0, NULL);
 	if (json_is_object(o) &&
 	    (s = json_string_value(json_object_get(o, "parameter_group"))))
-		r->param_group = arena_strdup(r->c->arena, s);
+		r->param_group = arena_strdup(r->o.c->arena, s);
 	list = json_is_object(o) ?
 		json_object_get(o, "retired_parameter_groups") : NULL;
 	if (json_is_array(list) && json_array_size(list)) {
-		r->retired.v = arena_calloc(r->c->arena, json_array_size(list),
+		r->retired.v = arena_calloc(r->o.c->arena,
+					    json_array_size(list),
 					    sizeof(*r->retired.v));
 		json_array_foreach(list, i, x)
 			if ((s = json_string_value(x)))
 				r->retired.v[r->retired.n++] =
-					arena_strdup(r->c->arena, s);
+					arena_strdup(r->o.c->arena, s);
 	}
 	json_decref(o);
 }
@@ -438,10 +315,10 @@ static int pg_gone(struct rc *r, const struct path *p, const char *name,
 {
 	if (rc != SVC_NOT_FOUND)
 		return rc ? -1 : 0;
-	return diag_error(&r->c->diags, p, "Parameter group gone",
+	return diag_error(&r->o.c->diags, p, "Parameter group gone",
 			  "The cache parameter group %s of %s disappeared "
 			  "while it was being changed (deleted outside "
-			  "Terraform?). Apply again.", name, r->id);
+			  "Terraform?). Apply again.", name, r->o.id);
 }
 
 /* r->retired with `name` added (add) or removed. */
@@ -452,7 +329,7 @@ static void retire(struct rc *r, const char *name, bool add)
 
 	if (!name || strs_has(r->retired, name) == add)
 		return;
-	out.v = arena_calloc(r->c->arena, r->retired.n + 1, sizeof(*out.v));
+	out.v = arena_calloc(r->o.c->arena, r->retired.n + 1, sizeof(*out.v));
 	for (i = 0; i < r->retired.n; i++)
 		if (strcmp(r->retired.v[i], name))
 			out.v[out.n++] = r->retired.v[i];
@@ -463,24 +340,12 @@ static void retire(struct rc *r, const char *name, bool add)
 
 /* ---- documents ---- */
 
-static char *dumps(struct arena *a, json_t *doc)
-{
-	char *s = json_dumps(doc, JSON_COMPACT), *out;
-
-	json_decref(doc);
-	if (!s)
-		abort();	/* jansson only fails without memory */
-	out = arena_strdup(a, s);
-	free(s);
-	return out;
-}
-
 /* Key policy: the account root administers the key (KMS's lockout safety
  * check needs it) and CloudWatch Logs may use it for this cluster's log
  * groups only. */
 static const char *key_policy(struct rc *r, const char *account)
 {
-	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	const char *part = r->o.aws->partition ? r->o.aws->partition : "aws";
 	json_t *doc = json_pack(
 		"{s:s, s:[{s:s, s:s, s:{s:s}, s:s, s:s},"
 		" {s:s, s:s, s:{s:s}, s:[s,s,s,s,s], s:s,"
@@ -488,19 +353,19 @@ static const char *key_policy(struct rc *r, const char *account)
 		"Version", "2012-10-17", "Statement",
 		"Sid", "AccountAdministers", "Effect", "Allow",
 		"Principal", "AWS",
-		arena_sprintf(r->c->arena, "arn:%s:iam::%s:root", part, account),
+		arena_sprintf(r->o.c->arena, "arn:%s:iam::%s:root", part, account),
 		"Action", "kms:*", "Resource", "*",
 		"Sid", "CloudWatchLogsForThisCluster", "Effect", "Allow",
 		"Principal", "Service",
-		arena_sprintf(r->c->arena, "logs.%s.amazonaws.com", r->aws->region),
+		arena_sprintf(r->o.c->arena, "logs.%s.amazonaws.com", r->o.aws->region),
 		"Action", "kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
 		"kms:GenerateDataKey*", "kms:Describe*", "Resource", "*",
 		"Condition", "ArnLike", "kms:EncryptionContext:aws:logs:arn",
-		arena_sprintf(r->c->arena,
+		arena_sprintf(r->o.c->arena,
 			      "arn:%s:logs:%s:%s:log-group:/aws/elasticache/%s/*",
-			      part, r->aws->region, account, r->id));
+			      part, r->o.aws->region, account, r->o.id));
 
-	return dumps(r->c->arena, doc);
+	return ops_dumps(r->o.c->arena, doc);
 }
 
 static bool same_json(const char *a, const char *b)
@@ -517,11 +382,11 @@ static bool same_json(const char *a, const char *b)
 /* The application policy: exact ARNs only. */
 static const char *app_policy(struct rc *r, const char *account)
 {
-	const char *part = r->aws->partition ? r->aws->partition : "aws";
-	const struct value *ssm = get(r->st, "ssm_parameter_arns");
-	const char *secret = get_str(r->st, "auth_secret_arn");
-	const char *ug = get_str(r->st, "user_group_id");
-	const char *rg_arn = get_str(r->st, "arn");
+	const char *part = r->o.aws->partition ? r->o.aws->partition : "aws";
+	const struct value *ssm = ops_get(r->o.st, "ssm_parameter_arns");
+	const char *secret = ops_get_str(r->o.st, "auth_secret_arn");
+	const char *ug = ops_get_str(r->o.st, "user_group_id");
+	const char *rg_arn = ops_get_str(r->o.st, "arn");
 	json_t *stmts = json_array(), *res;
 	size_t i;
 
@@ -550,8 +415,8 @@ static const char *app_policy(struct rc *r, const char *account)
 		json_array_append_new(res, json_string(rg_arn));
 	if (ug)
 		json_array_append_new(res, json_string(arena_sprintf(
-			r->c->arena, "arn:%s:elasticache:%s:%s:usergroup:%s",
-			part, r->aws->region, account, ug)));
+			r->o.c->arena, "arn:%s:elasticache:%s:%s:usergroup:%s",
+			part, r->o.aws->region, account, ug)));
 	if (json_array_size(res))
 		json_array_append_new(stmts, json_pack(
 			"{s:s, s:s, s:s, s:o}", "Sid", "ConnectToCluster",
@@ -559,7 +424,7 @@ static const char *app_policy(struct rc *r, const char *account)
 			"Resource", res));
 	else
 		json_decref(res);
-	return dumps(r->c->arena, json_pack("{s:s, s:o}", "Version",
+	return ops_dumps(r->o.c->arena, json_pack("{s:s, s:o}", "Version",
 					    "2012-10-17", "Statement", stmts));
 }
 
@@ -569,19 +434,19 @@ static const char *app_policy(struct rc *r, const char *account)
  * availability zones. */
 static int check_subnets(struct rc *r, const struct value *v)
 {
-	struct path p = P(r, "subnet_ids");
-	struct svc_strs ids = strs_of(r->c->arena, v);
+	struct path p = ops_path(&r->o, "subnet_ids");
+	struct svc_strs ids = strs_of(r->o.c->arena, v);
 	struct ec2_subnet *sn = NULL;
 	size_t n = 0, i, j, azs = 0;
 
-	if (ec2_describe_subnets(r->c, r->cl, &p, ids, &sn, &n) != 0)
+	if (ec2_describe_subnets(r->o.c, r->o.cl, &p, ids, &sn, &n) != 0)
 		return -1;
 	if (!n)
-		return diag_error(&r->c->diags, &p, "No subnets",
+		return diag_error(&r->o.c->diags, &p, "No subnets",
 				  "subnet_ids named no existing subnet.");
 	for (i = 0; i < n; i++) {
 		if (!sn[i].vpc_id || strcmp(sn[i].vpc_id, sn[0].vpc_id) != 0)
-			return diag_error(&r->c->diags, &p, "Subnets in "
+			return diag_error(&r->o.c->diags, &p, "Subnets in "
 					  "different VPCs", "Subnet %s is in "
 					  "VPC %s but %s is in %s: a cache "
 					  "subnet group spans one VPC.",
@@ -594,7 +459,7 @@ static int check_subnets(struct rc *r, const struct value *v)
 			azs++;
 	}
 	if (azs < 2)
-		return diag_error(&r->c->diags, &p, "Subnets in one "
+		return diag_error(&r->o.c->diags, &p, "Subnets in one "
 				  "availability zone", "All subnets are in %s. "
 				  "Multi-AZ automatic failover, which this "
 				  "resource always enables, needs subnets in "
@@ -605,72 +470,63 @@ static int check_subnets(struct rc *r, const struct value *v)
 
 static int step_subnets(struct rc *r)
 {
-	return check_subnets(r, get(r->st, "subnet_ids"));
+	return check_subnets(r, ops_get(r->o.st, "subnet_ids"));
 }
 
 /* A key the user brought must exist and be enabled. */
 static int check_own_key(struct rc *r, const char *arn)
 {
-	struct path p = P(r, "kms_key_arn");
+	struct path p = ops_path(&r->o, "kms_key_arn");
 	struct kms_key k;
-	int rc = kms_describe_key(r->c, r->cl, &p, arn, &k);
+	int rc = kms_describe_key(r->o.c, r->o.cl, &p, arn, &k);
 
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND || !k.enabled)
-		return diag_error(&r->c->diags, &p, "KMS key not usable",
+		return diag_error(&r->o.c->diags, &p, "KMS key not usable",
 				  "The key %s %s.", arn, rc == SVC_NOT_FOUND ?
 				  "does not exist" : "is not enabled");
 	r->kms_arn = k.arn ? k.arn : arn;
-	put_str(r, "kms_key_arn", arn);	/* as planned */
+	ops_put_str(&r->o, "kms_key_arn", arn);	/* as planned */
 	return 0;
 }
 
 static int step_kms(struct rc *r)
 {
-	const char *given = get_str(r->op->planned, "kms_key_arn");
-	struct path p = P(r, "kms_key_arn");
-	struct kms_create_key in = { 0 };
+	const char *given = ops_get_str(r->o.op->planned, "kms_key_arn");
+	struct path p = ops_path(&r->o, "kms_key_arn");
 	const char *account;
-	struct kms_key k;
 
 	if (given) {
 		bool on = false;
 
 		if (check_own_key(r, given) ||
-		    kms_get_key_rotation_status(r->c, r->cl, &p, given, &on,
+		    kms_get_key_rotation_status(r->o.c, r->o.cl, &p, given, &on,
 						NULL) < 0)
 			return -1;
-		put_bool(r, "kms_key_rotation_enabled", on);
+		ops_put_bool(&r->o, "kms_key_rotation_enabled", on);
 		return 0;
 	}
 	if (!(account = need_account(r)))
 		return -1;
-	in.description = arena_sprintf(r->c->arena, "secure_redis_cluster %s: "
-				       "data at rest, logs, secret, parameters",
-				       r->id);
-	in.policy = key_policy(r, account);
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
-	if (kms_create_key(r->c, r->cl, &p, &in, &k) != 0)
+	if (ops_kms_make_key(&r->o, &p, arena_sprintf(r->o.c->arena,
+			     "secure_redis_cluster %s: data at rest, logs, "
+			     "secret, parameters", r->o.id),
+			     key_policy(r, account), &r->kms_arn))
 		return -1;
-	r->kms_arn = k.arn;
-	put_str(r, "kms_key_arn", k.arn);
-	if (kms_enable_key_rotation(r->c, r->cl, &p, k.arn,
-				    (struct svc_int){ 0 }) != 0)
-		return -1;
-	put_bool(r, "kms_key_rotation_enabled", true);
-	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
+	ops_put_bool(&r->o, "kms_key_rotation_enabled", true);
+	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r),
+				r->kms_arn) ? -1 : 0;
 }
 
 /* Ingress on the cache port from each group and CIDR block given. */
 static int authorize_sources(struct rc *r, const char *sg, int port,
 			     struct svc_strs groups, struct svc_strs cidrs)
 {
-	struct ec2_rule *rules = arena_calloc(r->c->arena,
+	struct ec2_rule *rules = arena_calloc(r->o.c->arena,
 					      groups.n + cidrs.n + 1,
 					      sizeof(*rules));
-	struct path p = P(r, "allowed_security_group_ids");
+	struct path p = ops_path(&r->o, "allowed_security_group_ids");
 	size_t i, n = 0;
 
 	for (i = 0; i < groups.n; i++, n++)
@@ -688,7 +544,8 @@ static int authorize_sources(struct rc *r, const char *sg, int port,
 	}
 	if (!n)
 		return 0;
-	return ec2_authorize_rules(r->c, r->cl, &p, sg, false, rules, n, NULL,
+	return ec2_authorize_rules(r->o.c, r->o.cl, &p, sg, false, rules, n,
+				   NULL,
 				   NULL) ? -1 : 0;
 }
 
@@ -696,63 +553,69 @@ static int add_ingress(struct rc *r, const char *sg, int port)
 {
 	return authorize_sources(
 		r, sg, port,
-		strs_of(r->c->arena, get(r->st, "allowed_security_group_ids")),
-		strs_of(r->c->arena, get(r->st, "allowed_cidr_blocks")));
+		strs_of(r->o.c->arena, ops_get(r->o.st,
+					       "allowed_security_group_ids")),
+		strs_of(r->o.c->arena, ops_get(r->o.st,
+					       "allowed_cidr_blocks")));
 }
 
 /* The cluster opens no connections: AWS's default allow-all egress rule
  * goes. */
 static int revoke_egress(struct rc *r, const char *sg)
 {
-	struct path p = P(r, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 	struct ec2_rule *rules = NULL;
 	struct svc_strs ids = { 0 };
 	size_t n = 0, i;
 
-	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return -1;
-	ids.v = arena_calloc(r->c->arena, n + 1, sizeof(*ids.v));
+	ids.v = arena_calloc(r->o.c->arena, n + 1, sizeof(*ids.v));
 	for (i = 0; i < n; i++)
 		if (rules[i].is_egress && rules[i].id)
 			ids.v[ids.n++] = rules[i].id;
 	if (!ids.n)
 		return 0;
-	return ec2_revoke_rules(r->c, r->cl, &p, sg, true, ids) < 0 ? -1 : 0;
+	return ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, true,
+				ids) < 0 ? -1 : 0;
 }
 
 static int step_security_group(struct rc *r)
 {
-	struct path p = P(r, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 	const char *sg;
 
-	if (ec2_create_security_group(r->c, r->cl, &p, sg_name(r),
-				      arena_sprintf(r->c->arena,
+	if (ec2_create_security_group(r->o.c, r->o.cl, &p, sg_name(r),
+				      arena_sprintf(r->o.c->arena,
 						    "secure_redis_cluster %s: "
 						    "cache port from allowed "
-						    "clients only", r->id),
-				      r->vpc_id, r->tags, r->n_tags, &sg))
+						    "clients only", r->o.id),
+				      r->vpc_id, r->o.tags, r->o.n_tags, &sg))
 		return -1;
-	put_str(r, "security_group_id", sg);
+	ops_put_str(&r->o, "security_group_id", sg);
 	if (revoke_egress(r, sg))
 		return -1;
-	return add_ingress(r, sg, get_int(r->st, "port",
+	return add_ingress(r, sg, ops_get_int(r->o.st, "port",
 					  REDIS_CLUSTER_DEFAULT_PORT));
 }
 
 static int step_subnet_group(struct rc *r)
 {
-	struct path p = P(r, "subnet_ids");
-	const char *name = redis_cluster_subnet_group_name(r->c->arena, r->id);
+	struct path p = ops_path(&r->o, "subnet_ids");
+	const char *name = redis_cluster_subnet_group_name(r->o.c->arena,
+							   r->o.id);
 
-	if (ec_create_cache_subnet_group(r->c, r->cl, &p, name,
-					 arena_sprintf(r->c->arena,
+	if (ec_create_cache_subnet_group(r->o.c, r->o.cl, &p, name,
+					 arena_sprintf(r->o.c->arena,
 						       "secure_redis_cluster %s",
-						       r->id),
-					 strs_of(r->c->arena,
-						 get(r->st, "subnet_ids")),
-					 r->tags, r->n_tags, NULL))
+						       r->o.id),
+					 strs_of(r->o.c->arena,
+						 ops_get(r->o.st,
+							 "subnet_ids")),
+					 r->o.tags, r->o.n_tags, NULL))
 		return -1;
-	put_str(r, "subnet_group_name", name);
+	ops_put_str(&r->o, "subnet_group_name", name);
 	return 0;
 }
 
@@ -773,13 +636,13 @@ static const char *family_for(const char *engine, const char *ver)
  * not known at create). */
 static const char *pg_family_of(const struct value *obj)
 {
-	return family_for(get_str(obj, "engine"),
-			  get_str(obj, "engine_version"));
+	return family_for(ops_get_str(obj, "engine"),
+			  ops_get_str(obj, "engine_version"));
 }
 
 static const char *pg_family(struct rc *r)
 {
-	return pg_family_of(r->op->planned);
+	return pg_family_of(r->o.op->planned);
 }
 
 /* A custom group made by an update: the create's name plus the family
@@ -787,7 +650,7 @@ static const char *pg_family(struct rc *r)
  * of a family change never collides with the one it replaces. */
 static const char *pg_name_for(struct rc *r, const char *family)
 {
-	char *n = arena_sprintf(r->c->arena, "%s-params-%s", r->id, family);
+	char *n = arena_sprintf(r->o.c->arena, "%s-params-%s", r->o.id, family);
 
 	for (char *q = n; *q; q++)
 		if (*q == '.')
@@ -801,7 +664,7 @@ static struct ec_parameter *wanted_params(struct rc *r, const struct value *m,
 					  size_t *n)
 {
 	size_t i, cap = m && value_is_known(m) ? m->u.coll.n : 0;
-	struct ec_parameter *ps = arena_calloc(r->c->arena, cap + 1,
+	struct ec_parameter *ps = arena_calloc(r->o.c->arena, cap + 1,
 					       sizeof(*ps));
 
 	*n = 0;
@@ -810,7 +673,7 @@ static struct ec_parameter *wanted_params(struct rc *r, const struct value *m,
 		if (value_get_string(m->u.coll.items[i], &ps[*n].value))
 			(*n)++;
 	}
-	if (get_int(r->op->planned, "shards", 1) > 1) {
+	if (ops_get_int(r->o.op->planned, "shards", 1) > 1) {
 		ps[*n].name = "cluster-enabled";
 		ps[(*n)++].value = "yes";
 	}
@@ -828,21 +691,22 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 	struct ec_parameter_group g;
 	struct ec_parameter *have = NULL, *reset;
 	struct svc_tags tags = { 0 };
-	size_t n = 0, k = 0, i, j, errors = r->c->diags.errors;
+	size_t n = 0, k = 0, i, j, errors = r->o.c->diags.errors;
 
-	if (ec_describe_cache_parameter_group(r->c, r->cl, p, name, &g) != 0 ||
-	    !g.arn || ec_list_tags(r->c, r->cl, p, g.arn, &tags) != 0 ||
-	    !svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id) ||
+	if (ec_describe_cache_parameter_group(r->o.c, r->o.cl, p, name,
+					      &g) != 0 ||
+	    !g.arn || ec_list_tags(r->o.c, r->o.cl, p, g.arn, &tags) != 0 ||
+	    !svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id) ||
 	    !g.family || strcmp(g.family, family))
-		return r->c->diags.errors > errors ? -1 : diag_error(
-			&r->c->diags, p, "Parameter group name in use",
+		return r->o.c->diags.errors > errors ? -1 : diag_error(
+			&r->o.c->diags, p, "Parameter group name in use",
 			"A cache parameter group named %s already exists and "
 			"is not a %s group of cluster %s. Delete or rename it.",
-			name, family, r->id);
+			name, family, r->o.id);
 	if (pg_gone(r, p, name, ec_describe_cache_parameters(
-			    r->c, r->cl, p, name, "user", &have, &n)))
+			    r->o.c, r->o.cl, p, name, "user", &have, &n)))
 		return -1;
-	reset = arena_calloc(r->c->arena, n + 1, sizeof(*reset));
+	reset = arena_calloc(r->o.c->arena, n + 1, sizeof(*reset));
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < n_want; j++)
 			if (!strcmp(have[i].name, want[j].name))
@@ -851,7 +715,7 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 			reset[k++] = have[i];
 	}
 	return pg_gone(r, p, name, ec_reset_cache_parameter_group(
-			       r->c, r->cl, p, name, reset, k));
+			       r->o.c, r->o.cl, p, name, reset, k));
 }
 
 /* Makes (or takes over, see adopt_param_group) the custom group `name` of
@@ -861,21 +725,22 @@ static int adopt_param_group(struct rc *r, const struct path *p,
 static int make_param_group(struct rc *r, const char *name, const char *family,
 			    bool attached)
 {
-	struct path p = P(r, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	struct ec_parameter *ps;
-	size_t n, before = r->c->diags.len;
+	size_t n, before = r->o.c->diags.len;
 	const char *desc;
 
-	ps = wanted_params(r, get(r->op->planned, "parameters"), &n);
+	ps = wanted_params(r, ops_get(r->o.op->planned, "parameters"), &n);
 	if (attached)
 		r->param_group = name;
 	else
 		retire(r, name, true);
 	save_private(r);
-	desc = arena_sprintf(r->c->arena, "secure_redis_cluster %s", r->id);
-	if (ec_create_cache_parameter_group(r->c, r->cl, &p, name, family, desc,
-					    r->tags, r->n_tags, NULL)) {
-		if (!drop_if_code(r->c, before,
+	desc = arena_sprintf(r->o.c->arena, "secure_redis_cluster %s", r->o.id);
+	if (ec_create_cache_parameter_group(r->o.c, r->o.cl, &p, name, family,
+					    desc,
+					    r->o.tags, r->o.n_tags, NULL)) {
+		if (!ops_drop_if_code(r->o.c, before,
 				  "CacheParameterGroupAlreadyExists"))
 			return -1;
 		if (adopt_param_group(r, &p, name, family, ps, n)) {
@@ -889,19 +754,19 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 		}
 	}
 	return pg_gone(r, &p, name, ec_modify_cache_parameter_group(
-			       r->c, r->cl, &p, name, ps, n));
+			       r->o.c, r->o.cl, &p, name, ps, n));
 }
 
 static int step_parameters(struct rc *r)
 {
-	const struct value *m = get(r->st, "parameters");
-	struct path p = P(r, "parameters");
+	const struct value *m = ops_get(r->o.st, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	const char *family;
 
 	if (!m || !value_is_known(m) || !m->u.coll.n)
 		return 0;
 	if (!(family = pg_family(r)))
-		return diag_error(&r->c->diags, &p, "engine_version needed",
+		return diag_error(&r->o.c->diags, &p, "engine_version needed",
 				  "A custom parameter group belongs to an "
 				  "engine family, so set engine_version "
 				  "together with parameters.");
@@ -910,28 +775,30 @@ static int step_parameters(struct rc *r)
 
 static void put_log_groups(struct rc *r, const char *const *names)
 {
-	put(r, "log_group_names", map_of(r->c->arena, N_LOG_TYPES, log_types,
+	ops_put(&r->o, "log_group_names", map_of(r->o.c->arena, N_LOG_TYPES,
+						 log_types,
 					 names));
 }
 
 static int step_log_groups(struct rc *r)
 {
 	const char *names[N_LOG_TYPES] = { 0 };
-	struct path p = P(r, "log_group_names");
-	int days = get_int(r->st, "log_retention_days",
+	struct path p = ops_path(&r->o, "log_group_names");
+	int days = ops_get_int(r->o.st, "log_retention_days",
 			   REDIS_CLUSTER_DEFAULT_LOG_RETENTION_DAYS);
 	size_t i;
 
 	for (i = 0; i < N_LOG_TYPES; i++) {
-		const char *n = redis_cluster_log_group_name(r->c->arena, r->id,
+		const char *n = redis_cluster_log_group_name(r->o.c->arena,
+							     r->o.id,
 							     log_types[i]);
 
-		if (logs_create_log_group(r->c, r->cl, &p, n, r->kms_arn,
-					  r->tags, r->n_tags))
+		if (logs_create_log_group(r->o.c, r->o.cl, &p, n, r->kms_arn,
+					  r->o.tags, r->o.n_tags))
 			return -1;
 		names[i] = n;
 		put_log_groups(r, names);
-		if (logs_put_retention_policy(r->c, r->cl, &p, n, days))
+		if (logs_put_retention_policy(r->o.c, r->o.cl, &p, n, days))
 			return -1;
 	}
 	return 0;
@@ -948,57 +815,59 @@ static void wipe_token(void *data)
  * token and key; anything else is an error. */
 static int reuse_secret(struct rc *r)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	const char *name = secret_name(r);
 	struct sm_secret s;
-	int rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+	int rc = sm_describe_secret(r->o.c, r->o.cl, &p, name, &s);
 
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND || !s.deleted_date ||
-	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
-		return diag_error(&r->c->diags, &p, "Secret name in use",
+	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
+		return diag_error(&r->o.c->diags, &p, "Secret name in use",
 				  "A Secrets Manager secret named %s already "
 				  "exists and does not belong to a destroyed "
 				  "cluster %s. Delete it or choose another "
-				  "name.", name, r->id);
-	if (sm_restore_secret(r->c, r->cl, &p, name) < 0)
+				  "name.", name, r->o.id);
+	if (sm_restore_secret(r->o.c, r->o.cl, &p, name) < 0)
 		return -1;
-	put_str(r, "auth_secret_arn", s.arn);	/* it exists again */
-	if (sm_update_secret(r->c, r->cl, &p, name, NULL, r->kms_arn) < 0 ||
-	    sm_put_secret_value(r->c, r->cl, &p, name, r->token, NULL) < 0 ||
-	    sm_tag_resource(r->c, r->cl, &p, name, r->tags, r->n_tags) < 0)
+	ops_put_str(&r->o, "auth_secret_arn", s.arn);	/* it exists again */
+	if (sm_update_secret(r->o.c, r->o.cl, &p, name, NULL, r->kms_arn) < 0 ||
+	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, r->token,
+				NULL) < 0 ||
+	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags,
+			    r->o.n_tags) < 0)
 		return -1;
 	return 0;
 }
 
 static int step_token(struct rc *r)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	const char *arn;
 	size_t before;
 
-	if (get_str(r->st, "user_group_id"))
+	if (ops_get_str(r->o.st, "user_group_id"))
 		return 0;
-	r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-	arena_add_cleanup(r->c->arena, wipe_token, r->token);
+	r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+	arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
 	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
-		return diag_error(&r->c->diags, &p, "No randomness",
+		return diag_error(&r->o.c->diags, &p, "No randomness",
 				  "OpenSSL's RAND_bytes failed: no AUTH token "
 				  "can be generated.");
-	before = r->c->diags.len;
-	if (sm_create_secret(r->c, r->cl, &p, secret_name(r),
-			     arena_sprintf(r->c->arena, "AUTH token of "
+	before = r->o.c->diags.len;
+	if (sm_create_secret(r->o.c, r->o.cl, &p, secret_name(r),
+			     arena_sprintf(r->o.c->arena, "AUTH token of "
 					   "ElastiCache replication group %s",
-					   r->id), r->kms_arn, r->token,
-			     r->tags, r->n_tags, &arn, NULL) == 0) {
-		put_str(r, "auth_secret_arn", arn);
+					   r->o.id), r->kms_arn, r->token,
+			     r->o.tags, r->o.n_tags, &arn, NULL) == 0) {
+		ops_put_str(&r->o, "auth_secret_arn", arn);
 		return 0;
 	}
 	/* AWS says InvalidRequestException for a name scheduled for
 	 * deletion, ResourceExistsException for a live secret. */
-	if (!drop_if_code(r->c, before, "ResourceExistsException") &&
-	    !drop_if_code(r->c, before, "InvalidRequestException"))
+	if (!ops_drop_if_code(r->o.c, before, "ResourceExistsException") &&
+	    !ops_drop_if_code(r->o.c, before, "InvalidRequestException"))
 		return -1;
 	return reuse_secret(r);
 }
@@ -1009,27 +878,29 @@ static int step_token(struct rc *r)
  * not ours (ReplicationGroupAlreadyExists) is never recorded. */
 static void adopt_after_failed_create(struct rc *r)
 {
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	struct ec_replication_group g;
 	struct svc_tags tags = { 0 };
-	struct diags keep = r->c->diags;
+	struct diags keep = r->o.c->diags;
 
-	if (ec_describe_replication_group(r->c, r->cl, &p, r->id, &g) == 0 &&
-	    g.arn && ec_list_tags(r->c, r->cl, &p, g.arn, &tags) == 0 &&
-	    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
-		put_str(r, "arn", g.arn);
-	r->c->diags = keep;	/* the create's error is the one to report */
+	if (ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					  &g) == 0 &&
+	    g.arn && ec_list_tags(r->o.c, r->o.cl, &p, g.arn, &tags) == 0 &&
+	    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
+		ops_put_str(&r->o, "arn", g.arn);
+	r->o.c->diags = keep;	/* the create's error is the one to report */
 }
 
 static int step_replication_group(struct rc *r)
 {
-	const struct value *pl = r->op->planned;
+	const struct value *pl = r->o.op->planned;
 	struct ec_log_delivery logs[N_LOG_TYPES];
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	struct ec_rg_create in = { 0 };
-	const char *sg = get_str(r->st, "security_group_id");
-	const char *ug = get_str(r->st, "user_group_id");
-	int shards = get_int(pl, "shards", REDIS_CLUSTER_DEFAULT_SHARDS), rc;
+	const char *sg = ops_get_str(r->o.st, "security_group_id");
+	const char *ug = ops_get_str(r->o.st, "user_group_id");
+	int shards = ops_get_int(pl, "shards",
+				 REDIS_CLUSTER_DEFAULT_SHARDS), rc;
 	size_t i;
 
 	memset(logs, 0, sizeof(logs));
@@ -1037,22 +908,22 @@ static int step_replication_group(struct rc *r)
 		logs[i].log_type = log_types[i];
 		logs[i].destination_type = "cloudwatch-logs";
 		logs[i].log_group = redis_cluster_log_group_name(
-			r->c->arena, r->id, log_types[i]);
+			r->o.c->arena, r->o.id, log_types[i]);
 		logs[i].log_format = "json";
 		logs[i].enabled = SVC_TRUE;
 	}
-	in.id = r->id;
-	in.description = get_str(pl, "description");
-	in.engine = get_str(pl, "engine");
-	in.engine_version = get_str(pl, "engine_version");
-	in.node_type = get_str(pl, "node_type");
+	in.id = r->o.id;
+	in.description = ops_get_str(pl, "description");
+	in.engine = ops_get_str(pl, "engine");
+	in.engine_version = ops_get_str(pl, "engine_version");
+	in.node_type = ops_get_str(pl, "node_type");
 	in.parameter_group = r->param_group;
-	in.subnet_group = get_str(r->st, "subnet_group_name");
+	in.subnet_group = ops_get_str(r->o.st, "subnet_group_name");
 	in.kms_key_id = r->kms_arn;
 	in.auth_token = r->token;
 	in.transit_encryption_mode = "required";
-	in.maintenance_window = get_str(pl, "maintenance_window");
-	in.snapshot_window = get_str(pl, "snapshot_window");
+	in.maintenance_window = ops_get_str(pl, "maintenance_window");
+	in.snapshot_window = ops_get_str(pl, "snapshot_window");
 	in.cluster_mode = shards > 1 ? "enabled" : NULL;
 	in.at_rest_encryption = SVC_TRUE;
 	in.transit_encryption = SVC_TRUE;
@@ -1060,10 +931,11 @@ static int step_replication_group(struct rc *r)
 	in.multi_az = SVC_TRUE;
 	in.auto_minor_version_upgrade = SVC_TRUE;
 	in.num_node_groups = SVC_INT(shards);
-	in.replicas_per_node_group = SVC_INT(get_int(pl, "replicas_per_shard",
+	in.replicas_per_node_group = SVC_INT(ops_get_int(pl,
+							 "replicas_per_shard",
 					     REDIS_CLUSTER_DEFAULT_REPLICAS));
-	in.port = SVC_INT(get_int(pl, "port", REDIS_CLUSTER_DEFAULT_PORT));
-	in.snapshot_retention_limit = SVC_INT(get_int(
+	in.port = SVC_INT(ops_get_int(pl, "port", REDIS_CLUSTER_DEFAULT_PORT));
+	in.snapshot_retention_limit = SVC_INT(ops_get_int(
 		pl, "snapshot_retention_days",
 		REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS));
 	in.security_group_ids.v = &sg;
@@ -1074,49 +946,49 @@ static int step_replication_group(struct rc *r)
 	}
 	in.log_delivery = logs;
 	in.n_log_delivery = N_LOG_TYPES;
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
-	rc = ec_create_replication_group(r->c, r->cl, &p, &in, &r->rg);
+	in.tags = r->o.tags;
+	in.n_tags = r->o.n_tags;
+	rc = ec_create_replication_group(r->o.c, r->o.cl, &p, &in, &r->rg);
 	if (r->token)		/* ElastiCache and the secret have it now */
 		OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
 	if (rc) {
 		adopt_after_failed_create(r);
 		return -1;
 	}
-	put_str(r, "arn", r->rg.arn);
+	ops_put_str(&r->o, "arn", r->rg.arn);
 	return 0;
 }
 
 /* Polls until the replication group is `available`, with backoff. */
 static int wait_available(struct rc *r)
 {
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	int64_t delay = 500;
 	int rc;
 
 	for (;;) {
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return cancelled(r, "waiting for the replication group "
 					 "to become available");
-		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id,
+		rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
 						   &r->rg);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)
-			return diag_error(&r->c->diags, &p, "Replication group "
+			return diag_error(&r->o.c->diags, &p,
+					  "Replication group "
 					  "vanished", "%s disappeared while "
 					  "waiting for it to become "
-					  "available.", r->id);
+					  "available.", r->o.id);
 		if (r->rg.status && !strcmp(r->rg.status, "available"))
 			return 0;
 		if (r->rg.status && (!strcmp(r->rg.status, "create-failed") ||
 				     !strcmp(r->rg.status, "deleting")))
-			return diag_error(&r->c->diags, &p, "Replication group "
+			return diag_error(&r->o.c->diags, &p,
+					  "Replication group "
 					  "creation failed", "%s is in state "
-					  "%s.", r->id, r->rg.status);
-		delay = delay * 3 / 2;
-		if (delay > 15000)
-			delay = 15000;
+					  "%s.", r->o.id, r->rg.status);
+		delay = ops_backoff_ms(delay, 15000);
 	}
 }
 
@@ -1136,7 +1008,7 @@ static int rg_port(struct rc *r)
 		return r->rg.configuration_endpoint.port;
 	if (r->rg.n_node_groups && r->rg.node_groups[0].primary.port)
 		return r->rg.node_groups[0].primary.port;
-	return get_int(r->st, "port", REDIS_CLUSTER_DEFAULT_PORT);
+	return ops_get_int(r->o.st, "port", REDIS_CLUSTER_DEFAULT_PORT);
 }
 
 /* "7.1.0" -> "7.1". */
@@ -1151,38 +1023,39 @@ static const char *major_minor(struct arena *a, const char *v)
 /* Results of the replication group (and its first node) into state. */
 static void put_rg(struct rc *r, bool have_cc)
 {
-	struct arena *a = r->c->arena;
+	struct arena *a = r->o.c->arena;
 	bool cluster = r->rg.cluster_enabled;
 
-	put_str(r, "arn", r->rg.arn);
-	put_str(r, "primary_endpoint", !cluster && r->rg.n_node_groups ?
+	ops_put_str(&r->o, "arn", r->rg.arn);
+	ops_put_str(&r->o, "primary_endpoint", !cluster && r->rg.n_node_groups ?
 		r->rg.node_groups[0].primary.address : NULL);
-	put_str(r, "reader_endpoint", !cluster && r->rg.n_node_groups ?
+	ops_put_str(&r->o, "reader_endpoint", !cluster && r->rg.n_node_groups ?
 		r->rg.node_groups[0].reader.address : NULL);
-	put_str(r, "configuration_endpoint", cluster ?
+	ops_put_str(&r->o, "configuration_endpoint", cluster ?
 		r->rg.configuration_endpoint.address : NULL);
-	put_int(r, "port", rg_port(r));
-	put(r, "member_clusters", set_of(a, r->rg.member_clusters));
+	ops_put_int(&r->o, "port", rg_port(r));
+	ops_put(&r->o, "member_clusters", set_of(a, r->rg.member_clusters));
 	if (r->rg.description)
-		put_str(r, "description", r->rg.description);
+		ops_put_str(&r->o, "description", r->rg.description);
 	if (r->rg.engine)
-		put_str(r, "engine", r->rg.engine);
+		ops_put_str(&r->o, "engine", r->rg.engine);
 	if (r->rg.node_type)
-		put_str(r, "node_type", r->rg.node_type);
+		ops_put_str(&r->o, "node_type", r->rg.node_type);
 	if (r->rg.n_node_groups) {
-		put_int(r, "shards", (int)r->rg.n_node_groups);
+		ops_put_int(&r->o, "shards", (int)r->rg.n_node_groups);
 		if (r->rg.node_groups[0].n_members)
-			put_int(r, "replicas_per_shard",
+			ops_put_int(&r->o, "replicas_per_shard",
 				(int)r->rg.node_groups[0].n_members - 1);
 	}
-	put_int(r, "snapshot_retention_days", r->rg.snapshot_retention_limit);
+	ops_put_int(&r->o, "snapshot_retention_days",
+		    r->rg.snapshot_retention_limit);
 	if (r->rg.snapshot_window)
-		put_str(r, "snapshot_window", r->rg.snapshot_window);
+		ops_put_str(&r->o, "snapshot_window", r->rg.snapshot_window);
 	if (r->rg.kms_key_id) {
 		r->kms_arn = r->rg.kms_key_id;
-		put_str(r, "kms_key_arn", r->rg.kms_key_id);
+		ops_put_str(&r->o, "kms_key_arn", r->rg.kms_key_id);
 	}
-	put_str(r, "user_group_id", r->rg.user_group_ids.n ?
+	ops_put_str(&r->o, "user_group_id", r->rg.user_group_ids.n ?
 		r->rg.user_group_ids.v[0] : NULL);
 	if (!have_cc)
 		return;
@@ -1190,22 +1063,23 @@ static void put_rg(struct rc *r, bool have_cc)
 	 * apply_immediately) is what the configuration asked for: showing
 	 * the old type would plan the same change again on every run. */
 	if (r->cc.pending_node_type)
-		put_str(r, "node_type", r->cc.pending_node_type);
-	put_str(r, "engine_version_actual", r->cc.engine_version);
-	if (!get_str(r->st, "engine_version") && r->cc.engine_version)
-		put_str(r, "engine_version", major_minor(a, r->cc.engine_version));
+		ops_put_str(&r->o, "node_type", r->cc.pending_node_type);
+	ops_put_str(&r->o, "engine_version_actual", r->cc.engine_version);
+	if (!ops_get_str(r->o.st, "engine_version") && r->cc.engine_version)
+		ops_put_str(&r->o, "engine_version", major_minor(a, r->cc.engine_version));
 	if (r->cc.maintenance_window)
-		put_str(r, "maintenance_window", r->cc.maintenance_window);
+		ops_put_str(&r->o, "maintenance_window",
+			    r->cc.maintenance_window);
 }
 
 static int describe_first_node(struct rc *r)
 {
-	struct path p = P(r, "member_clusters");
+	struct path p = ops_path(&r->o, "member_clusters");
 	int rc;
 
 	if (!r->rg.member_clusters.n)
 		return SVC_NOT_FOUND;
-	rc = ec_describe_cache_cluster(r->c, r->cl, &p,
+	rc = ec_describe_cache_cluster(r->o.c, r->o.cl, &p,
 				       r->rg.member_clusters.v[0], &r->cc);
 	return rc;
 }
@@ -1226,7 +1100,7 @@ static int step_wait(struct rc *r)
 static int put_ssm(struct rc *r, const char *key, const char *value,
 		   const char **arn)
 {
-	struct path p = P(r, "ssm_parameter_arns");
+	struct path p = ops_path(&r->o, "ssm_parameter_arns");
 	struct ssm_put in = { 0 };
 	struct ssm_parameter got;
 
@@ -1234,15 +1108,16 @@ static int put_ssm(struct rc *r, const char *key, const char *value,
 	in.value = value;
 	in.type = "SecureString";
 	in.key_id = r->kms_arn;
-	in.description = arena_sprintf(r->c->arena, "secure_redis_cluster %s: "
-				       "%s", r->id, key);
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
-	if (ssm_put_parameter(r->c, r->cl, &p, &in, NULL))
+	in.description = arena_sprintf(r->o.c->arena,
+				       "secure_redis_cluster %s: "
+				       "%s", r->o.id, key);
+	in.tags = r->o.tags;
+	in.n_tags = r->o.n_tags;
+	if (ssm_put_parameter(r->o.c, r->o.cl, &p, &in, NULL))
 		return -1;
-	if (ssm_get_parameter(r->c, r->cl, &p, in.name, false, &got) != 0) {
-		if (!diags_has_errors(&r->c->diags))
-			diag_error(&r->c->diags, &p, "SSM parameter vanished",
+	if (ssm_get_parameter(r->o.c, r->o.cl, &p, in.name, false, &got) != 0) {
+		if (!diags_has_errors(&r->o.c->diags))
+			diag_error(&r->o.c->diags, &p, "SSM parameter vanished",
 				   "%s disappeared right after it was written.",
 				   in.name);
 		*arn = NULL;
@@ -1262,37 +1137,38 @@ static int step_ssm(struct rc *r)
 	size_t i;
 
 	vals[0] = main_endpoint(r);
-	vals[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	vals[1] = arena_sprintf(r->o.c->arena, "%d", rg_port(r));
 	if (!vals[0])
-		return diag_error(&r->c->diags, NULL, "No endpoint",
+		return diag_error(&r->o.c->diags, NULL, "No endpoint",
 				  "The available replication group %s reports "
-				  "no endpoint.", r->id);
+				  "no endpoint.", r->o.id);
 	for (i = 0; i < 2 && !rc; i++) {
 		rc = put_ssm(r, ssm_keys[i], vals[i], &arns[i]);
 		if (!rc || arns[i])
-			put(r, "ssm_parameter_arns",
-			    map_of(r->c->arena, 2, ssm_keys, arns));
+			ops_put(&r->o, "ssm_parameter_arns",
+			    map_of(r->o.c->arena, 2, ssm_keys, arns));
 	}
 	return rc;
 }
 
 static int step_policy(struct rc *r)
 {
-	struct path p = P(r, "app_policy_arn");
+	struct path p = ops_path(&r->o, "app_policy_arn");
 	const char *account = need_account(r), *doc;
 	struct iam_policy out;
 
 	if (!account)
 		return -1;
 	doc = app_policy(r, account);
-	if (iam_create_policy(r->c, r->cl, &p, policy_name(r), "/secure-redis/",
-			      doc, arena_sprintf(r->c->arena, "Connect to "
+	if (iam_create_policy(r->o.c, r->o.cl, &p, policy_name(r),
+			      "/secure-redis/",
+			      doc, arena_sprintf(r->o.c->arena, "Connect to "
 						 "secure_redis_cluster %s",
-						 r->id),
-			      r->tags, r->n_tags, &out))
+						 r->o.id),
+			      r->o.tags, r->o.n_tags, &out))
 		return -1;
-	put_str(r, "app_policy_arn", out.arn);
-	put_str(r, "app_policy_json", doc);
+	ops_put_str(&r->o, "app_policy_arn", out.arn);
+	ops_put_str(&r->o, "app_policy_json", doc);
 	return 0;
 }
 
@@ -1314,13 +1190,13 @@ int redis_cluster_create(struct ctx *c, struct resource_op *op)
 	if (rc_init(&r, c, op, op->planned))
 		return -1;
 	/* Start from the plan; results become known as steps succeed. */
-	r.st = known_only(a, op->planned);
-	put_str(&r, "id", r.id);
-	put_null(&r, "subnet_group_name");
-	put_null(&r, "log_group_names");
-	put_null(&r, "kms_key_arn");
-	put_null(&r, "auth_secret_arn");
-	put_null(&r, "ssm_parameter_arns");
+	r.o.st = known_only(a, op->planned);
+	ops_put_str(&r.o, "id", r.o.id);
+	ops_put_null(&r.o, "subnet_group_name");
+	ops_put_null(&r.o, "log_group_names");
+	ops_put_null(&r.o, "kms_key_arn");
+	ops_put_null(&r.o, "auth_secret_arn");
+	ops_put_null(&r.o, "ssm_parameter_arns");
 	for (i = 0; i < sizeof(create_steps) / sizeof(create_steps[0]); i++) {
 		if (ctx_cancelled(c)) {
 			rc = cancelled(&r, "creating the cluster's resources");
@@ -1331,11 +1207,11 @@ int redis_cluster_create(struct ctx *c, struct resource_op *op)
 	}
 	if (r.token)
 		OPENSSL_cleanse(r.token, REDIS_CLUSTER_TOKEN_LEN + 1);
-	op->new_state = known_only(a, r.st);
+	op->new_state = known_only(a, r.o.st);
 	if (!r.param_group)
 		save_private(&r);
 	ctx_log(c, rc ? LOG_WARN : LOG_INFO, "secure_redis_cluster %s: create "
-		"%s after step %zu of %zu", r.id, rc ? "failed" : "done", i,
+		"%s after step %zu of %zu", r.o.id, rc ? "failed" : "done", i,
 		sizeof(create_steps) / sizeof(create_steps[0]));
 	return rc ? -1 : 0;
 }
@@ -1344,18 +1220,19 @@ int redis_cluster_create(struct ctx *c, struct resource_op *op)
 
 static void refresh_subnet_group(struct rc *r)
 {
-	const char *name = get_str(r->st, "subnet_group_name");
-	struct path p = P(r, "subnet_group_name");
+	const char *name = ops_get_str(r->o.st, "subnet_group_name");
+	struct path p = ops_path(&r->o, "subnet_group_name");
 	struct ec_subnet_group g;
 	int rc;
 
 	if (!name)
 		return;
-	rc = ec_describe_cache_subnet_group(r->c, r->cl, &p, name, &g);
+	rc = ec_describe_cache_subnet_group(r->o.c, r->o.cl, &p, name, &g);
 	if (rc == SVC_NOT_FOUND)
-		put_null(r, "subnet_group_name");
+		ops_put_null(&r->o, "subnet_group_name");
 	else if (rc == 0 && g.subnet_ids.n)
-		put(r, "subnet_ids", set_of(r->c->arena, g.subnet_ids));
+		ops_put(&r->o, "subnet_ids", set_of(r->o.c->arena,
+						    g.subnet_ids));
 }
 
 /* A set attribute from observed strings: empty keeps the prior's form
@@ -1363,11 +1240,11 @@ static void refresh_subnet_group(struct rc *r)
 static void put_observed_set(struct rc *r, const char *name,
 			     struct svc_strs s)
 {
-	const struct value *prior = get(r->st, name);
+	const struct value *prior = ops_get(r->o.st, name);
 
 	if (!s.n && (!prior || !value_is_known(prior) || !prior->u.coll.n))
 		return;
-	put(r, name, set_of(r->c->arena, s));
+	ops_put(&r->o, name, set_of(r->o.c->arena, s));
 }
 
 /* Every ingress source of the cluster's group, whatever the port: a rule
@@ -1375,8 +1252,8 @@ static void put_observed_set(struct rc *r, const char *name,
  * and the plan removes it. */
 static void refresh_security_group(struct rc *r)
 {
-	const char *sg = get_str(r->st, "security_group_id");
-	struct path p = P(r, "security_group_id");
+	const char *sg = ops_get_str(r->o.st, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 	struct svc_strs groups = { 0 }, cidrs = { 0 };
 	struct ec2_security_group g;
 	struct ec2_rule *rules = NULL;
@@ -1389,18 +1266,20 @@ static void refresh_security_group(struct rc *r)
 		if (!strcmp(r->cc.security_group_ids.v[i], sg))
 			attached = true;
 	/* Attached to the node, it exists: one call saved per refresh. */
-	if (!attached && ec2_describe_security_group(r->c, r->cl, &p, sg, &g)
+	if (!attached && ec2_describe_security_group(r->o.c, r->o.cl, &p, sg,
+						     &g)
 	    == SVC_NOT_FOUND) {
-		put_null(r, "security_group_id");
+		ops_put_null(&r->o, "security_group_id");
 		return;
 	}
 	if (r->cc.id && !attached)
-		ctx_log(r->c, LOG_WARN, "security group %s is no longer "
-			"attached to %s", sg, r->id);
-	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+		ctx_log(r->o.c, LOG_WARN, "security group %s is no longer "
+			"attached to %s", sg, r->o.id);
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return;
-	groups.v = arena_calloc(r->c->arena, n + 1, sizeof(*groups.v));
-	cidrs.v = arena_calloc(r->c->arena, 2 * n + 1, sizeof(*cidrs.v));
+	groups.v = arena_calloc(r->o.c->arena, n + 1, sizeof(*groups.v));
+	cidrs.v = arena_calloc(r->o.c->arena, 2 * n + 1, sizeof(*cidrs.v));
 	for (i = 0; i < n; i++) {
 		if (rules[i].is_egress)
 			continue;
@@ -1420,24 +1299,26 @@ static void refresh_security_group(struct rc *r)
  * scheduled for deletion is reported as a warning. */
 static void refresh_kms(struct rc *r)
 {
-	struct path p = P(r, "kms_key_arn");
+	struct path p = ops_path(&r->o, "kms_key_arn");
 	struct kms_key k;
 	bool on = true;
 	int rc;
 
 	if (!r->kms_arn)
 		return;
-	rc = kms_describe_key(r->c, r->cl, &p, r->kms_arn, &k);
+	rc = kms_describe_key(r->o.c, r->o.cl, &p, r->kms_arn, &k);
 	if (rc == SVC_NOT_FOUND || (rc == 0 && !k.enabled)) {
-		diag_warn(&r->c->diags, &p, "KMS key not usable", "The key %s "
+		diag_warn(&r->o.c->diags, &p, "KMS key not usable",
+			  "The key %s "
 			  "of %s is %s: the cluster cannot read its data.",
-			  r->kms_arn, r->id, rc == SVC_NOT_FOUND ? "gone"
+			  r->kms_arn, r->o.id, rc == SVC_NOT_FOUND ? "gone"
 			  : k.state ? k.state : "disabled");
 		return;
 	}
-	if (rc == 0 && kms_get_key_rotation_status(r->c, r->cl, &p, r->kms_arn,
+	if (rc == 0 && kms_get_key_rotation_status(r->o.c, r->o.cl, &p,
+						   r->kms_arn,
 						   &on, NULL) == 0)
-		put_bool(r, "kms_key_rotation_enabled", on);
+		ops_put_bool(&r->o, "kms_key_rotation_enabled", on);
 }
 
 static const struct ec_log_delivery *delivery_of(struct rc *r,
@@ -1456,11 +1337,12 @@ static const struct ec_log_delivery *delivery_of(struct rc *r,
  * encrypted with the key, and the replication group delivers to it. */
 static void refresh_logs(struct rc *r)
 {
-	const struct value *prior = get(r->st, "log_group_names");
+	const struct value *prior = ops_get(r->o.st, "log_group_names");
 	const char *names[N_LOG_TYPES] = { 0 };
-	const char *prefix = arena_sprintf(r->c->arena, "/aws/elasticache/%s/",
-					   r->id);
-	struct path p = P(r, "log_group_names");
+	const char *prefix = arena_sprintf(r->o.c->arena,
+					   "/aws/elasticache/%s/",
+					   r->o.id);
+	struct path p = ops_path(&r->o, "log_group_names");
 	struct logs_group *all = NULL;
 	size_t n_all = 0, i, j;
 	int min_days = 0;
@@ -1468,7 +1350,7 @@ static void refresh_logs(struct rc *r)
 	if (!prior || !value_is_known(prior))
 		return;
 	/* Both groups in one call: their names share the cluster's prefix. */
-	if (logs_describe_log_groups(r->c, r->cl, &p, prefix, &all, &n_all))
+	if (logs_describe_log_groups(r->o.c, r->o.cl, &p, prefix, &all, &n_all))
 		return;
 	for (i = 0; i < N_LOG_TYPES; i++) {
 		const struct value *v = value_map_get(prior, log_types[i]);
@@ -1483,7 +1365,7 @@ static void refresh_logs(struct rc *r)
 			if (all[j].name && !strcmp(all[j].name, n))
 				g = &all[j];
 		if (!g && strncmp(n, prefix, strlen(prefix)) &&
-		    logs_describe_log_group(r->c, r->cl, &p, n, &one) == 0)
+		    logs_describe_log_group(r->o.c, r->o.cl, &p, n, &one) == 0)
 			g = &one;	/* a name from elsewhere (never ours) */
 		if (!g)
 			continue;
@@ -1500,7 +1382,7 @@ static void refresh_logs(struct rc *r)
 	}
 	put_log_groups(r, names);
 	if (min_days)
-		put_int(r, "log_retention_days", min_days);
+		ops_put_int(&r->o, "log_retention_days", min_days);
 }
 
 /* Values of the cluster's own parameter group changed outside Terraform
@@ -1509,8 +1391,8 @@ static void refresh_logs(struct rc *r)
  * `shards`. */
 static void refresh_parameters(struct rc *r)
 {
-	const struct value *prior = get(r->st, "parameters");
-	struct path p = P(r, "parameters");
+	const struct value *prior = ops_get(r->o.st, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	struct ec_parameter *ps = NULL;
 	const char **keys, **vals;
 	size_t n = 0, i, m = 0;
@@ -1519,11 +1401,11 @@ static void refresh_parameters(struct rc *r)
 	    strcmp(r->cc.parameter_group, r->param_group) ||
 	    !prior || !value_is_known(prior))
 		return;
-	if (ec_describe_cache_parameters(r->c, r->cl, &p, r->param_group,
+	if (ec_describe_cache_parameters(r->o.c, r->o.cl, &p, r->param_group,
 					 "user", &ps, &n) != 0)
 		return;
-	keys = arena_calloc(r->c->arena, n + 1, sizeof(*keys));
-	vals = arena_calloc(r->c->arena, n + 1, sizeof(*vals));
+	keys = arena_calloc(r->o.c->arena, n + 1, sizeof(*keys));
+	vals = arena_calloc(r->o.c->arena, n + 1, sizeof(*vals));
 	for (i = 0; i < n; i++) {
 		if (!ps[i].name || !ps[i].value ||
 		    !strcmp(ps[i].name, "cluster-enabled"))
@@ -1531,90 +1413,93 @@ static void refresh_parameters(struct rc *r)
 		keys[m] = ps[i].name;
 		vals[m++] = ps[i].value;
 	}
-	put(r, "parameters", map_of(r->c->arena, m, keys, vals));
+	ops_put(&r->o, "parameters", map_of(r->o.c->arena, m, keys, vals));
 }
 
 static void refresh_secret(struct rc *r)
 {
-	const char *arn = get_str(r->st, "auth_secret_arn");
-	struct path p = P(r, "auth_secret_arn");
+	const char *arn = ops_get_str(r->o.st, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	struct sm_secret s;
 	int rc;
 
 	if (!arn)
 		return;
-	rc = sm_describe_secret(r->c, r->cl, &p, arn, &s);
+	rc = sm_describe_secret(r->o.c, r->o.cl, &p, arn, &s);
 	if (rc == SVC_NOT_FOUND || (rc == 0 && s.deleted_date != 0))
-		put_null(r, "auth_secret_arn");
+		ops_put_null(&r->o, "auth_secret_arn");
 }
 
 /* A parameter stays in ssm_parameter_arns while it is a SecureString with
  * the value the cluster has. */
 static void refresh_ssm(struct rc *r)
 {
-	const struct value *prior = get(r->st, "ssm_parameter_arns");
+	const struct value *prior = ops_get(r->o.st, "ssm_parameter_arns");
 	const char *arns[2] = { 0 }, *want[2];
-	struct path p = P(r, "ssm_parameter_arns");
+	struct path p = ops_path(&r->o, "ssm_parameter_arns");
 	size_t i;
 
 	if (!prior || !value_is_known(prior))
 		return;
 	want[0] = main_endpoint(r);
-	want[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	want[1] = arena_sprintf(r->o.c->arena, "%d", rg_port(r));
 	for (i = 0; i < 2; i++) {
 		const struct value *v = value_map_get(prior, ssm_keys[i]);
 		struct ssm_parameter got;
 		const char *arn;
 
 		if (!v || !value_get_string(v, &arn) ||
-		    ssm_get_parameter(r->c, r->cl, &p, ssm_name_of_arn(arn),
+		    ssm_get_parameter(r->o.c, r->o.cl, &p, ssm_name_of_arn(arn),
 				      true, &got) != 0)
 			continue;
 		if (got.type && !strcmp(got.type, "SecureString") &&
 		    got.value && want[i] && !strcmp(got.value, want[i]))
 			arns[i] = arn;
 	}
-	put(r, "ssm_parameter_arns", map_of(r->c->arena, 2, ssm_keys, arns));
+	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys,
+						    arns));
 }
 
 static void refresh_policy(struct rc *r)
 {
-	const char *arn = get_str(r->st, "app_policy_arn");
-	struct path p = P(r, "app_policy_arn");
+	const char *arn = ops_get_str(r->o.st, "app_policy_arn");
+	struct path p = ops_path(&r->o, "app_policy_arn");
 	struct iam_policy_version v;
 	struct iam_policy pol;
 
 	if (!arn)
 		return;
-	if (iam_get_policy(r->c, r->cl, &p, arn, &pol) == SVC_NOT_FOUND) {
-		put_null(r, "app_policy_arn");
-		put_null(r, "app_policy_json");
+	if (iam_get_policy(r->o.c, r->o.cl, &p, arn, &pol) == SVC_NOT_FOUND) {
+		ops_put_null(&r->o, "app_policy_arn");
+		ops_put_null(&r->o, "app_policy_json");
 		return;
 	}
 	if (pol.default_version_id &&
-	    iam_get_policy_version(r->c, r->cl, &p, arn, pol.default_version_id,
+	    iam_get_policy_version(r->o.c, r->o.cl, &p, arn,
+				   pol.default_version_id,
 				   &v) == 0 && v.document) {
-		const char *have = get_str(r->st, "app_policy_json");
-		const char *want = r->aws->account_id ?
-			app_policy(r, r->aws->account_id) : have;
+		const char *have = ops_get_str(r->o.st, "app_policy_json");
+		const char *want = r->o.aws->account_id ?
+			app_policy(r, r->o.aws->account_id) : have;
 
 		/* A document edited outside Terraform (a new default
 		 * version) leaves the state without one: the plan writes
 		 * the least-privilege one again. */
 		if (!same_json(v.document, want))
-			put_null(r, "app_policy_json");
+			ops_put_null(&r->o, "app_policy_json");
 		else if (!same_json(v.document, have))
-			put_str(r, "app_policy_json", v.document);
+			ops_put_str(&r->o, "app_policy_json", v.document);
 	}
 }
 
-/* Fills r->st from AWS.  1: the replication group is gone. */
+/* Fills r->o.st from AWS.  1: the replication group is gone. */
 static int refresh(struct rc *r)
 {
-	struct path p = P(r, "id");
+	struct path p = ops_path(&r->o, "id");
 	int rc;
 
-	rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &r->rg);
+	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					   &r->rg);
 	if (rc)
 		return rc == SVC_NOT_FOUND ? 1 : -1;
 	if (r->rg.status && !strcmp(r->rg.status, "deleting"))
@@ -1622,7 +1507,7 @@ static int refresh(struct rc *r)
 	rc = describe_first_node(r);
 	if (rc < 0)
 		return -1;
-	put_str(r, "id", r->id);
+	ops_put_str(&r->o, "id", r->o.id);
 	put_rg(r, rc == 0);
 	refresh_subnet_group(r);
 	refresh_security_group(r);
@@ -1632,7 +1517,7 @@ static int refresh(struct rc *r)
 	refresh_secret(r);
 	refresh_ssm(r);
 	refresh_policy(r);
-	return diags_has_errors(&r->c->diags) ? -1 : 0;
+	return diags_has_errors(&r->o.c->diags) ? -1 : 0;
 }
 
 int redis_cluster_read(struct ctx *c, struct resource_op *op)
@@ -1646,7 +1531,7 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op)
 	}
 	if (rc_init(&r, c, op, op->prior))
 		return -1;
-	if (!get_str(op->prior, "arn")) {
+	if (!ops_get_str(op->prior, "arn")) {
 		/* Partial state of a failed create: the replication group was
 		 * never made.  Keep what was recorded so that destroy (or the
 		 * replacement of the tainted object) removes it; dropping the
@@ -1654,12 +1539,12 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op)
 		op->new_state = op->prior;
 		return 0;
 	}
-	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	r.kms_arn = ops_get_str(op->prior, "kms_key_arn");
 	load_private(&r, op->prior_private);
 	rc = refresh(&r);
 	if (rc < 0)
 		return -1;
-	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.st);
+	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.o.st);
 	return 0;
 }
 
@@ -1675,54 +1560,54 @@ static int retry_dependency(struct rc *r, const char *code,
 	int64_t delay = 1000;
 
 	for (;;) {
-		size_t before = r->c->diags.len;
-		int rc = del(r->c, r->cl, p, id);
+		size_t before = r->o.c->diags.len;
+		int rc = del(r->o.c, r->o.cl, p, id);
 
 		if (rc >= 0)
 			return 0;
-		if (!drop_if_code(r->c, before, code))
+		if (!ops_drop_if_code(r->o.c, before, code))
 			return -1;
-		if (ctx_sleep_ms(r->c, delay) < 0)
-			return cancelled(r, arena_sprintf(r->c->arena, "waiting "
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
+			return cancelled(r, arena_sprintf(r->o.c->arena, "waiting "
 						"for %s to be released", id));
-		delay = delay * 3 / 2 > 10000 ? 10000 : delay * 3 / 2;
+		delay = ops_backoff_ms(delay, 10000);
 	}
 }
 
 static int delete_policy(struct rc *r)
 {
-	const char *arn = get_str(r->st, "app_policy_arn");
-	struct path p = P(r, "app_policy_arn");
+	const char *arn = ops_get_str(r->o.st, "app_policy_arn");
+	struct path p = ops_path(&r->o, "app_policy_arn");
 	struct iam_policy_version *vs = NULL;
 	size_t n = 0, i;
 	int rc;
 
 	if (!arn)
 		return 0;
-	rc = iam_list_policy_versions(r->c, r->cl, &p, arn, &vs, &n);
+	rc = iam_list_policy_versions(r->o.c, r->o.cl, &p, arn, &vs, &n);
 	if (rc == SVC_NOT_FOUND)
 		return 0;
 	if (rc < 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!vs[i].is_default &&
-		    iam_delete_policy_version(r->c, r->cl, &p, arn,
+		    iam_delete_policy_version(r->o.c, r->o.cl, &p, arn,
 					      vs[i].version_id) < 0)
 			return -1;
-	return iam_delete_policy(r->c, r->cl, &p, arn) < 0 ? -1 : 0;
+	return iam_delete_policy(r->o.c, r->o.cl, &p, arn) < 0 ? -1 : 0;
 }
 
 static int delete_ssm(struct rc *r)
 {
-	const struct value *m = get(r->st, "ssm_parameter_arns");
-	struct path p = P(r, "ssm_parameter_arns");
+	const struct value *m = ops_get(r->o.st, "ssm_parameter_arns");
+	struct path p = ops_path(&r->o, "ssm_parameter_arns");
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
 		const char *arn;
 
 		if (value_get_string(m->u.coll.items[i], &arn) &&
-		    ssm_delete_parameter(r->c, r->cl, &p,
+		    ssm_delete_parameter(r->o.c, r->o.cl, &p,
 					 ssm_name_of_arn(arn)) < 0)
 			return -1;
 	}
@@ -1737,58 +1622,60 @@ static int delete_rg_call(struct ctx *c, struct aws_client *cl,
 
 static int delete_rg(struct rc *r)
 {
-	struct path p = P(r, "id");
+	struct path p = ops_path(&r->o, "id");
 	struct ec_replication_group g;
 	int64_t delay = 500;
 	int rc;
 
-	if (!get_str(r->st, "arn"))
+	if (!ops_get_str(r->o.st, "arn"))
 		return 0;
 	/* A group still `creating` (a create that timed out or was
 	 * stopped) or `modifying` cannot be deleted yet: wait for it. */
 	if (retry_dependency(r, "InvalidReplicationGroupState", delete_rg_call,
-			     &p, r->id))
+			     &p, r->o.id))
 		return -1;
 	for (;;) {
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return cancelled(r, "waiting for the replication group "
 					 "to be deleted");
-		rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &g);
+		rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+						   &g);
 		if (rc == SVC_NOT_FOUND)
 			return 0;
 		if (rc < 0)
 			return -1;
-		delay = delay * 3 / 2 > 15000 ? 15000 : delay * 3 / 2;
+		delay = ops_backoff_ms(delay, 15000);
 	}
 }
 
 static int delete_secret(struct rc *r)
 {
-	const char *arn = get_str(r->st, "auth_secret_arn");
-	struct path p = P(r, "auth_secret_arn");
-	int days = get_int(r->st, "secret_recovery_window_days",
+	const char *arn = ops_get_str(r->o.st, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
+	int days = ops_get_int(r->o.st, "secret_recovery_window_days",
 			   REDIS_CLUSTER_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS);
 
 	if (!arn)
 		return 0;
 	if (days == 0)
-		return sm_delete_secret(r->c, r->cl, &p, arn, (struct svc_int){ 0 },
+		return sm_delete_secret(r->o.c, r->o.cl, &p, arn, (struct svc_int){ 0 },
 					SVC_TRUE, NULL) < 0 ? -1 : 0;
-	return sm_delete_secret(r->c, r->cl, &p, arn, SVC_INT(days), SVC_UNSET,
+	return sm_delete_secret(r->o.c, r->o.cl, &p, arn, SVC_INT(days),
+				SVC_UNSET,
 				NULL) < 0 ? -1 : 0;
 }
 
 static int delete_logs(struct rc *r)
 {
-	const struct value *m = get(r->st, "log_group_names");
-	struct path p = P(r, "log_group_names");
+	const struct value *m = ops_get(r->o.st, "log_group_names");
+	struct path p = ops_path(&r->o, "log_group_names");
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
 		const char *n;
 
 		if (value_get_string(m->u.coll.items[i], &n) &&
-		    logs_delete_log_group(r->c, r->cl, &p, n) < 0)
+		    logs_delete_log_group(r->o.c, r->o.cl, &p, n) < 0)
 			return -1;
 	}
 	return 0;
@@ -1797,14 +1684,14 @@ static int delete_logs(struct rc *r)
 /* The attached custom group and every retired one (each may be gone). */
 static int delete_parameter_group(struct rc *r)
 {
-	struct path p = P(r, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	size_t i;
 
 	if (r->param_group && ec_delete_cache_parameter_group(
-		    r->c, r->cl, &p, r->param_group) < 0)
+		    r->o.c, r->o.cl, &p, r->param_group) < 0)
 		return -1;
 	for (i = 0; i < r->retired.n; i++)
-		if (ec_delete_cache_parameter_group(r->c, r->cl, &p,
+		if (ec_delete_cache_parameter_group(r->o.c, r->o.cl, &p,
 						    r->retired.v[i]) < 0)
 			return -1;
 	return 0;
@@ -1812,8 +1699,8 @@ static int delete_parameter_group(struct rc *r)
 
 static int delete_subnet_group(struct rc *r)
 {
-	const char *name = get_str(r->st, "subnet_group_name");
-	struct path p = P(r, "subnet_group_name");
+	const char *name = ops_get_str(r->o.st, "subnet_group_name");
+	struct path p = ops_path(&r->o, "subnet_group_name");
 
 	if (!name)
 		return 0;
@@ -1823,8 +1710,8 @@ static int delete_subnet_group(struct rc *r)
 
 static int delete_security_group(struct rc *r)
 {
-	const char *sg = get_str(r->st, "security_group_id");
-	struct path p = P(r, "security_group_id");
+	const char *sg = ops_get_str(r->o.st, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 
 	if (!sg)
 		return 0;
@@ -1836,26 +1723,10 @@ static int delete_security_group(struct rc *r)
  * the user brought is left alone. */
 static int delete_kms(struct rc *r)
 {
-	const char *arn = get_str(r->st, "kms_key_arn");
-	struct path p = P(r, "kms_key_arn");
-	struct svc_tags tags = { 0 };
-	int rc;
-
-	if (!arn)
-		return 0;
-	rc = kms_list_resource_tags(r->c, r->cl, &p, arn, &tags);
-	if (rc == SVC_NOT_FOUND)
-		return 0;
-	if (rc < 0)
-		return -1;
-	if (!svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
-		return 0;
-	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
-		return -1;
-	return kms_schedule_key_deletion(r->c, r->cl, &p, arn, SVC_INT(get_int(
-		r->st, "kms_deletion_window_days",
-		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS)), NULL) < 0
-		? -1 : 0;
+	return ops_kms_delete_own(&r->o, ops_get_str(r->o.st, "kms_key_arn"),
+				  alias_name(r), ops_get_int(r->o.st,
+				  "kms_deletion_window_days",
+				  REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS));
 }
 
 static step_fn *const delete_steps[] = {
@@ -1890,17 +1761,17 @@ int redis_cluster_delete(struct ctx *c, struct resource_op *op)
 
 static void adopt_security_group(struct rc *r)
 {
-	struct path p = P(r, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 	size_t i;
 
 	for (i = 0; i < r->cc.security_group_ids.n; i++) {
 		struct ec2_security_group g;
 
-		if (ec2_describe_security_group(r->c, r->cl, &p,
+		if (ec2_describe_security_group(r->o.c, r->o.cl, &p,
 						r->cc.security_group_ids.v[i],
 						&g) == 0 &&
-		    svc_tags_has(g.tags.v, g.tags.n, REDIS_CLUSTER_TAG_KEY, r->id)) {
-			put_str(r, "security_group_id", g.id);
+		    svc_tags_has(g.tags.v, g.tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id)) {
+			ops_put_str(&r->o, "security_group_id", g.id);
 			return;
 		}
 	}
@@ -1908,19 +1779,19 @@ static void adopt_security_group(struct rc *r)
 
 static void adopt_secret(struct rc *r)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	struct sm_secret s;
 
 	if (!r->rg.auth_token_enabled)
 		return;
-	if (sm_describe_secret(r->c, r->cl, &p, secret_name(r), &s) == 0 &&
-	    !s.deleted_date && svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
-		put_str(r, "auth_secret_arn", s.arn);
+	if (sm_describe_secret(r->o.c, r->o.cl, &p, secret_name(r), &s) == 0 &&
+	    !s.deleted_date && svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id))
+		ops_put_str(&r->o, "auth_secret_arn", s.arn);
 }
 
 static void adopt_ssm(struct rc *r)
 {
-	struct path p = P(r, "ssm_parameter_arns");
+	struct path p = ops_path(&r->o, "ssm_parameter_arns");
 	const char *arns[2] = { 0 };
 	size_t i;
 
@@ -1929,29 +1800,32 @@ static void adopt_ssm(struct rc *r)
 		struct svc_tags tags = { 0 };
 		const char *n = ssm_name(r, ssm_keys[i]);
 
-		if (ssm_get_parameter(r->c, r->cl, &p, n, false, &got) == 0 &&
-		    ssm_list_tags(r->c, r->cl, &p, n, &tags) == 0 &&
-		    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY, r->id))
+		if (ssm_get_parameter(r->o.c, r->o.cl, &p, n, false,
+				      &got) == 0 &&
+		    ssm_list_tags(r->o.c, r->o.cl, &p, n, &tags) == 0 &&
+		    svc_tags_has(tags.v, tags.n, REDIS_CLUSTER_TAG_KEY,
+				 r->o.id))
 			arns[i] = got.arn;
 	}
-	put(r, "ssm_parameter_arns", map_of(r->c->arena, 2, ssm_keys, arns));
+	ops_put(&r->o, "ssm_parameter_arns", map_of(r->o.c->arena, 2, ssm_keys,
+						    arns));
 }
 
 static void adopt_policy(struct rc *r)
 {
-	const char *part = r->aws->partition ? r->aws->partition : "aws";
-	struct path p = P(r, "app_policy_arn");
+	const char *part = r->o.aws->partition ? r->o.aws->partition : "aws";
+	struct path p = ops_path(&r->o, "app_policy_arn");
 	struct iam_policy pol;
 	const char *arn;
 
-	if (!r->aws->account_id)
+	if (!r->o.aws->account_id)
 		return;
-	arn = arena_sprintf(r->c->arena, "arn:%s:iam::%s:policy/secure-redis/%s",
-			    part, r->aws->account_id, policy_name(r));
-	if (iam_get_policy(r->c, r->cl, &p, arn, &pol) == 0 &&
-	    svc_tags_has(pol.tags.v, pol.tags.n, REDIS_CLUSTER_TAG_KEY, r->id)) {
-		put_str(r, "app_policy_arn", pol.arn);
-		put_str(r, "app_policy_json", "{}");	/* read fills it */
+	arn = arena_sprintf(r->o.c->arena, "arn:%s:iam::%s:policy/secure-redis/%s",
+			    part, r->o.aws->account_id, policy_name(r));
+	if (iam_get_policy(r->o.c, r->o.cl, &p, arn, &pol) == 0 &&
+	    svc_tags_has(pol.tags.v, pol.tags.n, REDIS_CLUSTER_TAG_KEY, r->o.id)) {
+		ops_put_str(&r->o, "app_policy_arn", pol.arn);
+		ops_put_str(&r->o, "app_policy_json", "{}"); /* read fills it */
 	}
 }
 
@@ -1980,10 +1854,10 @@ static void adopt(struct rc *r)
 	size_t i;
 
 	if (r->cc.subnet_group)
-		put_str(r, "subnet_group_name", r->cc.subnet_group);
+		ops_put_str(&r->o, "subnet_group_name", r->cc.subnet_group);
 	adopt_security_group(r);
 	for (i = 0; i < N_LOG_TYPES; i++)
-		names[i] = redis_cluster_log_group_name(r->c->arena, r->id,
+		names[i] = redis_cluster_log_group_name(r->o.c->arena, r->o.id,
 							log_types[i]);
 	put_log_groups(r, names);	/* refresh_logs drops missing ones */
 	adopt_secret(r);
@@ -1994,58 +1868,6 @@ static void adopt(struct rc *r)
 		r->param_group = pg;
 		save_private(r);
 	}
-}
-
-/* tags_all from the replication group; tags = those the provider's
- * default_tags and the identity tag do not explain. */
-static void adopt_tags(struct rc *r)
-{
-	const struct resource_env *pc = r->c->env;
-	struct path p = P(r, "tags");
-	struct svc_tags t = { 0 };
-	const char **keys, **all, **mine;
-	size_t i, j;
-
-	if (!r->rg.arn || ec_list_tags(r->c, r->cl, &p, r->rg.arn, &t) != 0)
-		return;
-	keys = arena_calloc(r->c->arena, t.n + 1, sizeof(*keys));
-	all = arena_calloc(r->c->arena, t.n + 1, sizeof(*all));
-	mine = arena_calloc(r->c->arena, t.n + 1, sizeof(*mine));
-	for (i = 0; i < t.n; i++) {
-		bool dflt = false;
-
-		keys[i] = t.v[i].key;
-		all[i] = t.v[i].value ? t.v[i].value : "";
-		for (j = 0; j < pc->default_tags.n; j++)
-			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
-			    !strcmp(pc->default_tags.values[j], all[i]))
-				dflt = true;
-		if (!dflt && strcmp(keys[i], REDIS_CLUSTER_TAG_KEY))
-			mine[i] = all[i];
-	}
-	put(r, "tags_all", map_of(r->c->arena, t.n, keys, all));
-	for (i = 0; i < t.n && !mine[i]; i++)
-		;
-	if (i < t.n)
-		put(r, "tags", map_of(r->c->arena, t.n, keys, mine));
-}
-
-/* The import state: every attribute null but the identity. */
-static const struct value *empty_state(struct ctx *c, const char *id)
-{
-	const struct type *t = schema_block_type(
-		c->arena, redis_cluster_resource.schema->block);
-	const struct value **items;
-	struct arena *a = c->arena;
-	const struct value *v;
-	size_t i;
-
-	items = arena_calloc(a, t->n + 1, sizeof(*items));
-	for (i = 0; i < t->n; i++)
-		items[i] = value_null(a, t->types[i]);
-	v = value_object(a, t, items);
-	v = value_with_attr(a, v, "id", value_string(a, id));
-	return value_with_attr(a, v, "name", value_string(a, id));
 }
 
 int redis_cluster_import(struct ctx *c, struct resource_op *op)
@@ -2059,14 +1881,15 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 		return diag_error(&c->diags, NULL, "Invalid import id",
 				  "Import secure_redis_cluster by its "
 				  "replication group id.");
-	if (rc_init(&r, c, op, empty_state(c, id)))
+	if (rc_init(&r, c, op, ops_empty_state(c->arena,
+					       &redis_cluster_resource, id)))
 		return -1;
-	rc = ec_describe_replication_group(c, r.cl, &p, r.id, &r.rg);
+	rc = ec_describe_replication_group(c, r.o.cl, &p, r.o.id, &r.rg);
 	if (rc == SVC_NOT_FOUND)
 		return diag_error(&c->diags, NULL, "Cannot import "
 				  "non-existent remote object", "No "
 				  "ElastiCache replication group \"%s\" exists.",
-				  r.id);
+				  r.o.id);
 	if (rc < 0)
 		return -1;
 	r.kms_arn = r.rg.kms_key_id;
@@ -2077,14 +1900,14 @@ int redis_cluster_import(struct ctx *c, struct resource_op *op)
 	if (rc)
 		return rc < 0 ? -1 : diag_error(&c->diags, NULL, "Cannot "
 						 "import", "%s is being "
-						 "deleted.", r.id);
-	adopt_tags(&r);
+						 "deleted.", r.o.id);
+	ops_adopt_tags(&r.o, r.rg.arn);
 	/* What destroy will do is not recorded in AWS: the defaults. */
-	put_int(&r, "kms_deletion_window_days",
+	ops_put_int(&r.o, "kms_deletion_window_days",
 		REDIS_CLUSTER_DEFAULT_KMS_DELETION_WINDOW_DAYS);
-	put_int(&r, "secret_recovery_window_days",
+	ops_put_int(&r.o, "secret_recovery_window_days",
 		REDIS_CLUSTER_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS);
-	op->new_state = known_only(c->arena, r.st);
+	op->new_state = known_only(c->arena, r.o.st);
 	return 0;
 }
 
@@ -2133,8 +1956,8 @@ static const struct {
 
 static bool attr_changes(struct rc *r, const char *name)
 {
-	const struct value *x = get(r->op->prior, name);
-	const struct value *y = get(r->op->planned, name);
+	const struct value *x = ops_get(r->o.op->prior, name);
+	const struct value *y = ops_get(r->o.op->planned, name);
 
 	if (!x || !y)
 		return x != y;
@@ -2146,14 +1969,14 @@ static bool attr_changes(struct rc *r, const char *name)
 /* One error per change this version cannot make; none means go ahead. */
 static int refuse_unsupported(struct rc *r)
 {
-	size_t i, errors = r->c->diags.errors;
+	size_t i, errors = r->o.c->diags.errors;
 
 	for (i = 0; i < N_OF(update_refused); i++) {
-		struct path p = P(r, update_refused[i].attr);
+		struct path p = ops_path(&r->o, update_refused[i].attr);
 
 		if (!attr_changes(r, update_refused[i].attr))
 			continue;
-		diag_error(&r->c->diags, &p, "Cannot update in place yet",
+		diag_error(&r->o.c->diags, &p, "Cannot update in place yet",
 			   "This version of secure_redis_cluster cannot change "
 			   "%s (attribute %s) of an existing cluster in place. "
 			   "In place it updates tags, description, windows, "
@@ -2166,26 +1989,26 @@ static int refuse_unsupported(struct rc *r)
 			   "cluster (terraform apply -replace).", update_refused[i].what,
 			   update_refused[i].attr);
 	}
-	if (value_is_unknown(get(r->op->planned, "auth_token_rotation_phase"))) {
-		struct path p = P(r, "auth_token_rotation_phase");
+	if (value_is_unknown(ops_get(r->o.op->planned, "auth_token_rotation_phase"))) {
+		struct path p = ops_path(&r->o, "auth_token_rotation_phase");
 
-		diag_error(&r->c->diags, &p, "Token rotation phase unknown",
+		diag_error(&r->o.c->diags, &p, "Token rotation phase unknown",
 			   "Whether the previous AUTH token is retired depends "
 			   "on values known only after apply "
 			   "(auth_token_retire_previous or "
 			   "auth_token_grace_period). Nothing was changed: use "
 			   "known values for them.");
 	}
-	return r->c->diags.errors > errors ? -1 : 0;
+	return r->o.c->diags.errors > errors ? -1 : 0;
 }
 
 /* The planned value of `name` enters the state being built. */
 static void take(struct rc *r, const char *name)
 {
-	const struct value *v = get(r->op->planned, name);
+	const struct value *v = ops_get(r->o.op->planned, name);
 
 	if (v && !value_has_unknown(v))	/* null included */
-		put(r, name, v);
+		ops_put(&r->o, name, v);
 }
 
 static bool is_update_attr(const char *name)
@@ -2201,7 +2024,7 @@ static bool is_update_attr(const char *name)
 /* The prior state with the planned bookkeeping attributes. */
 static void take_bookkeeping(struct rc *r)
 {
-	const struct type *t = r->op->planned->type;
+	const struct type *t = r->o.op->planned->type;
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
@@ -2210,85 +2033,100 @@ static void take_bookkeeping(struct rc *r)
 }
 
 /* Keys of the prior tags_all that the plan no longer has. */
-static struct svc_strs tags_removed(struct rc *r)
-{
-	const struct value *m = get(r->op->prior, "tags_all");
-	struct svc_strs out = { 0 };
-	size_t i, j;
-
-	if (!m || !value_is_known(m) || !m->u.coll.n)
-		return out;
-	out.v = arena_calloc(r->c->arena, m->u.coll.n, sizeof(*out.v));
-	for (i = 0; i < m->u.coll.n; i++) {
-		for (j = 0; j < r->n_tags; j++)
-			if (!strcmp(r->tags[j].key, m->u.coll.keys[i]))
-				break;
-		if (j == r->n_tags)
-			out.v[out.n++] = m->u.coll.keys[i];
-	}
-	return out;
-}
-
 /* "arn:...:replicationgroup:<id>" -> "arn:...:<kind>:<name>". */
 static const char *ec_arn_like(struct rc *r, const char *kind,
 			       const char *name)
 {
-	const char *rg = get_str(r->st, "arn");
+	const char *rg = ops_get_str(r->o.st, "arn");
 	const char *end = rg ? strstr(rg, ":replicationgroup:") : NULL;
 
 	if (!end)
 		return NULL;
-	return arena_sprintf(r->c->arena, "%.*s:%s:%s", (int)(end - rg), rg,
+	return arena_sprintf(r->o.c->arena, "%.*s:%s:%s", (int)(end - rg), rg,
 			     kind, name);
 }
 
-static int tag_elasticache(struct rc *r, const char *arn, struct svc_strs del)
-{
-	struct path p = P(r, "tags_all");
+/* ---- tags ----
+ * Every service tags the same way: put tags_all on (overwriting values),
+ * then remove the keys the plan dropped.  Only the calls differ. */
 
-	if (!arn)
-		return 0;
-	if (ec_add_tags(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
-		return -1;
-	return del.n && ec_remove_tags(r->c, r->cl, &p, arn, del) < 0 ? -1 : 0;
+struct tagger {
+	int (*tag)(struct ctx *c, struct aws_client *cl, const struct path *p,
+		   const char *target, const struct svc_tag *tags, size_t n);
+	int (*untag)(struct ctx *c, struct aws_client *cl,
+		     const struct path *p, const char *target,
+		     struct svc_strs keys);
+};
+
+/* EC2 tags lists of resource ids; the security group is one. */
+static int ec2_tag_one(struct ctx *c, struct aws_client *cl,
+		       const struct path *p, const char *id,
+		       const struct svc_tag *tags, size_t n)
+{
+	struct svc_strs ids = { &id, 1 };
+
+	return ec2_create_tags(c, cl, p, ids, tags, n);
 }
 
-static int tag_security_group(struct rc *r, struct svc_strs del)
+static int ec2_untag_one(struct ctx *c, struct aws_client *cl,
+			 const struct path *p, const char *id,
+			 struct svc_strs keys)
 {
-	const char *sg = get_str(r->st, "security_group_id");
-	struct path p = P(r, "tags_all");
-	struct svc_strs ids = { &sg, 1 };
+	struct svc_strs ids = { &id, 1 };
 
-	if (!sg)
-		return 0;
-	if (ec2_create_tags(r->c, r->cl, &p, ids, r->tags, r->n_tags) < 0)
+	return ec2_delete_tags(c, cl, p, ids, keys);
+}
+
+static const struct tagger ec_tagger = { ec_add_tags, ec_remove_tags };
+static const struct tagger ec2_tagger = { ec2_tag_one, ec2_untag_one };
+static const struct tagger kms_tagger = { kms_tag_resource,
+					  kms_untag_resource };
+static const struct tagger logs_tagger = { logs_tag_resource,
+					   logs_untag_resource };
+static const struct tagger sm_tagger = { sm_tag_resource, sm_untag_resource };
+static const struct tagger ssm_tagger = { ssm_add_tags, ssm_remove_tags };
+static const struct tagger iam_tagger = { iam_tag_policy, iam_untag_policy };
+
+/* tags_all onto target (an ARN, id or name), then the keys in del off. */
+static int tag_one(struct rc *r, const struct tagger *t, const char *target,
+		   struct svc_strs del)
+{
+	struct path p = ops_path(&r->o, "tags_all");
+
+	if (t->tag(r->o.c, r->o.cl, &p, target, r->o.tags, r->o.n_tags) < 0)
 		return -1;
-	return del.n && ec2_delete_tags(r->c, r->cl, &p, ids, del) < 0 ? -1 : 0;
+	return del.n && t->untag(r->o.c, r->o.cl, &p, target, del) < 0 ? -1
+									: 0;
+}
+
+/* tag_one, nothing when the sub-resource does not exist (target NULL). */
+static int tag_if(struct rc *r, const struct tagger *t, const char *target,
+		  struct svc_strs del)
+{
+	return target ? tag_one(r, t, target, del) : 0;
 }
 
 /* Only a key this resource made (it carries the identity tag). */
 static int tag_kms(struct rc *r, struct svc_strs del)
 {
-	struct path p = P(r, "tags_all");
+	struct path p = ops_path(&r->o, "tags_all");
 	struct svc_tags have = { 0 };
 	int rc;
 
 	if (!r->kms_arn)
 		return 0;
-	rc = kms_list_resource_tags(r->c, r->cl, &p, r->kms_arn, &have);
-	if (rc == SVC_NOT_FOUND || (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY, r->id)))
+	rc = kms_list_resource_tags(r->o.c, r->o.cl, &p, r->kms_arn, &have);
+	if (rc == SVC_NOT_FOUND ||
+	    (rc == 0 && !svc_tags_has(have.v, have.n, REDIS_CLUSTER_TAG_KEY,
+				      r->o.id)))
 		return 0;
-	if (rc < 0 || kms_tag_resource(r->c, r->cl, &p, r->kms_arn, r->tags,
-				       r->n_tags) < 0)
-		return -1;
-	return del.n && kms_untag_resource(r->c, r->cl, &p, r->kms_arn, del) < 0
-		? -1 : 0;
+	return rc < 0 ? -1 : tag_one(r, &kms_tagger, r->kms_arn, del);
 }
 
 static int tag_logs(struct rc *r, struct svc_strs del)
 {
-	const struct value *m = get(r->st, "log_group_names");
-	struct path p = P(r, "tags_all");
+	const struct value *m = ops_get(r->o.st, "log_group_names");
+	struct path p = ops_path(&r->o, "tags_all");
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
@@ -2298,82 +2136,53 @@ static int tag_logs(struct rc *r, struct svc_strs del)
 
 		if (!value_get_string(m->u.coll.items[i], &n))
 			continue;
-		rc = logs_describe_log_group(r->c, r->cl, &p, n, &g);
+		rc = logs_describe_log_group(r->o.c, r->o.cl, &p, n, &g);
 		if (rc == SVC_NOT_FOUND)
 			continue;
-		if (rc < 0 || logs_tag_resource(r->c, r->cl, &p, g.arn, r->tags,
-						r->n_tags) < 0 ||
-		    (del.n && logs_untag_resource(r->c, r->cl, &p, g.arn, del)
-		     < 0))
+		if (rc < 0 || tag_one(r, &logs_tagger, g.arn, del))
 			return -1;
 	}
 	return 0;
-}
-
-static int tag_secret(struct rc *r, struct svc_strs del)
-{
-	const char *arn = get_str(r->st, "auth_secret_arn");
-	struct path p = P(r, "tags_all");
-
-	if (!arn)
-		return 0;
-	if (sm_tag_resource(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
-		return -1;
-	return del.n && sm_untag_resource(r->c, r->cl, &p, arn, del) < 0
-		? -1 : 0;
 }
 
 static int tag_ssm(struct rc *r, struct svc_strs del)
 {
-	const struct value *m = get(r->st, "ssm_parameter_arns");
-	struct path p = P(r, "tags_all");
+	const struct value *m = ops_get(r->o.st, "ssm_parameter_arns");
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
-		const char *arn, *n;
+		const char *arn;
 
 		if (!value_get_string(m->u.coll.items[i], &arn))
 			continue;
-		n = ssm_name_of_arn(arn);
-		if (ssm_add_tags(r->c, r->cl, &p, n, r->tags, r->n_tags) < 0 ||
-		    (del.n && ssm_remove_tags(r->c, r->cl, &p, n, del) < 0))
+		if (tag_one(r, &ssm_tagger, ssm_name_of_arn(arn), del))
 			return -1;
 	}
 	return 0;
 }
 
-static int tag_policy(struct rc *r, struct svc_strs del)
-{
-	const char *arn = get_str(r->st, "app_policy_arn");
-	struct path p = P(r, "tags_all");
-
-	if (!arn)
-		return 0;
-	if (iam_tag_policy(r->c, r->cl, &p, arn, r->tags, r->n_tags) < 0)
-		return -1;
-	return del.n && iam_untag_policy(r->c, r->cl, &p, arn, del) < 0
-		? -1 : 0;
-}
-
-/* tags_all onto every sub-resource: set the planned tags (overwriting
- * values), then remove the keys the plan dropped. */
+/* tags_all onto every sub-resource. */
 static int update_tags(struct rc *r)
 {
+	const struct value *st = r->o.st;
+	const char *sng = ops_get_str(st, "subnet_group_name");
 	struct svc_strs del;
-	const char *sng = get_str(r->st, "subnet_group_name");
 
 	if (!attr_changes(r, "tags_all"))
 		return 0;
-	del = tags_removed(r);
-	if (tag_elasticache(r, get_str(r->st, "arn"), del) ||
-	    tag_security_group(r, del) ||
-	    (sng && tag_elasticache(r, ec_arn_like(r, "subnetgroup", sng),
-				    del)) ||
+	del = ops_tags_dropped(&r->o,
+			       ops_get(r->o.op->prior, "tags_all"));
+	if (tag_if(r, &ec_tagger, ops_get_str(st, "arn"), del) ||
+	    tag_if(r, &ec2_tagger, ops_get_str(st, "security_group_id"), del) ||
+	    (sng && tag_if(r, &ec_tagger,
+			   ec_arn_like(r, "subnetgroup", sng), del)) ||
 	    (r->param_group &&
-	     tag_elasticache(r, ec_arn_like(r, "parametergroup",
-					    r->param_group), del)) ||
-	    tag_kms(r, del) || tag_logs(r, del) || tag_secret(r, del) ||
-	    tag_ssm(r, del) || tag_policy(r, del))
+	     tag_if(r, &ec_tagger,
+		    ec_arn_like(r, "parametergroup", r->param_group), del)) ||
+	    tag_kms(r, del) || tag_logs(r, del) ||
+	    tag_if(r, &sm_tagger, ops_get_str(st, "auth_secret_arn"), del) ||
+	    tag_ssm(r, del) ||
+	    tag_if(r, &iam_tagger, ops_get_str(st, "app_policy_arn"), del))
 		return -1;
 	take(r, "tags");
 	take(r, "tags_all");
@@ -2384,16 +2193,18 @@ static int update_tags(struct rc *r)
  * plan asks for it whenever refresh found it off. */
 static int update_key_rotation(struct rc *r)
 {
-	struct path p = P(r, "kms_key_rotation_enabled");
+	struct path p = ops_path(&r->o, "kms_key_rotation_enabled");
 	bool want = false;
 
 	if (!r->kms_arn || !attr_changes(r, "kms_key_rotation_enabled"))
 		return 0;
-	if (value_get_bool(get(r->op->planned, "kms_key_rotation_enabled"),
+	if (value_get_bool(ops_get(r->o.op->planned,
+				   "kms_key_rotation_enabled"),
 			   &want) && want) {
-		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-enabling "
-			"rotation of its KMS key", r->id);
-		if (kms_enable_key_rotation(r->c, r->cl, &p, r->kms_arn,
+		ctx_log(r->o.c, LOG_INFO,
+			"secure_redis_cluster %s: re-enabling "
+			"rotation of its KMS key", r->o.id);
+		if (kms_enable_key_rotation(r->o.c, r->o.cl, &p, r->kms_arn,
 					    (struct svc_int){ 0 }) < 0)
 			return -1;
 	}
@@ -2445,15 +2256,15 @@ static bool rule_wanted(const struct ec2_rule *rule, int port,
  * as one admitting 0.0.0.0/0, which read shows as a difference). */
 static int update_ingress(struct rc *r)
 {
-	struct arena *a = r->c->arena;
-	const char *sg = get_str(r->st, "security_group_id");
-	struct path p = P(r, "allowed_cidr_blocks");
-	struct svc_strs groups = strs_of(a, get(r->op->planned,
+	struct arena *a = r->o.c->arena;
+	const char *sg = ops_get_str(r->o.st, "security_group_id");
+	struct path p = ops_path(&r->o, "allowed_cidr_blocks");
+	struct svc_strs groups = strs_of(a, ops_get(r->o.op->planned,
 						"allowed_security_group_ids"));
-	struct svc_strs cidrs = strs_of(a, get(r->op->planned,
+	struct svc_strs cidrs = strs_of(a, ops_get(r->o.op->planned,
 					       "allowed_cidr_blocks"));
 	struct svc_strs revoke = { 0 }, g_add = { 0 }, c_add = { 0 };
-	int port = get_int(r->st, "port", REDIS_CLUSTER_DEFAULT_PORT);
+	int port = ops_get_int(r->o.st, "port", REDIS_CLUSTER_DEFAULT_PORT);
 	bool *g_seen = arena_calloc(a, groups.n + 1, sizeof(bool));
 	bool *c_seen = arena_calloc(a, cidrs.n + 1, sizeof(bool));
 	struct ec2_rule *rules = NULL;
@@ -2461,7 +2272,8 @@ static int update_ingress(struct rc *r)
 
 	if (!sg)
 		return 0;
-	if (ec2_describe_security_group_rules(r->c, r->cl, &p, sg, &rules, &n))
+	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
+					      &n))
 		return -1;
 	revoke.v = arena_calloc(a, n + 1, sizeof(*revoke.v));
 	for (i = 0; i < n; i++)
@@ -2479,10 +2291,12 @@ static int update_ingress(struct rc *r)
 	if (authorize_sources(r, sg, port, g_add, c_add))
 		return -1;
 	if (revoke.n) {
-		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: revoking %zu "
-			"ingress rule(s) of %s not in the configuration", r->id,
+		ctx_log(r->o.c, LOG_INFO,
+			"secure_redis_cluster %s: revoking %zu "
+			"ingress rule(s) of %s not in the configuration", r->o.id,
 			revoke.n, sg);
-		if (ec2_revoke_rules(r->c, r->cl, &p, sg, false, revoke) < 0)
+		if (ec2_revoke_rules(r->o.c, r->o.cl, &p, sg, false,
+				     revoke) < 0)
 			return -1;
 	}
 	take(r, "allowed_security_group_ids");
@@ -2497,12 +2311,12 @@ static int update_ingress(struct rc *r)
  * log_retention_days. */
 static int update_log_groups(struct rc *r, bool *redeliver)
 {
-	const struct value *prior = get(r->op->prior, "log_group_names");
-	const struct value *plan = get(r->op->planned, "log_group_names");
-	int days = get_int(r->op->planned, "log_retention_days",
+	const struct value *prior = ops_get(r->o.op->prior, "log_group_names");
+	const struct value *plan = ops_get(r->o.op->planned, "log_group_names");
+	int days = ops_get_int(r->o.op->planned, "log_retention_days",
 			   REDIS_CLUSTER_DEFAULT_LOG_RETENTION_DAYS);
 	bool retention = attr_changes(r, "log_retention_days");
-	struct path p = P(r, "log_group_names");
+	struct path p = ops_path(&r->o, "log_group_names");
 	size_t i;
 
 	for (i = 0; plan && value_is_known(plan) && i < N_LOG_TYPES; i++) {
@@ -2517,27 +2331,28 @@ static int update_log_groups(struct rc *r, bool *redeliver)
 			continue;
 		if (was && value_equal(was, v)) {
 			if (retention &&
-			    logs_put_retention_policy(r->c, r->cl, &p, n, days))
+			    logs_put_retention_policy(r->o.c, r->o.cl, &p, n,
+						      days))
 				return -1;
 			continue;
 		}
 		*redeliver = true;
-		rc = logs_describe_log_group(r->c, r->cl, &p, n, &g);
+		rc = logs_describe_log_group(r->o.c, r->o.cl, &p, n, &g);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND) {
-			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
-				"re-creating log group %s", r->id, n);
-			if (logs_create_log_group(r->c, r->cl, &p, n, r->kms_arn,
-						  r->tags, r->n_tags))
+			ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: "
+				"re-creating log group %s", r->o.id, n);
+			if (logs_create_log_group(r->o.c, r->o.cl, &p, n, r->kms_arn,
+						  r->o.tags, r->o.n_tags))
 				return -1;
 		} else if (r->kms_arn && (!g.kms_key_id ||
 					  strcmp(g.kms_key_id, r->kms_arn)) &&
-			   logs_associate_kms_key(r->c, r->cl, &p, n,
+			   logs_associate_kms_key(r->o.c, r->o.cl, &p, n,
 						  r->kms_arn)) {
 			return -1;
 		}
-		if (logs_put_retention_policy(r->c, r->cl, &p, n, days))
+		if (logs_put_retention_policy(r->o.c, r->o.cl, &p, n, days))
 			return -1;
 	}
 	take(r, "log_retention_days");
@@ -2548,7 +2363,8 @@ static bool want_now(struct rc *r)
 {
 	bool b = false;
 
-	return value_get_bool(get(r->op->planned, "apply_immediately"), &b) &&
+	return value_get_bool(ops_get(r->o.op->planned, "apply_immediately"),
+			      &b) &&
 	       b;
 }
 
@@ -2568,10 +2384,11 @@ static bool want_now(struct rc *r)
 static const char *want_family(struct rc *r)
 {
 	const char *f = pg_family(r);
-	const char *running = get_str(r->op->prior, "engine_version_actual");
+	const char *running = ops_get_str(r->o.op->prior,
+					  "engine_version_actual");
 
-	return f ? f : family_for(get_str(r->op->planned, "engine"),
-				  major_minor(r->c->arena, running));
+	return f ? f : family_for(ops_get_str(r->o.op->planned, "engine"),
+				  major_minor(r->o.c->arena, running));
 }
 
 static bool params_empty(const struct value *m)
@@ -2595,13 +2412,13 @@ static void attached(struct rc *r)
  * planned ones. */
 static int change_values(struct rc *r, const struct path *p)
 {
-	const struct value *was = get(r->op->prior, "parameters");
-	const struct value *want = get(r->op->planned, "parameters");
+	const struct value *was = ops_get(r->o.op->prior, "parameters");
+	const struct value *want = ops_get(r->o.op->planned, "parameters");
 	struct ec_parameter *set, *reset;
 	size_t n_set = 0, n_reset = 0, i;
 
 	set = wanted_params(r, want, &n_set);
-	reset = arena_calloc(r->c->arena, (was && value_is_known(was) ?
+	reset = arena_calloc(r->o.c->arena, (was && value_is_known(was) ?
 					   was->u.coll.n : 0) + 1,
 			     sizeof(*reset));
 	for (i = 0; was && value_is_known(was) && i < was->u.coll.n; i++)
@@ -2611,12 +2428,12 @@ static int change_values(struct rc *r, const struct path *p)
 	/* cluster-enabled stays as it is (AWS refuses to touch it in use) */
 	if (n_set && !strcmp(set[n_set - 1].name, "cluster-enabled"))
 		n_set--;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) "
-		"set, %zu reset in %s", r->id, n_set, n_reset, r->param_group);
+	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: %zu parameter(s) "
+		"set, %zu reset in %s", r->o.id, n_set, n_reset, r->param_group);
 	if (pg_gone(r, p, r->param_group, ec_modify_cache_parameter_group(
-			    r->c, r->cl, p, r->param_group, set, n_set)) ||
+			    r->o.c, r->o.cl, p, r->param_group, set, n_set)) ||
 	    pg_gone(r, p, r->param_group, ec_reset_cache_parameter_group(
-			    r->c, r->cl, p, r->param_group, reset, n_reset)))
+			    r->o.c, r->o.cl, p, r->param_group, reset, n_reset)))
 		return -1;
 	/* Parameters that need no reboot apply at once; the group's
 	 * clusters may pass through `modifying`. */
@@ -2626,40 +2443,40 @@ static int change_values(struct rc *r, const struct path *p)
 /* Decides r->pg_target and prepares it (before update_replication_group). */
 static int update_params(struct rc *r, bool *unused)
 {
-	const struct value *want = get(r->op->planned, "parameters");
-	struct path p = P(r, "parameters");
+	const struct value *want = ops_get(r->o.op->planned, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	const char *family = want_family(r), *have = NULL, *name, *was;
 	struct ec_parameter_group g;
 	int rc;
 
 	(void)unused;
-	was = pg_family_of(r->op->prior);
+	was = pg_family_of(r->o.op->prior);
 	if (!attr_changes(r, "parameters") &&
 	    (!r->param_group || (was && family && !strcmp(was, family))))
 		return 0;	/* nothing to do: no call */
 	if (!family && (r->param_group || !params_empty(want)))
-		return diag_error(&r->c->diags, &p, "Engine version unknown",
+		return diag_error(&r->o.c->diags, &p, "Engine version unknown",
 				  "The parameter group family follows the "
 				  "engine version, which is not known. Set "
 				  "engine_version.");
 	if (r->param_group) {
 		/* Its family, from AWS: after an apply that stopped midway
 		 * the state's version can lag behind the group. */
-		rc = ec_describe_cache_parameter_group(r->c, r->cl, &p,
+		rc = ec_describe_cache_parameter_group(r->o.c, r->o.cl, &p,
 						       r->param_group, &g);
 		if (rc < 0)
 			return -1;
 		have = rc == SVC_NOT_FOUND ? NULL : g.family;
 		if (rc == SVC_NOT_FOUND)
-			ctx_log(r->c, LOG_WARN, "secure_redis_cluster %s: "
-				"parameter group %s is gone", r->id,
+			ctx_log(r->o.c, LOG_WARN, "secure_redis_cluster %s: "
+				"parameter group %s is gone", r->o.id,
 				r->param_group);
 	}
 	if (params_empty(want)) {
 		if (r->param_group)
 			r->pg_target = arena_sprintf(
-				r->c->arena, "default.%s%s", family,
-				get_int(r->op->planned, "shards", 1) > 1 ?
+				r->o.c->arena, "default.%s%s", family,
+				ops_get_int(r->o.op->planned, "shards", 1) > 1 ?
 				".cluster.on" : "");
 		else
 			take(r, "parameters");	/* null <-> {} */
@@ -2679,19 +2496,20 @@ static int update_params(struct rc *r, bool *unused)
 		name = pg_name_for(r, family);
 	else if (strs_has(r->retired, name) &&
 		 (rc = ec_describe_cache_parameter_group(
-			 r->c, r->cl, &p, name, &g)) != SVC_NOT_FOUND) {
+			 r->o.c, r->o.cl, &p, name, &g)) != SVC_NOT_FOUND) {
 		if (rc < 0)
 			return -1;
 		if (!g.family || strcmp(g.family, family))
 			name = pg_name_for(r, family);
 	}
 	if (r->param_group && !strcmp(name, r->param_group))
-		return diag_error(&r->c->diags, &p, "Parameter group gone",
+		return diag_error(&r->o.c->diags, &p, "Parameter group gone",
 				  "The custom parameter group %s was deleted "
 				  "outside Terraform. Replace the cluster "
 				  "(terraform apply -replace).", name);
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: new parameter group "
-		"%s (%s)", r->id, name, family);
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: new parameter group "
+		"%s (%s)", r->o.id, name, family);
 	if (make_param_group(r, name, family, false))
 		return -1;
 	r->pg_target = name;
@@ -2703,21 +2521,21 @@ static int update_params(struct rc *r, bool *unused)
  * apply or destroy. */
 static int update_params_cleanup(struct rc *r, bool *unused)
 {
-	struct path p = P(r, "parameters");
+	struct path p = ops_path(&r->o, "parameters");
 	struct svc_strs keep = r->retired;
 	size_t i, before;
 
 	(void)unused;
 	for (i = 0; i < keep.n; i++) {
-		before = r->c->diags.len;
-		if (ec_delete_cache_parameter_group(r->c, r->cl, &p,
+		before = r->o.c->diags.len;
+		if (ec_delete_cache_parameter_group(r->o.c, r->o.cl, &p,
 						    keep.v[i]) >= 0) {
 			retire(r, keep.v[i], false);
-		} else if (drop_if_code(r->c, before,
+		} else if (ops_drop_if_code(r->o.c, before,
 					"InvalidCacheParameterGroupState")) {
-			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
+			ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: "
 				"parameter group %s still in use; deleted by "
-				"a later apply or destroy", r->id, keep.v[i]);
+				"a later apply or destroy", r->o.id, keep.v[i]);
 		} else {
 			save_private(r);
 			return -1;
@@ -2733,9 +2551,9 @@ static int update_params_cleanup(struct rc *r, bool *unused)
  * and that refusal must leave the whole cluster unchanged. */
 static int update_subnets(struct rc *r, bool *unused)
 {
-	const char *name = get_str(r->st, "subnet_group_name");
+	const char *name = ops_get_str(r->o.st, "subnet_group_name");
 	struct svc_strs was, now, gone = { 0 };
-	struct path p = P(r, "subnet_ids");
+	struct path p = ops_path(&r->o, "subnet_ids");
 	size_t before, i;
 	const char *aws;
 	int rc;
@@ -2744,34 +2562,34 @@ static int update_subnets(struct rc *r, bool *unused)
 	if (!attr_changes(r, "subnet_ids"))
 		return 0;
 	if (!name)
-		name = get_str(r->op->planned, "subnet_group_name");
-	if (check_subnets(r, get(r->op->planned, "subnet_ids")))
+		name = ops_get_str(r->o.op->planned, "subnet_group_name");
+	if (check_subnets(r, ops_get(r->o.op->planned, "subnet_ids")))
 		return -1;
-	was = strs_of(r->c->arena, get(r->op->prior, "subnet_ids"));
-	now = strs_of(r->c->arena, get(r->op->planned, "subnet_ids"));
-	gone.v = arena_calloc(r->c->arena, was.n + 1, sizeof(*gone.v));
+	was = strs_of(r->o.c->arena, ops_get(r->o.op->prior, "subnet_ids"));
+	now = strs_of(r->o.c->arena, ops_get(r->o.op->planned, "subnet_ids"));
+	gone.v = arena_calloc(r->o.c->arena, was.n + 1, sizeof(*gone.v));
 	for (i = 0; i < was.n; i++)
 		if (!strs_has(now, was.v[i]))
 			gone.v[gone.n++] = was.v[i];
-	before = r->c->diags.len;
-	rc = ec_modify_cache_subnet_group(r->c, r->cl, &p, name, NULL, now,
+	before = r->o.c->diags.len;
+	rc = ec_modify_cache_subnet_group(r->o.c, r->o.cl, &p, name, NULL, now,
 					  NULL);
 	if (rc == 0) {
 		take(r, "subnet_ids");
 		return 0;
 	}
 	if (rc == SVC_NOT_FOUND)
-		return diag_error(&r->c->diags, &p, "Subnet group gone",
+		return diag_error(&r->o.c->diags, &p, "Subnet group gone",
 				  "The cache subnet group %s of %s does not "
 				  "exist (deleted outside Terraform?), so its "
 				  "subnets cannot change. Nothing was changed: "
 				  "replace the cluster (terraform apply "
-				  "-replace).", name, r->id);
-	aws = r->c->diags.len == before + 1 ?
-		r->c->diags.items[before].detail : NULL;
-	if (!drop_if_code(r->c, before, "SubnetInUse"))
+				  "-replace).", name, r->o.id);
+	aws = r->o.c->diags.len == before + 1 ?
+		r->o.c->diags.items[before].detail : NULL;
+	if (!ops_drop_if_code(r->o.c, before, "SubnetInUse"))
 		return -1;
-	return diag_error(&r->c->diags, &p, "Subnet in use by the cluster",
+	return diag_error(&r->o.c->diags, &p, "Subnet in use by the cluster",
 			  "ElastiCache refused to take %s out of subnet group "
 			  "%s: nodes of %s run in it (%s). Nothing was "
 			  "changed. Keep the subnet in subnet_ids while "
@@ -2780,9 +2598,9 @@ static int update_subnets(struct rc *r, bool *unused)
 			  "example lower replicas_per_shard in one apply, then "
 			  "change subnet_ids in the next), or replace the "
 			  "cluster (terraform apply -replace).",
-			  gone.n ? join_strs(r->c->arena, gone, ", ")
+			  gone.n ? join_strs(r->o.c->arena, gone, ", ")
 			  : "a subnet",
-			  name, r->id, aws ? aws : "SubnetInUse");
+			  name, r->o.id, aws ? aws : "SubnetInUse");
 }
 
 /* One ModifyReplicationGroup with every replication-group setting that
@@ -2797,21 +2615,21 @@ static int update_replication_group(struct rc *r, bool redeliver)
 		"snapshot_retention_days", "node_type", "engine",
 		"engine_version",
 	};
-	const struct value *pl = r->op->planned;
+	const struct value *pl = r->o.op->planned;
 	struct ec_log_delivery logs[N_LOG_TYPES];
 	struct ec_rg_modify in = { 0 };
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	bool any = redeliver;
 	size_t i;
 
-	in.id = r->id;
+	in.id = r->o.id;
 	for (i = 0; i < N_OF(attrs); i++)
 		if (attr_changes(r, attrs[i]) && !any) {
-			p = P(r, attrs[i]);
+			p = ops_path(&r->o, attrs[i]);
 			any = true;
 		}
 	if (r->pg_target && !any) {
-		p = P(r, "parameters");
+		p = ops_path(&r->o, "parameters");
 		any = true;
 	}
 	if (!any)
@@ -2820,30 +2638,30 @@ static int update_replication_group(struct rc *r, bool redeliver)
 	 * both in one request. */
 	in.parameter_group = r->pg_target;
 	if (attr_changes(r, "description"))
-		in.description = get_str(pl, "description");
+		in.description = ops_get_str(pl, "description");
 	if (attr_changes(r, "snapshot_window"))
-		in.snapshot_window = get_str(pl, "snapshot_window");
+		in.snapshot_window = ops_get_str(pl, "snapshot_window");
 	if (attr_changes(r, "maintenance_window"))
-		in.maintenance_window = get_str(pl, "maintenance_window");
+		in.maintenance_window = ops_get_str(pl, "maintenance_window");
 	if (attr_changes(r, "snapshot_retention_days"))
-		in.snapshot_retention_limit = SVC_INT(get_int(
+		in.snapshot_retention_limit = SVC_INT(ops_get_int(
 			pl, "snapshot_retention_days",
 			REDIS_CLUSTER_DEFAULT_SNAPSHOT_RETENTION_DAYS));
 	if (attr_changes(r, "node_type"))
-		in.node_type = get_str(pl, "node_type");
+		in.node_type = ops_get_str(pl, "node_type");
 	/* Upgrades only (plan replaces for a downgrade); AWS wants the
 	 * version whenever the engine changes. */
 	if (attr_changes(r, "engine"))
-		in.engine = get_str(pl, "engine");
+		in.engine = ops_get_str(pl, "engine");
 	if (attr_changes(r, "engine") || attr_changes(r, "engine_version"))
-		in.engine_version = get_str(pl, "engine_version");
+		in.engine_version = ops_get_str(pl, "engine_version");
 	if (redeliver) {
 		memset(logs, 0, sizeof(logs));
 		for (i = 0; i < N_LOG_TYPES; i++) {
 			logs[i].log_type = log_types[i];
 			logs[i].destination_type = "cloudwatch-logs";
 			logs[i].log_group = redis_cluster_log_group_name(
-				r->c->arena, r->id, log_types[i]);
+				r->o.c->arena, r->o.id, log_types[i]);
 			logs[i].log_format = "json";
 			logs[i].enabled = SVC_TRUE;
 		}
@@ -2854,7 +2672,7 @@ static int update_replication_group(struct rc *r, bool redeliver)
 	/* A modification needs an available group (a previous apply may have
 	 * stopped while it was modifying). */
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0)
 		return -1;
 	if (r->pg_target)
 		attached(r);
@@ -2872,24 +2690,26 @@ static int update_replication_group(struct rc *r, bool redeliver)
  * wait; every shard gets the planned count. */
 static int update_replicas(struct rc *r)
 {
-	struct path p = P(r, "replicas_per_shard");
+	struct path p = ops_path(&r->o, "replicas_per_shard");
 	int64_t was = 0, want = 0;
 	int rc;
 
 	if (!attr_changes(r, "replicas_per_shard"))
 		return 0;
-	if (!value_get_int(get(r->op->prior, "replicas_per_shard"), &was) ||
-	    !value_get_int(get(r->op->planned, "replicas_per_shard"), &want))
-		return diag_error(&r->c->diags, &p, "Unknown replica count",
+	if (!value_get_int(ops_get(r->o.op->prior, "replicas_per_shard"),
+			   &was) ||
+	    !value_get_int(ops_get(r->o.op->planned, "replicas_per_shard"),
+			   &want))
+		return diag_error(&r->o.c->diags, &p, "Unknown replica count",
 				  "replicas_per_shard must be known to change "
 				  "it in place.");
 	if (wait_available(r))
 		return -1;
 	if (want > was)
-		rc = ec_increase_replica_count(r->c, r->cl, &p, r->id, (int)want,
+		rc = ec_increase_replica_count(r->o.c, r->o.cl, &p, r->o.id, (int)want,
 					       NULL);
 	else
-		rc = ec_decrease_replica_count(r->c, r->cl, &p, r->id, (int)want,
+		rc = ec_decrease_replica_count(r->o.c, r->o.cl, &p, r->o.id, (int)want,
 					       (struct svc_strs){ 0 }, NULL);
 	if (rc < 0 || wait_available(r))
 		return -1;
@@ -2902,7 +2722,7 @@ static int update_replicas(struct rc *r)
  * ones (their slots move to the shards that stay). */
 static int update_shards(struct rc *r, bool *unused)
 {
-	struct path p = P(r, "shards");
+	struct path p = ops_path(&r->o, "shards");
 	struct svc_strs drop = { 0 };
 	int64_t was = 0, want = 0;
 	size_t i;
@@ -2910,26 +2730,28 @@ static int update_shards(struct rc *r, bool *unused)
 	(void)unused;
 	if (!attr_changes(r, "shards"))
 		return 0;
-	if (!value_get_int(get(r->op->prior, "shards"), &was) ||
-	    !value_get_int(get(r->op->planned, "shards"), &want) ||
+	if (!value_get_int(ops_get(r->o.op->prior, "shards"), &was) ||
+	    !value_get_int(ops_get(r->o.op->planned, "shards"), &want) ||
 	    was < 2 || want < 2)
-		return diag_error(&r->c->diags, &p, "Cannot reshard in place",
+		return diag_error(&r->o.c->diags, &p, "Cannot reshard in place",
 				  "Resharding in place needs cluster mode on "
 				  "both sides (2 or more shards).");
 	if (wait_available(r))
 		return -1;
 	if (want < was) {
 		if (r->rg.n_node_groups < (size_t)was)
-			return diag_error(&r->c->diags, &p, "Unexpected shard "
+			return diag_error(&r->o.c->diags, &p,
+					  "Unexpected shard "
 					  "count", "%s reports %zu shards, the "
-					  "state %lld.", r->id,
+					  "state %lld.", r->o.id,
 					  r->rg.n_node_groups, (long long)was);
-		drop.v = arena_calloc(r->c->arena, r->rg.n_node_groups,
+		drop.v = arena_calloc(r->o.c->arena, r->rg.n_node_groups,
 				      sizeof(*drop.v));
 		for (i = (size_t)want; i < r->rg.n_node_groups; i++)
 			drop.v[drop.n++] = r->rg.node_groups[i].id;
 	}
-	if (ec_modify_shard_configuration(r->c, r->cl, &p, r->id, (int)want,
+	if (ec_modify_shard_configuration(r->o.c, r->o.cl, &p, r->o.id,
+					  (int)want,
 					  drop, (struct svc_strs){ 0 }, NULL) < 0 ||
 	    wait_available(r))
 		return -1;
@@ -2940,15 +2762,16 @@ static int update_shards(struct rc *r, bool *unused)
 /* Results as AWS reports them after the steps. */
 static int update_results(struct rc *r)
 {
-	struct path p = P(r, "id");
+	struct path p = ops_path(&r->o, "id");
 	size_t i;
 	int rc;
 
-	rc = ec_describe_replication_group(r->c, r->cl, &p, r->id, &r->rg);
+	rc = ec_describe_replication_group(r->o.c, r->o.cl, &p, r->o.id,
+					   &r->rg);
 	if (rc == SVC_NOT_FOUND)
-		return diag_error(&r->c->diags, &p, "Replication group "
+		return diag_error(&r->o.c->diags, &p, "Replication group "
 				  "vanished", "%s disappeared during the "
-				  "update.", r->id);
+				  "update.", r->o.id);
 	if (rc < 0 || (rc = describe_first_node(r)) < 0)
 		return -1;
 	for (i = 0; i < N_OF(update_attrs); i++)
@@ -2964,15 +2787,15 @@ static int update_results(struct rc *r)
  * makes it the only one; then the wait for `available`. */
 static int modify_token(struct rc *r, const char *token, const char *strategy)
 {
-	struct path p = P(r, "auth_token_version");
+	struct path p = ops_path(&r->o, "auth_token_version");
 	struct ec_rg_modify in = { 0 };
 
-	in.id = r->id;
+	in.id = r->o.id;
 	in.auth_token = token;
 	in.auth_token_update_strategy = strategy;
 	in.apply_immediately = SVC_TRUE;
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0)
 		return -1;
 	return wait_available(r);
 }
@@ -2984,22 +2807,23 @@ static int modify_token(struct rc *r, const char *token, const char *strategy)
  * rotates again (ROTATE keeps the token the secret still holds). */
 static int rotate_token(struct rc *r, const char *secret)
 {
-	struct path p = P(r, "auth_token_version");
+	struct path p = ops_path(&r->o, "auth_token_version");
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc;
 
-	r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-	arena_add_cleanup(r->c->arena, wipe_token, r->token);
+	r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+	arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
 	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
-		return diag_error(&r->c->diags, &p, "No randomness",
+		return diag_error(&r->o.c->diags, &p, "No randomness",
 				  "OpenSSL's RAND_bytes failed: no AUTH token "
 				  "can be generated.");
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
-		"phase 1 (ROTATE: the previous token keeps working)", r->id);
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: AUTH token rotation "
+		"phase 1 (ROTATE: the previous token keeps working)", r->o.id);
 	rc = modify_token(r, r->token, "ROTATE");
-	if (!rc && sm_put_secret_value(r->c, r->cl, &p, secret, r->token,
+	if (!rc && sm_put_secret_value(r->o.c, r->o.cl, &p, secret, r->token,
 				       NULL) < 0)
 		rc = -1;
 	OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
@@ -3007,7 +2831,7 @@ static int rotate_token(struct rc *r, const char *secret)
 		return -1;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	put_str(r, "auth_token_rotated_at", stamp);
+	ops_put_str(&r->o, "auth_token_rotated_at", stamp);
 	return 0;
 }
 
@@ -3015,19 +2839,20 @@ static int rotate_token(struct rc *r, const char *secret)
  * (SET). */
 static int retire_token(struct rc *r, const char *secret)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	const char *token = NULL;
-	int rc = sm_get_secret_value(r->c, r->cl, &p, secret, &token, NULL);
+	int rc = sm_get_secret_value(r->o.c, r->o.cl, &p, secret, &token, NULL);
 
 	if (rc == SVC_NOT_FOUND || (rc == 0 && (!token || !*token)))
-		return diag_error(&r->c->diags, &p, "AUTH token secret "
+		return diag_error(&r->o.c->diags, &p, "AUTH token secret "
 				  "unreadable", "The secret %s holds no AUTH "
 				  "token, so the previous token cannot be "
 				  "retired. Nothing was changed.", secret);
 	if (rc < 0)
 		return -1;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: AUTH token rotation "
-		"phase 2 (SET: the previous token stops working)", r->id);
+	ctx_log(r->o.c, LOG_INFO,
+		"secure_redis_cluster %s: AUTH token rotation "
+		"phase 2 (SET: the previous token stops working)", r->o.id);
 	return modify_token(r, token, "SET");
 }
 
@@ -3035,42 +2860,42 @@ static int retire_token(struct rc *r, const char *secret)
  * in one modification, then the secret is deleted like destroy does. */
 static int token_to_rbac(struct rc *r, const char *ug)
 {
-	struct path p = P(r, "user_group_id");
+	struct path p = ops_path(&r->o, "user_group_id");
 	struct ec_rg_modify in = { 0 };
 
-	in.id = r->id;
+	in.id = r->o.id;
 	in.user_group_ids_to_add.v = &ug;
 	in.user_group_ids_to_add.n = 1;
 	in.auth_token_update_strategy = "DELETE";
 	in.apply_immediately = SVC_TRUE;
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0 ||
 	    wait_available(r))
 		return -1;
-	put_str(r, "user_group_id", ug);
+	ops_put_str(&r->o, "user_group_id", ug);
 	if (delete_secret(r))
 		return -1;
-	put_null(r, "auth_secret_arn");
+	ops_put_null(&r->o, "auth_secret_arn");
 	return 0;
 }
 
 /* One RBAC user group for another. */
 static int swap_user_group(struct rc *r, const char *was, const char *ug)
 {
-	struct path p = P(r, "user_group_id");
+	struct path p = ops_path(&r->o, "user_group_id");
 	struct ec_rg_modify in = { 0 };
 
-	in.id = r->id;
+	in.id = r->o.id;
 	in.user_group_ids_to_add.v = &ug;
 	in.user_group_ids_to_add.n = 1;
 	in.user_group_ids_to_remove.v = &was;
 	in.user_group_ids_to_remove.n = 1;
 	in.apply_immediately = SVC_TRUE;
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0 ||
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0 ||
 	    wait_available(r))
 		return -1;
-	put_str(r, "user_group_id", ug);
+	ops_put_str(&r->o, "user_group_id", ug);
 	return 0;
 }
 
@@ -3079,33 +2904,35 @@ static int swap_user_group(struct rc *r, const char *was, const char *ug)
  * and the token arrives in one modification. */
 static int rbac_to_token(struct rc *r, const char *was)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	struct ec_rg_modify in = { 0 };
-	const char *secret = get_str(r->st, "auth_secret_arn");
+	const char *secret = ops_get_str(r->o.st, "auth_secret_arn");
 	int rc;
 
-	put_null(r, "user_group_id");	/* step_token makes a token only then */
+	/* step_token makes a token only then */
+	ops_put_null(&r->o, "user_group_id");
 	if (secret) {
-		r->token = arena_alloc(r->c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-		arena_add_cleanup(r->c->arena, wipe_token, r->token);
+		r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+		arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
 		rc = redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN);
 		if (rc < 0)
-			diag_error(&r->c->diags, &p, "No randomness", "OpenSSL's "
+			diag_error(&r->o.c->diags, &p, "No randomness", "OpenSSL's "
 				   "RAND_bytes failed: no AUTH token can be "
 				   "generated.");
-		else if (sm_put_secret_value(r->c, r->cl, &p, secret, r->token,
+		else if (sm_put_secret_value(r->o.c, r->o.cl, &p, secret,
+					     r->token,
 					     NULL) < 0)
 			rc = -1;
 	} else {
 		rc = step_token(r);
 	}
-	put_str(r, "user_group_id", was);	/* until the group leaves */
+	ops_put_str(&r->o, "user_group_id", was); /* until the group leaves */
 	if (rc || !r->token) {
 		if (r->token)
 			OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
 		return -1;
 	}
-	in.id = r->id;
+	in.id = r->o.id;
 	in.user_group_ids_to_remove.v = &was;
 	in.user_group_ids_to_remove.n = 1;
 	in.auth_token = r->token;
@@ -3113,11 +2940,11 @@ static int rbac_to_token(struct rc *r, const char *was)
 	in.apply_immediately = SVC_TRUE;
 	rc = wait_available(r);
 	if (!rc)
-		rc = ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0;
+		rc = ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0;
 	OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
 	if (rc || wait_available(r))
 		return -1;
-	put_null(r, "user_group_id");
+	ops_put_null(&r->o, "user_group_id");
 	return 0;
 }
 
@@ -3126,29 +2953,31 @@ static int rbac_to_token(struct rc *r, const char *was)
  * versions go first: IAM keeps at most five. */
 static int update_app_policy(struct rc *r)
 {
-	const char *arn = get_str(r->st, "app_policy_arn");
-	struct path p = P(r, "app_policy_arn");
+	const char *arn = ops_get_str(r->o.st, "app_policy_arn");
+	struct path p = ops_path(&r->o, "app_policy_arn");
 	struct iam_policy_version *vs = NULL;
 	const char *account, *doc;
 	size_t n = 0, i;
 
-	if (!arn || !value_is_unknown(get(r->op->planned, "app_policy_json")))
+	if (!arn || !value_is_unknown(ops_get(r->o.op->planned,
+					      "app_policy_json")))
 		return 0;
 	if (!(account = need_account(r)))
 		return -1;
 	doc = app_policy(r, account);
-	if (same_json(doc, get_str(r->st, "app_policy_json")))
+	if (same_json(doc, ops_get_str(r->o.st, "app_policy_json")))
 		return 0;	/* re-created by update_policy */
-	if (iam_list_policy_versions(r->c, r->cl, &p, arn, &vs, &n) != 0)
+	if (iam_list_policy_versions(r->o.c, r->o.cl, &p, arn, &vs, &n) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (!vs[i].is_default &&
-		    iam_delete_policy_version(r->c, r->cl, &p, arn,
+		    iam_delete_policy_version(r->o.c, r->o.cl, &p, arn,
 					      vs[i].version_id) < 0)
 			return -1;
-	if (iam_create_policy_version(r->c, r->cl, &p, arn, doc, true, NULL))
+	if (iam_create_policy_version(r->o.c, r->o.cl, &p, arn, doc, true,
+				      NULL))
 		return -1;
-	put_str(r, "app_policy_json", doc);
+	ops_put_str(&r->o, "app_policy_json", doc);
 	return 0;
 }
 
@@ -3156,8 +2985,8 @@ static int update_app_policy(struct rc *r)
  * policy that names it. */
 static int update_auth_mode(struct rc *r, bool *unused)
 {
-	const char *was = get_str(r->op->prior, "user_group_id");
-	const char *want = get_str(r->op->planned, "user_group_id");
+	const char *was = ops_get_str(r->o.op->prior, "user_group_id");
+	const char *want = ops_get_str(r->o.op->planned, "user_group_id");
 	int rc = 0;
 
 	(void)unused;
@@ -3180,11 +3009,12 @@ static int update_auth_mode(struct rc *r, bool *unused)
 /* The token phase the plan asks for, if it differs from the state's. */
 static int update_token(struct rc *r, bool *unused)
 {
-	const char *was = get_str(r->op->prior, "auth_token_rotation_phase");
-	const char *want = get_str(r->op->planned,
+	const char *was = ops_get_str(r->o.op->prior,
+				      "auth_token_rotation_phase");
+	const char *want = ops_get_str(r->o.op->planned,
 				   "auth_token_rotation_phase");
-	const char *secret = get_str(r->st, "auth_secret_arn");
-	struct path p = P(r, "auth_token_version");
+	const char *secret = ops_get_str(r->o.st, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_token_version");
 	int rc;
 
 	(void)unused;
@@ -3192,7 +3022,7 @@ static int update_token(struct rc *r, bool *unused)
 	    attr_changes(r, "user_group_id"))
 		return 0;	/* update_auth_mode's */
 	if (!secret)
-		return diag_error(&r->c->diags, &p, "No AUTH token secret",
+		return diag_error(&r->o.c->diags, &p, "No AUTH token secret",
 				  "The cluster has no token secret in state, "
 				  "so its token cannot be rotated.");
 	if (!strcmp(want, REDIS_CLUSTER_PHASE_ROTATED))
@@ -3218,64 +3048,66 @@ static int update_token(struct rc *r, bool *unused)
  * apply finds the new secret and SETs the token it holds. */
 static int update_secret(struct rc *r, bool *unused)
 {
-	struct path p = P(r, "auth_secret_arn");
+	struct path p = ops_path(&r->o, "auth_secret_arn");
 	const char *name = secret_name(r), *token = NULL, *arn;
 	struct sm_secret s;
 	int rc;
 
 	(void)unused;
-	if (get_str(r->op->prior, "auth_secret_arn") ||
-	    !value_is_unknown(get(r->op->planned, "auth_secret_arn")) ||
+	if (ops_get_str(r->o.op->prior, "auth_secret_arn") ||
+	    !value_is_unknown(ops_get(r->o.op->planned, "auth_secret_arn")) ||
 	    attr_changes(r, "user_group_id"))
 		return 0;	/* leaving RBAC: update_auth_mode makes one */
-	rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+	rc = sm_describe_secret(r->o.c, r->o.cl, &p, name, &s);
 	if (rc < 0)
 		return -1;
 	if (rc == 0 && !svc_tags_has(s.tags.v, s.tags.n, REDIS_CLUSTER_TAG_KEY,
-				     r->id))
-		return diag_error(&r->c->diags, &p, "Secret name in use",
+				     r->o.id))
+		return diag_error(&r->o.c->diags, &p, "Secret name in use",
 				  "The AUTH token secret of %s was deleted, "
 				  "and a secret named %s that does not belong "
 				  "to it exists now. Nothing was changed: "
-				  "delete or rename that secret.", r->id,
+				  "delete or rename that secret.", r->o.id,
 				  name);
 	if (rc == 0 && s.deleted_date) {
-		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: restoring "
-			"its AUTH token secret", r->id);
-		if (sm_restore_secret(r->c, r->cl, &p, name) < 0 ||
-		    (r->kms_arn && sm_update_secret(r->c, r->cl, &p, name,
+		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: restoring "
+			"its AUTH token secret", r->o.id);
+		if (sm_restore_secret(r->o.c, r->o.cl, &p, name) < 0 ||
+		    (r->kms_arn && sm_update_secret(r->o.c, r->o.cl, &p, name,
 						    NULL, r->kms_arn) < 0))
 			return -1;
-		put_str(r, "auth_secret_arn", s.arn);
+		ops_put_str(&r->o, "auth_secret_arn", s.arn);
 		return 0;
 	}
 	if (rc == SVC_NOT_FOUND) {
-		ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: its AUTH "
+		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: its AUTH "
 			"token secret was deleted for good; a new token "
-			"replaces the lost one", r->id);
-		r->token = arena_alloc(r->c->arena,
+			"replaces the lost one", r->o.id);
+		r->token = arena_alloc(r->o.c->arena,
 				       REDIS_CLUSTER_TOKEN_LEN + 1);
-		arena_add_cleanup(r->c->arena, wipe_token, r->token);
+		arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
 		if (redis_cluster_gen_token(r->token,
 					    REDIS_CLUSTER_TOKEN_LEN) < 0)
-			return diag_error(&r->c->diags, &p, "No randomness",
+			return diag_error(&r->o.c->diags, &p, "No randomness",
 					  "OpenSSL's RAND_bytes failed: no "
 					  "AUTH token can be generated.");
-		if (sm_create_secret(r->c, r->cl, &p, name,
-				     arena_sprintf(r->c->arena, "AUTH token "
+		if (sm_create_secret(r->o.c, r->o.cl, &p, name,
+				     arena_sprintf(r->o.c->arena, "AUTH token "
 						   "of ElastiCache replication "
-						   "group %s", r->id),
-				     r->kms_arn, r->token, r->tags, r->n_tags,
+						   "group %s", r->o.id),
+				     r->kms_arn, r->token, r->o.tags, r->o.n_tags,
 				     &arn, NULL))
 			return -1;
 		token = r->token;
 	} else {
 		arn = s.arn;
-		rc = sm_get_secret_value(r->c, r->cl, &p, name, &token, NULL);
+		rc = sm_get_secret_value(r->o.c, r->o.cl, &p, name, &token,
+					 NULL);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND || !token || !*token)
-			return diag_error(&r->c->diags, &p, "AUTH token secret "
+			return diag_error(&r->o.c->diags, &p,
+					  "AUTH token secret "
 					  "unreadable", "The secret %s holds no "
 					  "AUTH token. Nothing was changed: "
 					  "delete it for good (without a "
@@ -3287,7 +3119,7 @@ static int update_secret(struct rc *r, bool *unused)
 		OPENSSL_cleanse(r->token, REDIS_CLUSTER_TOKEN_LEN + 1);
 	if (rc)
 		return -1;
-	put_str(r, "auth_secret_arn", arn);
+	ops_put_str(&r->o, "auth_secret_arn", arn);
 	return 0;
 }
 
@@ -3297,26 +3129,26 @@ static int update_secret(struct rc *r, bool *unused)
  * took its place. */
 static int update_security_group(struct rc *r, bool *unused)
 {
-	struct path p = P(r, "security_group_id");
+	struct path p = ops_path(&r->o, "security_group_id");
 	struct ec_rg_modify in = { 0 };
 	const char *sg;
 
 	(void)unused;
-	if (get_str(r->op->prior, "security_group_id") ||
-	    !value_is_unknown(get(r->op->planned, "security_group_id")))
+	if (ops_get_str(r->o.op->prior, "security_group_id") ||
+	    !value_is_unknown(ops_get(r->o.op->planned, "security_group_id")))
 		return 0;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
-		"security group", r->id);
+	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
+		"security group", r->o.id);
 	take(r, "allowed_security_group_ids");
 	take(r, "allowed_cidr_blocks");
 	if (step_subnets(r) || step_security_group(r))
 		return -1;
-	sg = get_str(r->st, "security_group_id");
-	in.id = r->id;
+	sg = ops_get_str(r->o.st, "security_group_id");
+	in.id = r->o.id;
 	in.security_group_ids = (struct svc_strs){ .v = &sg, .n = 1 };
 	in.apply_immediately = SVC_TRUE;
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->c, r->cl, &p, &in, NULL) < 0)
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0)
 		return -1;
 	return wait_available(r);
 }
@@ -3325,13 +3157,13 @@ static int update_security_group(struct rc *r, bool *unused)
  * Terraform, are written again: overwritten when they exist. */
 static int update_ssm(struct rc *r, bool *unused)
 {
-	const struct value *have = get(r->st, "ssm_parameter_arns");
+	const struct value *have = ops_get(r->o.st, "ssm_parameter_arns");
 	const char *arns[2] = { 0 }, *vals[2];
-	struct path p = P(r, "ssm_parameter_arns");
+	struct path p = ops_path(&r->o, "ssm_parameter_arns");
 	size_t i;
 
 	(void)unused;
-	if (!value_is_unknown(get(r->op->planned, "ssm_parameter_arns")))
+	if (!value_is_unknown(ops_get(r->o.op->planned, "ssm_parameter_arns")))
 		return 0;
 	if (value_get_string(value_map_get(have, ssm_keys[0]), &arns[0]) &&
 	    value_get_string(value_map_get(have, ssm_keys[1]), &arns[1]))
@@ -3339,7 +3171,7 @@ static int update_ssm(struct rc *r, bool *unused)
 	if (wait_available(r))
 		return -1;
 	vals[0] = main_endpoint(r);
-	vals[1] = arena_sprintf(r->c->arena, "%d", rg_port(r));
+	vals[1] = arena_sprintf(r->o.c->arena, "%d", rg_port(r));
 	for (i = 0; i < 2; i++) {
 		const struct value *v = have && value_is_known(have) ?
 			value_map_get(have, ssm_keys[i]) : NULL;
@@ -3350,25 +3182,26 @@ static int update_ssm(struct rc *r, bool *unused)
 		if (v && value_get_string(v, &arns[i]))
 			continue;
 		in.name = ssm_name(r, ssm_keys[i]);
-		rc = ssm_get_parameter(r->c, r->cl, &p, in.name, false, &got);
+		rc = ssm_get_parameter(r->o.c, r->o.cl, &p, in.name, false,
+				       &got);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)
 			rc = put_ssm(r, ssm_keys[i], vals[i], &arns[i]);
 		else {
-			ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: "
-				"restoring SSM parameter %s", r->id, in.name);
+			ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: "
+				"restoring SSM parameter %s", r->o.id, in.name);
 			in.value = vals[i];
 			in.type = "SecureString";
 			in.key_id = r->kms_arn;
 			in.overwrite = true;
-			rc = ssm_put_parameter(r->c, r->cl, &p, &in, NULL);
+			rc = ssm_put_parameter(r->o.c, r->o.cl, &p, &in, NULL);
 			arns[i] = got.arn;
 		}
 		if (rc)
 			return -1;
-		put(r, "ssm_parameter_arns",
-		    map_of(r->c->arena, 2, ssm_keys, arns));
+		ops_put(&r->o, "ssm_parameter_arns",
+		    map_of(r->o.c->arena, 2, ssm_keys, arns));
 	}
 	return 0;
 }
@@ -3378,11 +3211,11 @@ static int update_ssm(struct rc *r, bool *unused)
 static int update_policy(struct rc *r, bool *unused)
 {
 	(void)unused;
-	if (get_str(r->st, "app_policy_arn") ||
-	    !value_is_unknown(get(r->op->planned, "app_policy_arn")))
+	if (ops_get_str(r->o.st, "app_policy_arn") ||
+	    !value_is_unknown(ops_get(r->o.op->planned, "app_policy_arn")))
 		return 0;
-	ctx_log(r->c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
-		"application policy", r->id);
+	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
+		"application policy", r->o.id);
 	return step_policy(r);
 }
 
@@ -3439,8 +3272,8 @@ int redis_cluster_update(struct ctx *c, struct resource_op *op)
 
 	if (rc_init(&r, c, op, op->planned))
 		return -1;
-	r.st = known_only(c->arena, op->prior);
-	r.kms_arn = get_str(op->prior, "kms_key_arn");
+	r.o.st = known_only(c->arena, op->prior);
+	r.kms_arn = ops_get_str(op->prior, "kms_key_arn");
 	load_private(&r, op->prior_private);
 	if (r.param_group || r.retired.n)
 		save_private(&r);
@@ -3458,9 +3291,9 @@ int redis_cluster_update(struct ctx *c, struct resource_op *op)
 	}
 	if (!rc)
 		rc = update_results(&r);
-	op->new_state = known_only(c->arena, r.st);
+	op->new_state = known_only(c->arena, r.o.st);
 	ctx_log(c, rc ? LOG_WARN : LOG_INFO, "secure_redis_cluster %s: update "
-		"%s", r.id, rc ? "failed; the state records the steps that "
+		"%s", r.o.id, rc ? "failed; the state records the steps that "
 		"succeeded" : "done");
 	return rc ? -1 : 0;
 }

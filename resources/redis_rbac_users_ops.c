@@ -38,6 +38,7 @@
 #include "aws/kms.h"
 #include "aws/secretsmanager.h"
 #include "aws/session.h"
+#include "resources/ops_common.h"
 #include "resources/redis_acl.h"
 #include "resources/redis_cluster_ops.h"
 #include "resources/redis_rbac_users.h"
@@ -46,15 +47,8 @@
 
 /* One operation's working set. */
 struct ru {
-	struct ctx *c;
-	struct resource_op *op;
-	struct aws_client *cl;
-	const struct aws_session *aws;
-	const struct value *st;		/* the state being built */
-	const char *group;		/* lowercase user group id */
+	struct ops o;			/* o.id: the user group id */
 	const char *engine;
-	struct svc_tag *tags;		/* tags_all */
-	size_t n_tags;
 	const char *kms_arn;
 	/* users of st: parallel arrays, `present` = kept in the map */
 	size_t n;
@@ -68,40 +62,17 @@ struct ru {
 
 /* ---- small helpers ---- */
 
-static struct path P(struct ru *r, const char *name)
-{
-	return path_attr(r->c->arena, path_root, name);
-}
-
 static struct path user_path(struct ru *r, const char *key)
 {
-	struct arena *a = r->c->arena;
+	struct arena *a = r->o.c->arena;
 
 	return path_key(a, path_attr(a, path_root, "users"), key);
-}
-
-static const char *get_str(const struct value *obj, const char *name)
-{
-	const char *s;
-
-	return obj && value_get_string(value_attr(obj, name), &s) ? s : NULL;
-}
-
-static void put(struct ru *r, const char *name, const struct value *v)
-{
-	r->st = value_with_attr(r->c->arena, r->st, name, v);
-}
-
-static void put_str(struct ru *r, const char *name, const char *s)
-{
-	put(r, name, s ? value_string(r->c->arena, s)
-		       : value_null(r->c->arena, &type_string));
 }
 
 static void user_put_str(struct ru *r, size_t i, const char *name,
 			 const char *s)
 {
-	struct arena *a = r->c->arena;
+	struct arena *a = r->o.c->arena;
 
 	r->items[i] = value_with_attr(a, r->items[i], name,
 				      s ? value_string(a, s)
@@ -131,8 +102,8 @@ static void strs_push(struct arena *a, struct svc_strs *s, size_t *cap,
 /* The users map of st from the parallel arrays. */
 static void put_users(struct ru *r)
 {
-	struct arena *a = r->c->arena;
-	const struct value *old = value_attr(r->st, "users");
+	struct arena *a = r->o.c->arena;
+	const struct value *old = value_attr(r->o.st, "users");
 	const struct value **items = arena_calloc(a, r->n + 1, sizeof(*items));
 	const char **keys = arena_calloc(a, r->n + 1, sizeof(*keys));
 	size_t i, m = 0;
@@ -143,7 +114,7 @@ static void put_users(struct ru *r)
 		keys[m] = r->keys[i];
 		items[m++] = r->items[i];
 	}
-	put(r, "users", value_map(a, old->type->elem, m, keys, items));
+	ops_put(&r->o, "users", value_map(a, old->type->elem, m, keys, items));
 }
 
 /* Copy of obj where every unknown attribute (also inside nested objects)
@@ -175,31 +146,11 @@ static const struct value *known_only(struct arena *a, const struct value *v)
 	}
 }
 
-/* tags_all as svc_tags, never without the identity tag. */
-static void load_tags(struct ru *r)
-{
-	const struct value *m = value_attr(r->st, "tags_all");
-	struct svc_tag *t;
-	size_t i, n = m && value_is_known(m) ? m->u.coll.n : 0;
-
-	t = arena_calloc(r->c->arena, n + 2, sizeof(*t));
-	for (i = 0; i < n; i++) {
-		t[r->n_tags].key = m->u.coll.keys[i];
-		if (value_get_string(m->u.coll.items[i], &t[r->n_tags].value))
-			r->n_tags++;
-	}
-	if (!svc_tags_has(t, r->n_tags, REDIS_RBAC_TAG_KEY, r->group)) {
-		t[r->n_tags].key = REDIS_RBAC_TAG_KEY;
-		t[r->n_tags++].value = r->group;
-	}
-	r->tags = t;
-}
-
 /* The users of st into the parallel arrays (all present). */
 static void load_users(struct ru *r)
 {
-	const struct value *m = value_attr(r->st, "users");
-	struct arena *a = r->c->arena;
+	const struct value *m = value_attr(r->o.st, "users");
+	struct arena *a = r->o.c->arena;
 	size_t i;
 
 	r->n = m && value_is_known(m) ? m->u.coll.n : 0;
@@ -216,82 +167,39 @@ static void load_users(struct ru *r)
 static int ru_init(struct ru *r, struct ctx *c, struct resource_op *op,
 		   const struct value *st)
 {
-	const char *id;
-	char *p;
-
 	memset(r, 0, sizeof(*r));
-	r->c = c;
-	r->op = op;
-	r->st = st;
-	if (!c->env || !c->env->aws || !c->env->aws->client)
-		return diag_error(&c->diags, NULL, "Provider not configured",
-				  TYPE_NAME " needs a configured AWS client "
-				  "(provider \"secure\" block).");
-	r->aws = c->env->aws;
-	r->cl = r->aws->client;
-	id = get_str(st, "id");
-	if (!id)
-		id = get_str(st, "name");
-	if (!id || !*id)
-		return diag_error(&c->diags, NULL, "Missing user group id",
-				  "The state has neither id nor name.");
-	r->group = p = arena_strdup(c->arena, id);
-	for (; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	r->engine = get_str(st, "engine");
+	if (ops_init(&r->o, c, op, st, TYPE_NAME, "Missing user group id",
+		     REDIS_RBAC_TAG_KEY) < 0)
+		return -1;
+	r->engine = ops_get_str(st, "engine");
 	if (!r->engine)
 		r->engine = REDIS_RBAC_DEFAULT_ENGINE;
-	load_tags(r);
 	load_users(r);
 	return 0;
 }
 
 static int stopped(struct ru *r, const char *what)
 {
-	bool stop = r->c->stop && atomic_load(r->c->stop);
+	bool stop = r->o.c->stop && atomic_load(r->o.c->stop);
 
-	return diag_error(&r->c->diags, NULL, stop ? "Operation cancelled"
+	return diag_error(&r->o.c->diags, NULL, stop ? "Operation cancelled"
 			  : "Operation timed out", "%s %s. What exists so far "
 			  "is recorded in the state; destroy removes it.",
 			  stop ? "Terraform asked the provider to stop while"
 			  : "The timeouts block's deadline passed while", what);
 }
 
-/* If the only diagnostic added since `before` is an error naming AWS
- * error `code`, removes it and returns true. */
-static bool take_error(struct ctx *c, size_t before, const char *code)
-{
-	struct diag *d;
-
-	if (c->diags.len != before + 1)
-		return false;
-	d = &c->diags.items[before];
-	if (d->severity != DIAG_ERROR || !d->detail ||
-	    strncmp(d->detail, code, strlen(code)) != 0)
-		return false;
-	c->diags.len--;
-	c->diags.errors--;
-	return true;
-}
-
-static int64_t backoff(int64_t d, int64_t max)
-{
-	d = d * 3 / 2;
-	return d > max ? max : d;
-}
-
 /* ---- names ---- */
 
 static const char *alias_name(struct ru *r)
 {
-	return arena_sprintf(r->c->arena, "alias/secure-redis-rbac/%s",
-			     r->group);
+	return arena_sprintf(r->o.c->arena, "alias/secure-redis-rbac/%s",
+			     r->o.id);
 }
 
 static const char *secret_name(struct ru *r, const char *user)
 {
-	return arena_sprintf(r->c->arena, "secure-redis-rbac/%s/%s", r->group,
+	return arena_sprintf(r->o.c->arena, "secure-redis-rbac/%s/%s", r->o.id,
 			     user);
 }
 
@@ -311,14 +219,10 @@ static void save_private(struct ru *r)
 {
 	json_t *o = json_pack("{s:o, s:o}", "users", strs_json(r->made_users),
 			      "secrets", strs_json(r->made_secrets));
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	const char *s = ops_dumps(r->o.c->arena, o);
 
-	json_decref(o);
-	if (!s)
-		abort();	/* jansson only fails without memory */
-	r->op->new_private.ptr = arena_strdup(r->c->arena, s);
-	r->op->new_private.len = strlen(s);
-	free(s);
+	r->o.op->new_private.ptr = s;
+	r->o.op->new_private.len = strlen(s);
 }
 
 /* Loads the private state; false when there is none (then the caller
@@ -335,11 +239,11 @@ static bool load_private(struct ru *r, struct bytes b)
 	ok = json_is_object(o) && json_is_array(json_object_get(o, "users"));
 	json_array_foreach(json_object_get(o, "users"), i, v)
 		if (json_is_string(v))
-			strs_push(r->c->arena, &r->made_users, &r->cap_users,
+			strs_push(r->o.c->arena, &r->made_users, &r->cap_users,
 				  json_string_value(v));
 	json_array_foreach(json_object_get(o, "secrets"), i, v)
 		if (json_is_string(v))
-			strs_push(r->c->arena, &r->made_secrets,
+			strs_push(r->o.c->arena, &r->made_secrets,
 				  &r->cap_secrets, json_string_value(v));
 	json_decref(o);
 	return ok;
@@ -350,43 +254,36 @@ static bool load_private(struct ru *r, struct bytes b)
 static void ids_from_state(struct ru *r, const struct value *st)
 {
 	const struct value *m = value_attr(st, "users");
-	const char *d = get_str(st, "default_user_id"), *s;
+	const char *d = ops_get_str(st, "default_user_id"), *s;
 	size_t i;
 
 	for (i = 0; m && value_is_known(m) && i < m->u.coll.n; i++) {
 		const struct value *u = m->u.coll.items[i];
 
-		if (get_str(u, "arn") && (s = get_str(u, "user_id")))
-			strs_push(r->c->arena, &r->made_users, &r->cap_users, s);
-		if ((s = get_str(u, "secret_arn")))
-			strs_push(r->c->arena, &r->made_secrets,
+		if (ops_get_str(u, "arn") && (s = ops_get_str(u, "user_id")))
+			strs_push(r->o.c->arena, &r->made_users, &r->cap_users, s);
+		if ((s = ops_get_str(u, "secret_arn")))
+			strs_push(r->o.c->arena, &r->made_secrets,
 				  &r->cap_secrets, s);
 	}
 	if (d)
-		strs_push(r->c->arena, &r->made_users, &r->cap_users, d);
+		strs_push(r->o.c->arena, &r->made_users, &r->cap_users, d);
 }
 
 /* ---- create ---- */
 
 static const char *key_policy(struct ru *r)
 {
-	const char *part = r->aws->partition ? r->aws->partition : "aws";
+	const char *part = r->o.aws->partition ? r->o.aws->partition : "aws";
 	json_t *doc = json_pack(
 		"{s:s, s:[{s:s, s:s, s:{s:s}, s:s, s:s}]}",
 		"Version", "2012-10-17", "Statement",
 		"Sid", "AccountAdministers", "Effect", "Allow",
-		"Principal", "AWS", arena_sprintf(r->c->arena,
-			"arn:%s:iam::%s:root", part, r->aws->account_id),
+		"Principal", "AWS", arena_sprintf(r->o.c->arena,
+			"arn:%s:iam::%s:root", part, r->o.aws->account_id),
 		"Action", "kms:*", "Resource", "*");
-	char *s = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	const char *out;
 
-	json_decref(doc);
-	if (!s)
-		abort();	/* jansson only fails without memory */
-	out = arena_strdup(r->c->arena, s);
-	free(s);
-	return out;
+	return ops_dumps(r->o.c->arena, doc);
 }
 
 static bool any_password_user(struct ru *r)
@@ -394,7 +291,7 @@ static bool any_password_user(struct ru *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		const char *auth = get_str(r->items[i], "authentication");
+		const char *auth = ops_get_str(r->items[i], "authentication");
 
 		if (!auth || strcmp(auth, "iam"))
 			return true;
@@ -405,47 +302,39 @@ static bool any_password_user(struct ru *r)
 /* The user's own key must exist and be enabled; else one is made. */
 static int step_kms(struct ru *r)
 {
-	const char *given = get_str(r->op->planned, "kms_key_arn");
-	struct path p = P(r, "kms_key_arn");
-	struct kms_create_key in = { 0 };
+	const char *given = ops_get_str(r->o.op->planned, "kms_key_arn");
+	struct path p = ops_path(&r->o, "kms_key_arn");
 	struct kms_key k;
 	int rc;
 
 	if (given) {
-		rc = kms_describe_key(r->c, r->cl, &p, given, &k);
+		rc = kms_describe_key(r->o.c, r->o.cl, &p, given, &k);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND || !k.enabled)
-			return diag_error(&r->c->diags, &p, "KMS key not usable",
+			return diag_error(&r->o.c->diags, &p, "KMS key not usable",
 					  "The key %s %s.", given,
 					  rc == SVC_NOT_FOUND ? "does not exist"
 					  : "is not enabled");
 		r->kms_arn = given;
-		put_str(r, "kms_key_arn", given);
+		ops_put_str(&r->o, "kms_key_arn", given);
 		return 0;
 	}
 	if (!any_password_user(r))
 		return 0;
-	if (!r->aws->account_id)
-		return diag_error(&r->c->diags, &p, "AWS account id unknown",
+	if (!r->o.aws->account_id)
+		return diag_error(&r->o.c->diags, &p, "AWS account id unknown",
 				  TYPE_NAME " writes the account root into the "
 				  "KMS key policy, which needs the account id "
 				  "from STS GetCallerIdentity. Remove "
 				  "skip_credentials_validation or set "
 				  "kms_key_arn.");
-	in.description = arena_sprintf(r->c->arena, TYPE_NAME " %s: user "
-				       "password secrets", r->group);
-	in.policy = key_policy(r);
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
-	if (kms_create_key(r->c, r->cl, &p, &in, &k) != 0)
+	if (ops_kms_make_key(&r->o, &p, arena_sprintf(r->o.c->arena,
+			     TYPE_NAME " %s: user password secrets", r->o.id),
+			     key_policy(r), &r->kms_arn))
 		return -1;
-	r->kms_arn = k.arn;
-	put_str(r, "kms_key_arn", k.arn);
-	if (kms_enable_key_rotation(r->c, r->cl, &p, k.arn,
-				    (struct svc_int){ 0 }) != 0)
-		return -1;
-	return kms_create_alias(r->c, r->cl, &p, alias_name(r), k.arn) ? -1 : 0;
+	return kms_create_alias(r->o.c, r->o.cl, &p, alias_name(r),
+				r->kms_arn) ? -1 : 0;
 }
 
 struct password {
@@ -465,14 +354,14 @@ static void wipe_password(void *data)
  * the CSPRNG fails. */
 static struct password *new_password(struct ru *r, const struct path *p)
 {
-	struct password *pw = arena_alloc(r->c->arena, sizeof(*pw));
+	struct password *pw = arena_alloc(r->o.c->arena, sizeof(*pw));
 
 	memset(pw, 0, sizeof(*pw));
-	arena_add_cleanup(r->c->arena, wipe_password, pw);
+	arena_add_cleanup(r->o.c->arena, wipe_password, pw);
 	/* The AUTH token alphabet (letters, digits, !&#$^<>-) is a subset of
 	 * what user passwords allow, and needs no JSON escaping. */
 	if (redis_cluster_gen_token(pw->text, REDIS_RBAC_PASSWORD_LEN) < 0) {
-		diag_error(&r->c->diags, p, "No randomness", "OpenSSL's "
+		diag_error(&r->o.c->diags, p, "No randomness", "OpenSSL's "
 			   "RAND_bytes failed: no password can be generated.");
 		return NULL;
 	}
@@ -508,25 +397,28 @@ static const char *reuse_secret(struct ru *r, size_t i, struct password *pw)
 	struct path p = user_path(r, r->keys[i]);
 	const char *name = secret_name(r, r->keys[i]);
 	struct sm_secret s;
-	int rc = sm_describe_secret(r->c, r->cl, &p, name, &s);
+	int rc = sm_describe_secret(r->o.c, r->o.cl, &p, name, &s);
 
 	if (rc < 0)
 		return NULL;
 	if (rc == SVC_NOT_FOUND || !s.arn ||
-	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->group)) {
-		diag_error(&r->c->diags, &p, "Secret name in use", "A Secrets "
+	    !svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->o.id)) {
+		diag_error(&r->o.c->diags, &p, "Secret name in use",
+			   "A Secrets "
 			   "Manager secret named %s already exists and does not "
 			   "belong to user group %s. Delete it or rename the "
-			   "user.", name, r->group);
+			   "user.", name, r->o.id);
 		return NULL;
 	}
-	if (s.deleted_date && sm_restore_secret(r->c, r->cl, &p, name) < 0)
+	if (s.deleted_date && sm_restore_secret(r->o.c, r->o.cl, &p, name) < 0)
 		return NULL;
-	strs_push(r->c->arena, &r->made_secrets, &r->cap_secrets, s.arn);
-	if ((r->kms_arn && sm_update_secret(r->c, r->cl, &p, name, NULL,
+	strs_push(r->o.c->arena, &r->made_secrets, &r->cap_secrets, s.arn);
+	if ((r->kms_arn && sm_update_secret(r->o.c, r->o.cl, &p, name, NULL,
 					    r->kms_arn) < 0) ||
-	    sm_put_secret_value(r->c, r->cl, &p, name, pw->json, NULL) < 0 ||
-	    sm_tag_resource(r->c, r->cl, &p, name, r->tags, r->n_tags) < 0)
+	    sm_put_secret_value(r->o.c, r->o.cl, &p, name, pw->json,
+				NULL) < 0 ||
+	    sm_tag_resource(r->o.c, r->o.cl, &p, name, r->o.tags,
+			    r->o.n_tags) < 0)
 		return NULL;
 	return s.arn;
 }
@@ -538,29 +430,31 @@ static int create_secret(struct ru *r, size_t i, struct password *pw)
 	size_t before;
 
 	if (password_json(pw, r->keys[i]) < 0)
-		return diag_error(&r->c->diags, &p, "Invalid user name",
+		return diag_error(&r->o.c->diags, &p, "Invalid user name",
 				  "The user name cannot be written into the "
 				  "secret.");
-	before = r->c->diags.len;
-	if (sm_create_secret(r->c, r->cl, &p, secret_name(r, r->keys[i]),
-			     arena_sprintf(r->c->arena, "Password of "
+	before = r->o.c->diags.len;
+	if (sm_create_secret(r->o.c, r->o.cl, &p, secret_name(r, r->keys[i]),
+			     arena_sprintf(r->o.c->arena, "Password of "
 					   "ElastiCache user %s (user group "
-					   "%s)", r->keys[i], r->group),
-			     r->kms_arn, pw->json, r->tags, r->n_tags, &arn,
+					   "%s)", r->keys[i], r->o.id),
+			     r->kms_arn, pw->json, r->o.tags, r->o.n_tags, &arn,
 			     NULL) != 0) {
 		/* AWS says InvalidRequestException for a name scheduled for
 		 * deletion, ResourceExistsException for a live secret. */
-		if (!take_error(r->c, before, "ResourceExistsException") &&
-		    !take_error(r->c, before, "InvalidRequestException"))
+		if (!ops_drop_if_code(r->o.c, before,
+				      "ResourceExistsException") &&
+		    !ops_drop_if_code(r->o.c, before,
+				      "InvalidRequestException"))
 			return -1;
 		if (!(arn = reuse_secret(r, i, pw)))
 			return -1;
 	}
 	if (!arn)
-		return diag_error(&r->c->diags, &p, "Secret without ARN",
+		return diag_error(&r->o.c->diags, &p, "Secret without ARN",
 				  "Secrets Manager CreateSecret returned no "
 				  "ARN for %s.", secret_name(r, r->keys[i]));
-	strs_push(r->c->arena, &r->made_secrets, &r->cap_secrets, arn);
+	strs_push(r->o.c->arena, &r->made_secrets, &r->cap_secrets, arn);
 	user_put_str(r, i, "secret_arn", arn);
 	r->present[i] = true;
 	return 0;
@@ -568,17 +462,17 @@ static int create_secret(struct ru *r, size_t i, struct password *pw)
 
 static const char *iam_policy(struct ru *r, const char *user_arn)
 {
-	const struct value *ca = value_attr(r->st, "cluster_arns");
+	const struct value *ca = value_attr(r->o.st, "cluster_arns");
 	const char **arns = NULL;
 	size_t i, n = 0;
 
 	if (ca && value_is_known(ca) && ca->u.coll.n) {
-		arns = arena_calloc(r->c->arena, ca->u.coll.n, sizeof(*arns));
+		arns = arena_calloc(r->o.c->arena, ca->u.coll.n, sizeof(*arns));
 		for (i = 0; i < ca->u.coll.n; i++)
 			if (value_get_string(ca->u.coll.items[i], &arns[n]))
 				n++;
 	}
-	return redis_rbac_iam_policy(r->c->arena, user_arn, arns, n);
+	return redis_rbac_iam_policy(r->o.c->arena, user_arn, arns, n);
 }
 
 /* One user: a password user's secret first (a password nobody can read
@@ -586,7 +480,7 @@ static const char *iam_policy(struct ru *r, const char *user_arn)
 static int create_user(struct ru *r, size_t i)
 {
 	const struct value *u = r->items[i];
-	const char *auth = get_str(u, "authentication");
+	const char *auth = ops_get_str(u, "authentication");
 	bool iam = auth && !strcmp(auth, "iam");
 	struct path p = user_path(r, r->keys[i]);
 	struct ec_user_input in = { 0 };
@@ -594,14 +488,14 @@ static int create_user(struct ru *r, size_t i)
 	struct ec_user out;
 	int rc;
 
-	in.id = get_str(u, "user_id");
+	in.id = ops_get_str(u, "user_id");
 	in.user_name = r->keys[i];
 	in.engine = r->engine;
-	in.access_string = get_str(u, "effective_access_string");
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
+	in.access_string = ops_get_str(u, "effective_access_string");
+	in.tags = r->o.tags;
+	in.n_tags = r->o.n_tags;
 	if (!in.id || !in.access_string)
-		return diag_error(&r->c->diags, &p, "Incomplete plan", "The "
+		return diag_error(&r->o.c->diags, &p, "Incomplete plan", "The "
 				  "planned user id or access string of \"%s\" "
 				  "is unknown.", r->keys[i]);
 	if (iam) {
@@ -609,17 +503,17 @@ static int create_user(struct ru *r, size_t i)
 	} else {
 		if (!(pw = new_password(r, &p)) || create_secret(r, i, pw))
 			return -1;
-		in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+		in.passwords.v = (const char **)arena_calloc(r->o.c->arena, 1,
 							    sizeof(char *));
 		in.passwords.v[0] = pw->text;
 		in.passwords.n = 1;
 	}
-	rc = ec_create_user(r->c, r->cl, &p, &in, &out);
+	rc = ec_create_user(r->o.c, r->o.cl, &p, &in, &out);
 	if (pw)		/* ElastiCache and the secret have it now */
 		wipe_password(pw);
 	if (rc != 0)
 		return -1;
-	strs_push(r->c->arena, &r->made_users, &r->cap_users, in.id);
+	strs_push(r->o.c->arena, &r->made_users, &r->cap_users, in.id);
 	r->present[i] = true;
 	user_put_str(r, i, "arn", out.arn);
 	if (iam && out.arn)
@@ -633,7 +527,7 @@ static int step_users(struct ru *r)
 	int rc = 0;
 
 	for (i = 0; i < r->n && !rc; i++) {
-		if (ctx_cancelled(r->c)) {
+		if (ctx_cancelled(r->o.c)) {
 			rc = stopped(r, "creating the users");
 			break;
 		}
@@ -648,8 +542,8 @@ static int step_users(struct ru *r)
  * throwaway password that is sent once and kept nowhere. */
 static int step_default_user(struct ru *r)
 {
-	const char *id = redis_rbac_user_id(r->c->arena, r->group, "default");
-	struct path p = P(r, "default_user_id");
+	const char *id = redis_rbac_user_id(r->o.c->arena, r->o.id, "default");
+	struct path p = ops_path(&r->o, "default_user_id");
 	struct ec_user_input in = { 0 };
 	struct password *pw = new_password(r, &p);
 	int rc;
@@ -660,38 +554,39 @@ static int step_default_user(struct ru *r)
 	in.user_name = "default";
 	in.engine = r->engine;
 	in.access_string = REDIS_ACL_DEFAULT_USER;
-	in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+	in.passwords.v = (const char **)arena_calloc(r->o.c->arena, 1,
 						    sizeof(char *));
 	in.passwords.v[0] = pw->text;
 	in.passwords.n = 1;
-	in.tags = r->tags;
-	in.n_tags = r->n_tags;
-	rc = ec_create_user(r->c, r->cl, &p, &in, NULL);
+	in.tags = r->o.tags;
+	in.n_tags = r->o.n_tags;
+	rc = ec_create_user(r->o.c, r->o.cl, &p, &in, NULL);
 	wipe_password(pw);
 	if (rc != 0)
 		return -1;
-	strs_push(r->c->arena, &r->made_users, &r->cap_users, id);
+	strs_push(r->o.c->arena, &r->made_users, &r->cap_users, id);
 	save_private(r);
-	put_str(r, "default_user_id", id);
+	ops_put_str(&r->o, "default_user_id", id);
 	return 0;
 }
 
 /* Polls every user made until `active`. */
 static int step_wait_users(struct ru *r)
 {
-	struct path p = P(r, "users");
+	struct path p = ops_path(&r->o, "users");
 	int64_t delay = 200;
 	size_t i = 0;
 
 	while (i < r->made_users.n) {
 		struct ec_user u;
-		int rc = ec_describe_user(r->c, r->cl, &p, r->made_users.v[i],
+		int rc = ec_describe_user(r->o.c, r->o.cl, &p,
+					  r->made_users.v[i],
 					  &u);
 
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)
-			return diag_error(&r->c->diags, &p, "User vanished",
+			return diag_error(&r->o.c->diags, &p, "User vanished",
 					  "ElastiCache user %s disappeared "
 					  "while being created.",
 					  r->made_users.v[i]);
@@ -699,49 +594,49 @@ static int step_wait_users(struct ru *r)
 			i++;
 			continue;
 		}
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting for the users to become "
 				       "active");
-		delay = backoff(delay, 10000);
+		delay = ops_backoff_ms(delay, 10000);
 	}
 	return 0;
 }
 
 static int step_group(struct ru *r)
 {
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	struct ec_user_group g;
 
-	if (ec_create_user_group(r->c, r->cl, &p, r->group, r->engine,
-				 r->made_users, r->tags, r->n_tags, &g) != 0)
+	if (ec_create_user_group(r->o.c, r->o.cl, &p, r->o.id, r->engine,
+				 r->made_users, r->o.tags, r->o.n_tags, &g) != 0)
 		return -1;
-	put_str(r, "arn", g.arn);
-	put_str(r, "user_group_id", r->group);
+	ops_put_str(&r->o, "arn", g.arn);
+	ops_put_str(&r->o, "user_group_id", r->o.id);
 	return 0;
 }
 
 static int step_wait_group(struct ru *r)
 {
-	struct path p = P(r, "name");
+	struct path p = ops_path(&r->o, "name");
 	int64_t delay = 300;
 
 	for (;;) {
 		struct ec_user_group g;
 		int rc;
 
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting for the user group to "
 				       "become active");
-		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+		rc = ec_describe_user_group(r->o.c, r->o.cl, &p, r->o.id, &g);
 		if (rc < 0)
 			return -1;
 		if (rc == SVC_NOT_FOUND)
-			return diag_error(&r->c->diags, &p, "User group "
+			return diag_error(&r->o.c->diags, &p, "User group "
 					  "vanished", "%s disappeared while "
-					  "being created.", r->group);
+					  "being created.", r->o.id);
 		if (g.status && !strcmp(g.status, "active"))
 			return 0;
-		delay = backoff(delay, 10000);
+		delay = ops_backoff_ms(delay, 10000);
 	}
 }
 
@@ -762,11 +657,11 @@ int redis_rbac_users_create(struct ctx *c, struct resource_op *op)
 	if (ru_init(&r, c, op, op->planned))
 		return -1;
 	/* Start from the plan; results become known as steps succeed. */
-	put_str(&r, "id", r.group);
-	put_str(&r, "kms_key_arn", NULL);
-	put_str(&r, "arn", NULL);
-	put_str(&r, "user_group_id", NULL);
-	put_str(&r, "default_user_id", NULL);
+	ops_put_str(&r.o, "id", r.o.id);
+	ops_put_str(&r.o, "kms_key_arn", NULL);
+	ops_put_str(&r.o, "arn", NULL);
+	ops_put_str(&r.o, "user_group_id", NULL);
+	ops_put_str(&r.o, "default_user_id", NULL);
 	for (i = 0; i < r.n; i++) {
 		user_put_str(&r, i, "arn", NULL);
 		user_put_str(&r, i, "secret_arn", NULL);
@@ -783,10 +678,10 @@ int redis_rbac_users_create(struct ctx *c, struct resource_op *op)
 			break;
 	}
 	put_users(&r);
-	op->new_state = known_only(c->arena, r.st);
+	op->new_state = known_only(c->arena, r.o.st);
 	save_private(&r);
 	ctx_log(c, rc ? LOG_WARN : LOG_INFO, TYPE_NAME " %s: create %s after "
-		"step %zu of %zu", r.group, rc ? "failed" : "done", i, n_steps);
+		"step %zu of %zu", r.o.id, rc ? "failed" : "done", i, n_steps);
 	return rc ? -1 : 0;
 }
 
@@ -805,15 +700,15 @@ static bool member(struct svc_strs ids, const char *id)
 /* One user of the state against AWS (1 call). */
 static int refresh_user(struct ru *r, size_t i, struct svc_strs members)
 {
-	const char *id = get_str(r->items[i], "user_id");
-	const char *have = get_str(r->items[i], "effective_access_string");
+	const char *id = ops_get_str(r->items[i], "user_id");
+	const char *have = ops_get_str(r->items[i], "effective_access_string");
 	struct path p = user_path(r, r->keys[i]);
 	struct ec_user u;
 	int rc;
 
 	if (!id)
 		return 0;
-	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	rc = ec_describe_user(r->o.c, r->o.cl, &p, id, &u);
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND ||
@@ -840,15 +735,15 @@ static int refresh_user(struct ru *r, size_t i, struct svc_strs members)
  * shows it) with a warning. */
 static int refresh_default_user(struct ru *r, struct svc_strs members)
 {
-	const char *id = get_str(r->st, "default_user_id");
-	struct path p = P(r, "default_user_id");
+	const char *id = ops_get_str(r->o.st, "default_user_id");
+	struct path p = ops_path(&r->o, "default_user_id");
 	const char *why = NULL;
 	struct ec_user u;
 	int rc;
 
 	if (!id)
 		return 0;
-	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	rc = ec_describe_user(r->o.c, r->o.cl, &p, id, &u);
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND)
@@ -859,41 +754,42 @@ static int refresh_default_user(struct ru *r, struct svc_strs members)
 		why = "is not named default";
 	else if (!u.access_string ||
 		 strcmp(u.access_string, REDIS_ACL_DEFAULT_USER))
-		why = arena_sprintf(r->c->arena, "has the access string \"%s\" "
+		why = arena_sprintf(r->o.c->arena,
+				    "has the access string \"%s\" "
 				    "instead of \"%s\"", u.access_string ?
 				    u.access_string : "",
 				    REDIS_ACL_DEFAULT_USER);
 	else if (u.auth_type && strcmp(u.auth_type, "password"))
-		why = arena_sprintf(r->c->arena, "has authentication %s",
+		why = arena_sprintf(r->o.c->arena, "has authentication %s",
 				    u.auth_type);
 	if (!why)
 		return 0;
-	put_str(r, "default_user_id", NULL);
-	diag_warn(&r->c->diags, &p, "Default user changed outside Terraform",
+	ops_put_str(&r->o, "default_user_id", NULL);
+	diag_warn(&r->o.c->diags, &p, "Default user changed outside Terraform",
 		  "The locked default user %s of user group %s %s. Until it "
 		  "is restored, clients may connect without a user name.",
-		  id, r->group, why);
+		  id, r->o.id, why);
 	return 0;
 }
 
-/* Fills r->st from AWS.  1: the user group is gone. */
+/* Fills r->o.st from AWS.  1: the user group is gone. */
 static int refresh(struct ru *r)
 {
-	struct path p = P(r, "id");
+	struct path p = ops_path(&r->o, "id");
 	struct ec_user_group g;
 	size_t i;
 	int rc;
 
-	rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+	rc = ec_describe_user_group(r->o.c, r->o.cl, &p, r->o.id, &g);
 	if (rc)
 		return rc == SVC_NOT_FOUND ? 1 : -1;
 	if (g.status && !strcmp(g.status, "deleting"))
 		return 1;
-	put_str(r, "id", r->group);
-	put_str(r, "user_group_id", r->group);
-	put_str(r, "arn", g.arn);
+	ops_put_str(&r->o, "id", r->o.id);
+	ops_put_str(&r->o, "user_group_id", r->o.id);
+	ops_put_str(&r->o, "arn", g.arn);
 	if (g.engine)
-		put_str(r, "engine", g.engine);
+		ops_put_str(&r->o, "engine", g.engine);
 	for (i = 0; i < r->n; i++)
 		if (refresh_user(r, i, g.user_ids))
 			return -1;
@@ -912,7 +808,7 @@ int redis_rbac_users_read(struct ctx *c, struct resource_op *op)
 	}
 	if (ru_init(&r, c, op, op->prior))
 		return -1;
-	if (!get_str(op->prior, "arn")) {
+	if (!ops_get_str(op->prior, "arn")) {
 		/* Partial state of a failed create: the group was never made.
 		 * Keep it, so that destroy removes what was recorded. */
 		op->new_state = op->prior;
@@ -921,7 +817,7 @@ int redis_rbac_users_read(struct ctx *c, struct resource_op *op)
 	rc = refresh(&r);
 	if (rc < 0)
 		return -1;
-	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.st);
+	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.o.st);
 	return 0;
 }
 
@@ -929,19 +825,20 @@ int redis_rbac_users_read(struct ctx *c, struct resource_op *op)
 
 static int delete_group(struct ru *r)
 {
-	struct path p = P(r, "id");
+	struct path p = ops_path(&r->o, "id");
 	const char *dflt;
 	struct ec_user_group g;
 	int64_t delay = 500;
 	int rc;
 
-	rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+	rc = ec_describe_user_group(r->o.c, r->o.cl, &p, r->o.id, &g);
 	if (rc == SVC_NOT_FOUND)
 		return 0;
 	if (rc < 0)
 		return -1;
-	dflt = get_str(r->st, "default_user_id");
-	if (!get_str(r->st, "arn") && (!dflt || !member(g.user_ids, dflt))) {
+	dflt = ops_get_str(r->o.st, "default_user_id");
+	if (!ops_get_str(r->o.st, "arn") &&
+	    (!dflt || !member(g.user_ids, dflt))) {
 		/* Not ours: create failed before its group (the id was taken
 		 * or the call failed); never delete someone else's group. */
 		return 0;
@@ -951,63 +848,65 @@ static int delete_group(struct ru *r)
 		size_t i;
 
 		for (i = 1; i < g.replication_groups.n; i++)
-			list = arena_sprintf(r->c->arena, "%s, %s", list,
+			list = arena_sprintf(r->o.c->arena, "%s, %s", list,
 					     g.replication_groups.v[i]);
-		return diag_error(&r->c->diags, &p, "User group still attached",
+		return diag_error(&r->o.c->diags, &p,
+				  "User group still attached",
 				  "User group %s is attached to replication "
 				  "group %s. Detach it first (remove "
 				  "user_group_id from the secure_redis_cluster, "
 				  "or destroy the cluster), then destroy the "
-				  "users.", r->group, list);
+				  "users.", r->o.id, list);
 	}
 	for (;;) {	/* a group `creating` or `modifying` cannot go yet */
-		size_t before = r->c->diags.len;
+		size_t before = r->o.c->diags.len;
 
-		if (ec_delete_user_group(r->c, r->cl, &p, r->group) >= 0)
+		if (ec_delete_user_group(r->o.c, r->o.cl, &p, r->o.id) >= 0)
 			break;
-		if (!take_error(r->c, before, "InvalidUserGroupState"))
+		if (!ops_drop_if_code(r->o.c, before, "InvalidUserGroupState"))
 			return -1;
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting to delete the user group");
-		delay = backoff(delay, 10000);
+		delay = ops_backoff_ms(delay, 10000);
 	}
 	for (delay = 300;;) {
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting for the user group to be "
 				       "deleted");
-		rc = ec_describe_user_group(r->c, r->cl, &p, r->group, &g);
+		rc = ec_describe_user_group(r->o.c, r->o.cl, &p, r->o.id, &g);
 		if (rc == SVC_NOT_FOUND)
 			return 0;
 		if (rc < 0)
 			return -1;
-		delay = backoff(delay, 10000);
+		delay = ops_backoff_ms(delay, 10000);
 	}
 }
 
 /* Deletes the users `ids` and waits until they are gone. */
 static int delete_user_list(struct ru *r, struct svc_strs ids)
 {
-	struct path p = P(r, "users");
+	struct path p = ops_path(&r->o, "users");
 	size_t i;
 
 	for (i = 0; i < ids.n; i++) {
 		int64_t delay = 500;
 
 		for (;;) {	/* a user `modifying` cannot go yet */
-			size_t before = r->c->diags.len;
+			size_t before = r->o.c->diags.len;
 
-			if (ec_delete_user(r->c, r->cl, &p, ids.v[i]) >= 0)
+			if (ec_delete_user(r->o.c, r->o.cl, &p, ids.v[i]) >= 0)
 				break;
-			if (!take_error(r->c, before, "InvalidUserState"))
+			if (!ops_drop_if_code(r->o.c, before,
+					      "InvalidUserState"))
 				return -1;
-			if (ctx_sleep_ms(r->c, delay) < 0)
+			if (ctx_sleep_ms(r->o.c, delay) < 0)
 				return stopped(r, "waiting to delete the users");
-			delay = backoff(delay, 10000);
+			delay = ops_backoff_ms(delay, 10000);
 		}
 	}
 	for (i = 0; i < ids.n;) {	/* until gone */
 		struct ec_user u;
-		int rc = ec_describe_user(r->c, r->cl, &p, ids.v[i], &u);
+		int rc = ec_describe_user(r->o.c, r->o.cl, &p, ids.v[i], &u);
 
 		if (rc < 0)
 			return -1;
@@ -1015,7 +914,7 @@ static int delete_user_list(struct ru *r, struct svc_strs ids)
 			i++;
 			continue;
 		}
-		if (ctx_sleep_ms(r->c, 300) < 0)
+		if (ctx_sleep_ms(r->o.c, 300) < 0)
 			return stopped(r, "waiting for the users to be deleted");
 	}
 	return 0;
@@ -1029,16 +928,17 @@ static int delete_users(struct ru *r)
 /* Deletes the secrets `arns` with the recovery window of the state. */
 static int delete_secret_list(struct ru *r, struct svc_strs arns)
 {
-	struct path p = P(r, "secret_recovery_window_days");
+	struct path p = ops_path(&r->o, "secret_recovery_window_days");
 	int64_t days = REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS;
 	size_t i;
 
-	value_get_int(value_attr(r->st, "secret_recovery_window_days"), &days);
+	value_get_int(value_attr(r->o.st, "secret_recovery_window_days"),
+		      &days);
 	for (i = 0; i < arns.n; i++) {
 		int rc = days == 0 ?
-			sm_delete_secret(r->c, r->cl, &p, arns.v[i],
+			sm_delete_secret(r->o.c, r->o.cl, &p, arns.v[i],
 					 (struct svc_int){ 0 }, SVC_TRUE, NULL) :
-			sm_delete_secret(r->c, r->cl, &p, arns.v[i],
+			sm_delete_secret(r->o.c, r->o.cl, &p, arns.v[i],
 					 SVC_INT((int)days), SVC_UNSET, NULL);
 
 		if (rc < 0)
@@ -1056,29 +956,13 @@ static int delete_secrets(struct ru *r)
  * key the user brought is left alone. */
 static int delete_kms_arn(struct ru *r, const char *arn)
 {
-	struct path p = P(r, "kms_key_arn");
-	struct svc_tags tags = { 0 };
-	int rc;
-
-	if (!arn)
-		return 0;
-	rc = kms_list_resource_tags(r->c, r->cl, &p, arn, &tags);
-	if (rc == SVC_NOT_FOUND)
-		return 0;
-	if (rc < 0)
-		return -1;
-	if (!svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->group))
-		return 0;
-	if (kms_delete_alias(r->c, r->cl, &p, alias_name(r)) < 0)
-		return -1;
-	return kms_schedule_key_deletion(
-		r->c, r->cl, &p, arn,
-		SVC_INT(REDIS_RBAC_KMS_DELETION_WINDOW_DAYS), NULL) < 0 ? -1 : 0;
+	return ops_kms_delete_own(&r->o, arn, alias_name(r),
+				  REDIS_RBAC_KMS_DELETION_WINDOW_DAYS);
 }
 
 static int delete_kms(struct ru *r)
 {
-	return delete_kms_arn(r, get_str(r->st, "kms_key_arn"));
+	return delete_kms_arn(r, ops_get_str(r->o.st, "kms_key_arn"));
 }
 
 static step_fn *const delete_steps[] = {
@@ -1124,27 +1008,27 @@ static void strs_remove(struct svc_strs *s, const char *v)
 static int modify_group(struct ru *r, struct svc_strs add,
 			struct svc_strs remove)
 {
-	struct path p = P(r, "users");
+	struct path p = ops_path(&r->o, "users");
 	int64_t delay = 300;
 
 	if (!add.n && !remove.n)
 		return 0;
 	for (;;) {
-		size_t before = r->c->diags.len;
-		int rc = ec_modify_user_group(r->c, r->cl, &p, r->group, add,
+		size_t before = r->o.c->diags.len;
+		int rc = ec_modify_user_group(r->o.c, r->o.cl, &p, r->o.id, add,
 					      remove, NULL);
 
 		if (rc == SVC_NOT_FOUND)
-			return diag_error(&r->c->diags, &p, "User group "
+			return diag_error(&r->o.c->diags, &p, "User group "
 					  "vanished", "%s disappeared during "
-					  "the update.", r->group);
+					  "the update.", r->o.id);
 		if (rc == 0)
 			break;
-		if (!take_error(r->c, before, "InvalidUserGroupState"))
+		if (!ops_drop_if_code(r->o.c, before, "InvalidUserGroupState"))
 			return -1;
-		if (ctx_sleep_ms(r->c, delay) < 0)
+		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting to modify the user group");
-		delay = backoff(delay, 10000);
+		delay = ops_backoff_ms(delay, 10000);
 	}
 	return step_wait_group(r);
 }
@@ -1160,13 +1044,13 @@ struct plan_diff {
  * this resource made before is scheduled for deletion. */
 static int rekey(struct ru *r, const char *old_arn)
 {
-	struct path p = P(r, "kms_key_arn");
+	struct path p = ops_path(&r->o, "kms_key_arn");
 	size_t i;
 
 	if (step_kms(r))
 		return -1;
 	for (i = 0; i < r->made_secrets.n; i++)
-		if (sm_update_secret(r->c, r->cl, &p, r->made_secrets.v[i], NULL,
+		if (sm_update_secret(r->o.c, r->o.cl, &p, r->made_secrets.v[i], NULL,
 				     r->kms_arn) < 0)
 			return -1;
 	return old_arn ? delete_kms_arn(r, old_arn) : 0;
@@ -1176,7 +1060,7 @@ static void push_arn(struct ru *r, struct svc_strs *s, size_t *cap,
 		     const char *arn)
 {
 	if (arn)
-		strs_push(r->c->arena, s, cap, arn);
+		strs_push(r->o.c->arena, s, cap, arn);
 }
 
 /* ARNs of the group and every user made (the default user's is looked
@@ -1184,17 +1068,17 @@ static void push_arn(struct ru *r, struct svc_strs *s, size_t *cap,
 static int tagged_arns(struct ru *r, const struct value *prior,
 		       struct svc_strs *out)
 {
-	const char *d = get_str(r->st, "default_user_id");
-	struct path p = P(r, "tags");
+	const char *d = ops_get_str(r->o.st, "default_user_id");
+	struct path p = ops_path(&r->o, "tags");
 	size_t i, cap = 0;
 	struct ec_user u;
 
-	push_arn(r, out, &cap, get_str(prior, "arn"));
+	push_arn(r, out, &cap, ops_get_str(prior, "arn"));
 	for (i = 0; i < r->n; i++)
 		if (r->present[i])
-			push_arn(r, out, &cap, get_str(r->items[i], "arn"));
+			push_arn(r, out, &cap, ops_get_str(r->items[i], "arn"));
 	if (d) {
-		int rc = ec_describe_user(r->c, r->cl, &p, d, &u);
+		int rc = ec_describe_user(r->o.c, r->o.cl, &p, d, &u);
 
 		if (rc < 0)
 			return -1;
@@ -1209,43 +1093,40 @@ static int tagged_arns(struct ru *r, const struct value *prior,
 static int retag(struct ru *r, const struct value *prior)
 {
 	const struct value *pt = value_attr(prior, "tags_all");
-	const char *key = get_str(r->st, "kms_key_arn");
+	const char *key = ops_get_str(r->o.st, "kms_key_arn");
 	struct svc_strs gone = { 0 }, arns = { 0 };
-	struct path p = P(r, "tags");
+	struct path p = ops_path(&r->o, "tags");
 	struct svc_tags kt = { 0 };
-	size_t i, j, cap = 0;
+	size_t i;
 	int rc = 0;
 
 	if (!pt || !value_is_known(pt) ||
-	    value_equal(pt, value_attr(r->st, "tags_all")))
+	    value_equal(pt, value_attr(r->o.st, "tags_all")))
 		return 0;
-	for (i = 0; i < pt->u.coll.n; i++) {
-		for (j = 0; j < r->n_tags; j++)
-			if (!strcmp(r->tags[j].key, pt->u.coll.keys[i]))
-				break;
-		if (j == r->n_tags)
-			strs_push(r->c->arena, &gone, &cap, pt->u.coll.keys[i]);
-	}
+	gone = ops_tags_dropped(&r->o, pt);
 	if (tagged_arns(r, prior, &arns))
 		return -1;
 	for (i = 0; i < arns.n && !rc; i++)
-		rc = (gone.n && ec_remove_tags(r->c, r->cl, &p, arns.v[i],
+		rc = (gone.n && ec_remove_tags(r->o.c, r->o.cl, &p, arns.v[i],
 					       gone) < 0) ||
-		     ec_add_tags(r->c, r->cl, &p, arns.v[i], r->tags,
-				 r->n_tags) < 0;
+		     ec_add_tags(r->o.c, r->o.cl, &p, arns.v[i], r->o.tags,
+				 r->o.n_tags) < 0;
 	for (i = 0; i < r->made_secrets.n && !rc; i++) {
 		const char *sid = r->made_secrets.v[i];
 
-		rc = (gone.n && sm_untag_resource(r->c, r->cl, &p, sid,
+		rc = (gone.n && sm_untag_resource(r->o.c, r->o.cl, &p, sid,
 						  gone) < 0) ||
-		     sm_tag_resource(r->c, r->cl, &p, sid, r->tags,
-				     r->n_tags) < 0;
+		     sm_tag_resource(r->o.c, r->o.cl, &p, sid, r->o.tags,
+				     r->o.n_tags) < 0;
 	}
-	if (rc || !key || kms_list_resource_tags(r->c, r->cl, &p, key, &kt) ||
-	    !svc_tags_has(kt.v, kt.n, REDIS_RBAC_TAG_KEY, r->group))
-		return rc || diags_has_errors(&r->c->diags) ? -1 : 0;
-	if ((gone.n && kms_untag_resource(r->c, r->cl, &p, key, gone) < 0) ||
-	    kms_tag_resource(r->c, r->cl, &p, key, r->tags, r->n_tags) < 0)
+	if (rc || !key || kms_list_resource_tags(r->o.c, r->o.cl, &p, key,
+						 &kt) ||
+	    !svc_tags_has(kt.v, kt.n, REDIS_RBAC_TAG_KEY, r->o.id))
+		return rc || diags_has_errors(&r->o.c->diags) ? -1 : 0;
+	if ((gone.n && kms_untag_resource(r->o.c, r->o.cl, &p, key,
+					  gone) < 0) ||
+	    kms_tag_resource(r->o.c, r->o.cl, &p, key, r->o.tags,
+			     r->o.n_tags) < 0)
 		return -1;
 	return 0;
 }
@@ -1256,15 +1137,16 @@ static void find_removed(struct ru *r, const struct value *prior,
 			 struct plan_diff *d)
 {
 	const struct value *pu = value_attr(prior, "users");
-	struct arena *a = r->c->arena;
+	struct arena *a = r->o.c->arena;
 	size_t i;
 
 	for (i = 0; pu && value_is_known(pu) && i < pu->u.coll.n; i++) {
 		const struct value *now = value_map_get(value_attr(
-			r->op->planned, "users"), pu->u.coll.keys[i]);
-		const char *pid = get_str(pu->u.coll.items[i], "user_id");
-		const char *sid = get_str(pu->u.coll.items[i], "secret_arn");
-		const char *nid = get_str(now, "user_id");
+			r->o.op->planned, "users"), pu->u.coll.keys[i]);
+		const char *pid = ops_get_str(pu->u.coll.items[i], "user_id");
+		const char *sid = ops_get_str(pu->u.coll.items[i],
+					      "secret_arn");
+		const char *nid = ops_get_str(now, "user_id");
 
 		if (now && pid && nid && !strcmp(pid, nid))
 			continue;
@@ -1272,8 +1154,8 @@ static void find_removed(struct ru *r, const struct value *prior,
 			strs_push(a, &d->remove, &d->cap_remove, pid);
 		if (pid)
 			strs_push(a, &d->drop_users, &d->cap_drop_users, pid);
-		if (sid && (!now || !get_str(now, "secret_arn") ||
-			    strcmp(get_str(now, "secret_arn"), sid)))
+		if (sid && (!now || !ops_get_str(now, "secret_arn") ||
+			    strcmp(ops_get_str(now, "secret_arn"), sid)))
 			strs_push(a, &d->drop_secrets, &d->cap_drop_secrets,
 				  sid);
 	}
@@ -1283,28 +1165,29 @@ static void find_removed(struct ru *r, const struct value *prior,
  * for the group if it is not a member. */
 static int restore_user(struct ru *r, size_t i, struct plan_diff *d)
 {
-	const char *id = get_str(r->items[i], "user_id");
-	const char *want = get_str(r->items[i], "effective_access_string");
+	const char *id = ops_get_str(r->items[i], "user_id");
+	const char *want = ops_get_str(r->items[i], "effective_access_string");
 	struct path p = user_path(r, r->keys[i]);
 	struct ec_user_input in = { 0 };
 	struct ec_user u;
 	int rc;
 
-	rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	rc = ec_describe_user(r->o.c, r->o.cl, &p, id, &u);
 	if (rc < 0)
 		return -1;
 	if (rc == SVC_NOT_FOUND)
-		return diag_error(&r->c->diags, &p, "User vanished", "User %s "
+		return diag_error(&r->o.c->diags, &p, "User vanished",
+				  "User %s "
 				  "was deleted outside Terraform; refresh, "
 				  "then apply to create it again.", id);
 	if (want && (!u.access_string || strcmp(u.access_string, want))) {
 		in.id = id;
 		in.access_string = want;
-		if (ec_modify_user(r->c, r->cl, &p, &in, NULL) != 0)
+		if (ec_modify_user(r->o.c, r->o.cl, &p, &in, NULL) != 0)
 			return -1;
 	}
 	if (!member(d->members, id))
-		strs_push(r->c->arena, &d->add, &d->cap_add, id);
+		strs_push(r->o.c->arena, &d->add, &d->cap_add, id);
 	return 0;
 }
 
@@ -1312,12 +1195,12 @@ static int restore_user(struct ru *r, size_t i, struct plan_diff *d)
  * changed, put back in the group if removed. */
 static int restore_default_user(struct ru *r, struct plan_diff *d)
 {
-	const char *id = redis_rbac_user_id(r->c->arena, r->group, "default");
-	struct path p = P(r, "default_user_id");
+	const char *id = redis_rbac_user_id(r->o.c->arena, r->o.id, "default");
+	struct path p = ops_path(&r->o, "default_user_id");
 	struct ec_user_input in = { 0 };
 	struct password *pw;
 	struct ec_user u;
-	int rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	int rc = ec_describe_user(r->o.c, r->o.cl, &p, id, &u);
 
 	if (rc < 0)
 		return -1;
@@ -1329,18 +1212,18 @@ static int restore_default_user(struct ru *r, struct plan_diff *d)
 			return -1;
 		in.id = id;
 		in.access_string = REDIS_ACL_DEFAULT_USER;
-		in.passwords.v = (const char **)arena_calloc(r->c->arena, 1,
+		in.passwords.v = (const char **)arena_calloc(r->o.c->arena, 1,
 							    sizeof(char *));
 		in.passwords.v[0] = pw->text;
 		in.passwords.n = 1;
-		rc = ec_modify_user(r->c, r->cl, &p, &in, NULL);
+		rc = ec_modify_user(r->o.c, r->o.cl, &p, &in, NULL);
 		wipe_password(pw);
 		if (rc != 0)
 			return -1;
-		put_str(r, "default_user_id", id);
+		ops_put_str(&r->o, "default_user_id", id);
 	}
 	if (!member(d->members, id))
-		strs_push(r->c->arena, &d->add, &d->cap_add, id);
+		strs_push(r->o.c->arena, &d->add, &d->cap_add, id);
 	return 0;
 }
 
@@ -1348,17 +1231,17 @@ static int restore_default_user(struct ru *r, struct plan_diff *d)
  * copies jansson makes are wiped before they are freed. */
 static int current_password(struct ru *r, size_t i, char *out, size_t cap)
 {
-	const char *arn = get_str(r->items[i], "secret_arn");
+	const char *arn = ops_get_str(r->items[i], "secret_arn");
 	struct path p = user_path(r, r->keys[i]);
 	const char *text = NULL;
 	json_t *o, *v;
-	size_t before = r->c->diags.len;
+	size_t before = r->o.c->diags.len;
 	int rc = -1;
 
-	if (!arn || sm_get_secret_value(r->c, r->cl, &p, arn, &text,
+	if (!arn || sm_get_secret_value(r->o.c, r->o.cl, &p, arn, &text,
 					NULL) != 0 || !text) {
-		if (r->c->diags.len == before)
-			diag_error(&r->c->diags, &p, "Secret not found",
+		if (r->o.c->diags.len == before)
+			diag_error(&r->o.c->diags, &p, "Secret not found",
 				   "The secret of user \"%s\" is gone, so its "
 				   "current password cannot be kept during the "
 				   "rotation.", r->keys[i]);
@@ -1376,7 +1259,8 @@ static int current_password(struct ru *r, size_t i, char *out, size_t cap)
 				json_string_length(v));
 	json_decref(o);
 	if (rc)
-		diag_error(&r->c->diags, &p, "Secret unreadable", "The secret "
+		diag_error(&r->o.c->diags, &p, "Secret unreadable",
+			   "The secret "
 			   "of user \"%s\" does not hold a JSON object with a "
 			   "password of 16 to 128 characters.", r->keys[i]);
 	return rc;
@@ -1396,19 +1280,19 @@ static int rotate_user(struct ru *r, size_t i, const char *phase)
 
 	if (!pw || current_password(r, i, pw->current, sizeof(pw->current)))
 		return -1;
-	in.id = get_str(r->items[i], "user_id");
-	in.passwords.v = (const char **)arena_calloc(r->c->arena, 2,
+	in.id = ops_get_str(r->items[i], "user_id");
+	in.passwords.v = (const char **)arena_calloc(r->o.c->arena, 2,
 						    sizeof(char *));
 	in.passwords.v[0] = pw->current;
 	in.passwords.v[1] = pw->text;
 	in.passwords.n = add ? 2 : 1;
-	rc = ec_modify_user(r->c, r->cl, &p, &in, NULL);
+	rc = ec_modify_user(r->o.c, r->o.cl, &p, &in, NULL);
 	if (rc == 0 && add) {
 		if (password_json(pw, r->keys[i]) < 0)
-			rc = diag_error(&r->c->diags, &p, "Invalid user name",
+			rc = diag_error(&r->o.c->diags, &p, "Invalid user name",
 					"The user name cannot be written into "
 					"the secret.");
-		else if (sm_put_secret_value(r->c, r->cl, &p, get_str(
+		else if (sm_put_secret_value(r->o.c, r->o.cl, &p, ops_get_str(
 			 r->items[i], "secret_arn"), pw->json, NULL) != 0)
 			rc = -1;
 	}
@@ -1423,31 +1307,32 @@ static int apply_users(struct ru *r, const struct value *prior,
 	const struct value *pu = value_attr(prior, "users");
 	size_t i;
 
-	if (!get_str(prior, "default_user_id") && restore_default_user(r, d))
+	if (!ops_get_str(prior, "default_user_id") &&
+	    restore_default_user(r, d))
 		return -1;
 	for (i = 0; i < r->n; i++) {
 		const struct value *p = value_map_get(pu, r->keys[i]);
-		const char *pid = get_str(p, "user_id");
-		const char *nid = get_str(r->items[i], "user_id");
-		const char *pa = get_str(p, "effective_access_string");
-		const char *na = get_str(r->items[i],
+		const char *pid = ops_get_str(p, "user_id");
+		const char *nid = ops_get_str(r->items[i], "user_id");
+		const char *pa = ops_get_str(p, "effective_access_string");
+		const char *na = ops_get_str(r->items[i],
 					 "effective_access_string");
 		const char *pp, *np;
 
-		if (ctx_cancelled(r->c))
+		if (ctx_cancelled(r->o.c))
 			return stopped(r, "updating the users");
 		if (!p || !pid || !nid || strcmp(pid, nid)) {
 			if (create_user(r, i))
 				return -1;
-			if (get_str(r->items[i], "user_id"))
-				strs_push(r->c->arena, &d->add, &d->cap_add,
-					  get_str(r->items[i], "user_id"));
+			if (ops_get_str(r->items[i], "user_id"))
+				strs_push(r->o.c->arena, &d->add, &d->cap_add,
+					  ops_get_str(r->items[i], "user_id"));
 			continue;
 		}
 		if ((!pa || !na || strcmp(pa, na)) && restore_user(r, i, d))
 			return -1;
-		pp = get_str(p, "password_rotation_phase");
-		np = get_str(r->items[i], "password_rotation_phase");
+		pp = ops_get_str(p, "password_rotation_phase");
+		np = ops_get_str(r->items[i], "password_rotation_phase");
 		if (np && (!pp || strcmp(pp, np)) && rotate_user(r, i, np))
 			return -1;
 	}
@@ -1473,8 +1358,8 @@ static int update_steps(struct ru *r, const struct value *prior,
 	for (i = 0; i < d->drop_secrets.n; i++)
 		strs_remove(&r->made_secrets, d->drop_secrets.v[i]);
 	save_private(r);
-	pk = get_str(prior, "kms_key_arn");
-	nk = get_str(r->op->planned, "kms_key_arn");
+	pk = ops_get_str(prior, "kms_key_arn");
+	nk = ops_get_str(r->o.op->planned, "kms_key_arn");
 	if (pk && nk && strcmp(pk, nk) && rekey(r, pk))
 		return -1;
 	if (!pk && any_password_user(r) && step_kms(r))
@@ -1502,23 +1387,24 @@ int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
 		return -1;
 	if (!load_private(&r, op->prior_private))
 		ids_from_state(&r, op->prior);
-	r.kms_arn = get_str(op->prior, "kms_key_arn");
-	rc = ec_describe_user_group(c, r.cl, &p, r.group, &g);
+	r.kms_arn = ops_get_str(op->prior, "kms_key_arn");
+	rc = ec_describe_user_group(c, r.o.cl, &p, r.o.id, &g);
 	if (rc == SVC_NOT_FOUND)
 		return diag_error(&c->diags, &p, "User group gone", "User group "
 				  "%s no longer exists; refresh to plan its "
-				  "creation.", r.group);
+				  "creation.", r.o.id);
 	if (rc < 0)
 		return -1;
 	d.members = g.user_ids;
 	find_removed(&r, op->prior, &d);
-	put_str(&r, "default_user_id", get_str(op->prior, "default_user_id"));
+	ops_put_str(&r.o, "default_user_id", ops_get_str(op->prior,
+							 "default_user_id"));
 	/* Existing users keep what the plan carried over from the prior
 	 * state; new ones get their results from create_user. */
 	for (i = 0; i < r.n; i++) {
-		const char *pid = get_str(value_map_get(value_attr(op->prior,
+		const char *pid = ops_get_str(value_map_get(value_attr(op->prior,
 			"users"), r.keys[i]), "user_id");
-		const char *nid = get_str(r.items[i], "user_id");
+		const char *nid = ops_get_str(r.items[i], "user_id");
 
 		if (!pid || !nid || strcmp(pid, nid)) {
 			user_put_str(&r, i, "arn", NULL);
@@ -1528,7 +1414,7 @@ int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
 		}
 	}
 	if (r.kms_arn)
-		put_str(&r, "kms_key_arn", r.kms_arn);
+		ops_put_str(&r.o, "kms_key_arn", r.kms_arn);
 	rc = update_steps(&r, op->prior, &d);
 	put_users(&r);
 	save_private(&r);
@@ -1537,13 +1423,13 @@ int redis_rbac_users_update(struct ctx *c, struct resource_op *op)
 		 * forget users made here, so return the planned state with
 		 * only what exists (destroy also works from the private
 		 * state). */
-		op->new_state = known_only(c->arena, r.st);
+		op->new_state = known_only(c->arena, r.o.st);
 		return -1;
 	}
-	if (!get_str(r.st, "default_user_id"))
-		put_str(&r, "default_user_id", redis_rbac_user_id(
-			c->arena, r.group, "default"));
-	op->new_state = known_only(c->arena, r.st);
+	if (!ops_get_str(r.o.st, "default_user_id"))
+		ops_put_str(&r.o, "default_user_id", redis_rbac_user_id(
+			c->arena, r.o.id, "default"));
+	op->new_state = known_only(c->arena, r.o.st);
 	return 0;
 }
 
@@ -1578,8 +1464,8 @@ static const char *role_of(struct arena *a, const char *s)
 static const struct value *adopted_user(struct ru *r, const struct ec_user *u,
 					const char *secret_arn)
 {
-	struct arena *a = r->c->arena;
-	const struct type *t = value_attr(r->st, "users")->type->elem;
+	struct arena *a = r->o.c->arena;
+	const struct type *t = value_attr(r->o.st, "users")->type->elem;
 	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
 	const struct value *v;
 	const char *role = role_of(a, u->access_string);
@@ -1610,99 +1496,44 @@ static const struct value *adopted_user(struct ru *r, const struct ec_user *u,
 static int adopt_user(struct ru *r, const char *id, const char ***keys,
 		      const struct value ***items, size_t *n)
 {
-	struct path p = P(r, "users");
+	struct path p = ops_path(&r->o, "users");
 	struct svc_tags tags = { 0 };
 	const char *secret_arn = NULL;
 	struct ec_user u;
 	struct sm_secret s;
-	int rc = ec_describe_user(r->c, r->cl, &p, id, &u);
+	int rc = ec_describe_user(r->o.c, r->o.cl, &p, id, &u);
 
 	if (rc == SVC_NOT_FOUND)
 		return 0;
 	if (rc < 0)
 		return -1;
 	if (u.user_name && !strcmp(u.user_name, "default")) {
-		put_str(r, "default_user_id", u.id);
-		strs_push(r->c->arena, &r->made_users, &r->cap_users, u.id);
+		ops_put_str(&r->o, "default_user_id", u.id);
+		strs_push(r->o.c->arena, &r->made_users, &r->cap_users, u.id);
 		return 0;
 	}
 	if (!u.arn || !u.user_name ||
-	    ec_list_tags(r->c, r->cl, &p, u.arn, &tags) != 0 ||
-	    !svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->group))
+	    ec_list_tags(r->o.c, r->o.cl, &p, u.arn, &tags) != 0 ||
+	    !svc_tags_has(tags.v, tags.n, REDIS_RBAC_TAG_KEY, r->o.id))
 		return 0;
 	if (!u.auth_type || strcmp(u.auth_type, "iam")) {
-		rc = sm_describe_secret(r->c, r->cl, &p,
+		rc = sm_describe_secret(r->o.c, r->o.cl, &p,
 					secret_name(r, u.user_name), &s);
 		if (rc < 0)
 			return -1;
 		if (rc == 0 && !s.deleted_date &&
-		    svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->group)) {
+		    svc_tags_has(s.tags.v, s.tags.n, REDIS_RBAC_TAG_KEY, r->o.id)) {
 			secret_arn = s.arn;
-			strs_push(r->c->arena, &r->made_secrets,
+			strs_push(r->o.c->arena, &r->made_secrets,
 				  &r->cap_secrets, s.arn);
 			if (!r->kms_arn && s.kms_key_id)
 				r->kms_arn = s.kms_key_id;
 		}
 	}
-	strs_push(r->c->arena, &r->made_users, &r->cap_users, u.id);
+	strs_push(r->o.c->arena, &r->made_users, &r->cap_users, u.id);
 	(*keys)[*n] = u.user_name;
 	(*items)[(*n)++] = adopted_user(r, &u, secret_arn);
 	return 0;
-}
-
-/* tags_all from the group; tags = those default_tags and the identity tag
- * do not explain. */
-static void adopt_tags(struct ru *r, const char *arn)
-{
-	const struct resource_env *pc = r->c->env;
-	struct arena *a = r->c->arena;
-	struct path p = P(r, "tags");
-	struct svc_tags t = { 0 };
-	const struct value **all, **mine;
-	const char **keys, **mkeys;
-	size_t i, j, nm = 0;
-
-	if (!arn || ec_list_tags(r->c, r->cl, &p, arn, &t) != 0)
-		return;
-	keys = arena_calloc(a, t.n + 1, sizeof(*keys));
-	mkeys = arena_calloc(a, t.n + 1, sizeof(*mkeys));
-	all = arena_calloc(a, t.n + 1, sizeof(*all));
-	mine = arena_calloc(a, t.n + 1, sizeof(*mine));
-	for (i = 0; i < t.n; i++) {
-		const char *v = t.v[i].value ? t.v[i].value : "";
-		bool dflt = !strcmp(t.v[i].key, REDIS_RBAC_TAG_KEY);
-
-		keys[i] = t.v[i].key;
-		all[i] = value_string(a, v);
-		for (j = 0; j < pc->default_tags.n; j++)
-			if (!strcmp(pc->default_tags.keys[j], keys[i]) &&
-			    !strcmp(pc->default_tags.values[j], v))
-				dflt = true;
-		if (!dflt) {
-			mkeys[nm] = keys[i];
-			mine[nm++] = all[i];
-		}
-	}
-	put(r, "tags_all", value_map(a, &type_string, t.n, keys, all));
-	if (nm)
-		put(r, "tags", value_map(a, &type_string, nm, mkeys, mine));
-}
-
-/* The import state: every attribute null but the identity. */
-static const struct value *empty_state(struct ctx *c, const char *id)
-{
-	struct arena *a = c->arena;
-	const struct type *t = schema_block_type(
-		a, redis_rbac_users_resource.schema->block);
-	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
-	const struct value *v;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		items[i] = value_null(a, t->types[i]);
-	v = value_object(a, t, items);
-	v = value_with_attr(a, v, "id", value_string(a, id));
-	return value_with_attr(a, v, "name", value_string(a, id));
 }
 
 int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
@@ -1719,35 +1550,37 @@ int redis_rbac_users_import(struct ctx *c, struct resource_op *op)
 	if (!op->import_id || !*op->import_id)
 		return diag_error(&c->diags, NULL, "Invalid import id", "Import "
 				  TYPE_NAME " by its user group id.");
-	if (ru_init(&r, c, op, empty_state(c, op->import_id)))
+	if (ru_init(&r, c, op, ops_empty_state(c->arena,
+					       &redis_rbac_users_resource,
+					       op->import_id)))
 		return -1;
-	rc = ec_describe_user_group(c, r.cl, &p, r.group, &g);
+	rc = ec_describe_user_group(c, r.o.cl, &p, r.o.id, &g);
 	if (rc == SVC_NOT_FOUND)
 		return diag_error(&c->diags, NULL, "Cannot import non-existent "
 				  "remote object", "No ElastiCache user group "
-				  "\"%s\" exists.", r.group);
+				  "\"%s\" exists.", r.o.id);
 	if (rc < 0)
 		return -1;
-	put_str(&r, "id", r.group);
-	put_str(&r, "name", r.group);
-	put_str(&r, "arn", g.arn);
-	put_str(&r, "user_group_id", r.group);
-	put_str(&r, "engine", g.engine);
+	ops_put_str(&r.o, "id", r.o.id);
+	ops_put_str(&r.o, "name", r.o.id);
+	ops_put_str(&r.o, "arn", g.arn);
+	ops_put_str(&r.o, "user_group_id", r.o.id);
+	ops_put_str(&r.o, "engine", g.engine);
 	keys = arena_calloc(c->arena, g.user_ids.n + 1, sizeof(*keys));
 	items = arena_calloc(c->arena, g.user_ids.n + 1, sizeof(*items));
 	for (i = 0; i < g.user_ids.n; i++)
 		if (adopt_user(&r, g.user_ids.v[i], &keys, &items, &n))
 			return -1;
-	users = value_attr(r.st, "users");
-	put(&r, "users", value_map(c->arena, users->type->elem, n, keys,
+	users = value_attr(r.o.st, "users");
+	ops_put(&r.o, "users", value_map(c->arena, users->type->elem, n, keys,
 				   items));
-	put_str(&r, "kms_key_arn", r.kms_arn);
-	put(&r, "secret_recovery_window_days", value_int(c->arena,
+	ops_put_str(&r.o, "kms_key_arn", r.kms_arn);
+	ops_put(&r.o, "secret_recovery_window_days", value_int(c->arena,
 	    REDIS_RBAC_DEFAULT_SECRET_RECOVERY_WINDOW_DAYS));
-	adopt_tags(&r, g.arn);
+	ops_adopt_tags(&r.o, g.arn);
 	save_private(&r);
 	/* iam_policy_json needs cluster_arns, which only the configuration
 	 * knows: the next plan computes it. */
-	op->new_state = known_only(c->arena, r.st);
+	op->new_state = known_only(c->arena, r.o.st);
 	return 0;
 }
