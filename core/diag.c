@@ -143,3 +143,18 @@ void diags_append(struct diags *dst, const struct diags *src)
 	for (i = 0; i < src->len; i++)
 		diags_push(dst, &src->items[i]);
 }
+
+bool diags_drop_error(struct diags *d, size_t before, const char *prefix)
+{
+	const struct diag *x;
+
+	if (d->len != before + 1)
+		return false;
+	x = &d->items[before];
+	if (x->severity != DIAG_ERROR || !x->detail ||
+	    strncmp(x->detail, prefix, strlen(prefix)) != 0)
+		return false;
+	d->len--;
+	d->errors--;
+	return true;
+}

@@ -92,6 +92,12 @@ static inline bool diags_has_errors(const struct diags *d)
 	return d->errors > 0;
 }
 
+/* If the only diagnostic added since `before` (d->len then) is an error
+ * whose detail starts with `prefix` (the AWS layer puts the AWS error code
+ * first), removes it and returns true: the caller retries, or treats that
+ * error as an expected answer. */
+bool diags_drop_error(struct diags *d, size_t before, const char *prefix);
+
 /* Appends every diagnostic of src to dst.  The copy is shallow: strings and
  * paths stay in src's arena, which must live as long as dst is used. */
 void diags_append(struct diags *dst, const struct diags *src);

@@ -231,21 +231,6 @@ void ops_adopt_tags(struct ops *o, const char *arn)
 		ops_put(o, "tags", value_map(a, &type_string, nm, mkeys, mine));
 }
 
-bool ops_drop_if_code(struct ctx *c, size_t before, const char *code)
-{
-	struct diag *d;
-
-	if (c->diags.len != before + 1)
-		return false;
-	d = &c->diags.items[before];
-	if (d->severity != DIAG_ERROR || !d->detail ||
-	    strncmp(d->detail, code, strlen(code)) != 0)
-		return false;
-	c->diags.len--;
-	c->diags.errors--;
-	return true;
-}
-
 int64_t ops_backoff_ms(int64_t delay_ms, int64_t max_ms)
 {
 	delay_ms = delay_ms * 3 / 2;

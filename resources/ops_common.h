@@ -95,11 +95,6 @@ const struct value *ops_empty_state(struct arena *a,
  * ListTagsForResource leaves both and its diagnostic. */
 void ops_adopt_tags(struct ops *o, const char *arn);
 
-/* If the only diagnostic added since `before` (c->diags.len then) is an
- * error whose detail starts with AWS error `code`, removes it and returns
- * true (the caller retries or treats it as expected). */
-bool ops_drop_if_code(struct ctx *c, size_t before, const char *code);
-
 /* The next poll delay: delay_ms * 1.5, at most max_ms. */
 int64_t ops_backoff_ms(int64_t delay_ms, int64_t max_ms);
 

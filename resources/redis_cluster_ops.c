@@ -740,7 +740,7 @@ static int make_param_group(struct rc *r, const char *name, const char *family,
 	if (ec_create_cache_parameter_group(r->o.c, r->o.cl, &p, name, family,
 					    desc,
 					    r->o.tags, r->o.n_tags, NULL)) {
-		if (!ops_drop_if_code(r->o.c, before,
+		if (!diags_drop_error(&r->o.c->diags, before,
 				  "CacheParameterGroupAlreadyExists"))
 			return -1;
 		if (adopt_param_group(r, &p, name, family, ps, n)) {
@@ -846,6 +846,7 @@ static int step_token(struct rc *r)
 	struct path p = ops_path(&r->o, "auth_secret_arn");
 	const char *arn;
 	size_t before;
+	struct diags *d = &r->o.c->diags;
 
 	if (ops_get_str(r->o.st, "user_group_id"))
 		return 0;
@@ -866,8 +867,8 @@ static int step_token(struct rc *r)
 	}
 	/* AWS says InvalidRequestException for a name scheduled for
 	 * deletion, ResourceExistsException for a live secret. */
-	if (!ops_drop_if_code(r->o.c, before, "ResourceExistsException") &&
-	    !ops_drop_if_code(r->o.c, before, "InvalidRequestException"))
+	if (!diags_drop_error(d, before, "ResourceExistsException") &&
+	    !diags_drop_error(d, before, "InvalidRequestException"))
 		return -1;
 	return reuse_secret(r);
 }
@@ -1565,7 +1566,7 @@ static int retry_dependency(struct rc *r, const char *code,
 
 		if (rc >= 0)
 			return 0;
-		if (!ops_drop_if_code(r->o.c, before, code))
+		if (!diags_drop_error(&r->o.c->diags, before, code))
 			return -1;
 		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return cancelled(r, arena_sprintf(r->o.c->arena, "waiting "
@@ -2531,7 +2532,7 @@ static int update_params_cleanup(struct rc *r, bool *unused)
 		if (ec_delete_cache_parameter_group(r->o.c, r->o.cl, &p,
 						    keep.v[i]) >= 0) {
 			retire(r, keep.v[i], false);
-		} else if (ops_drop_if_code(r->o.c, before,
+		} else if (diags_drop_error(&r->o.c->diags, before,
 					"InvalidCacheParameterGroupState")) {
 			ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: "
 				"parameter group %s still in use; deleted by "
@@ -2587,7 +2588,7 @@ static int update_subnets(struct rc *r, bool *unused)
 				  "-replace).", name, r->o.id);
 	aws = r->o.c->diags.len == before + 1 ?
 		r->o.c->diags.items[before].detail : NULL;
-	if (!ops_drop_if_code(r->o.c, before, "SubnetInUse"))
+	if (!diags_drop_error(&r->o.c->diags, before, "SubnetInUse"))
 		return -1;
 	return diag_error(&r->o.c->diags, &p, "Subnet in use by the cluster",
 			  "ElastiCache refused to take %s out of subnet group "

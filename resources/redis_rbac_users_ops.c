@@ -442,9 +442,9 @@ static int create_secret(struct ru *r, size_t i, struct password *pw)
 			     NULL) != 0) {
 		/* AWS says InvalidRequestException for a name scheduled for
 		 * deletion, ResourceExistsException for a live secret. */
-		if (!ops_drop_if_code(r->o.c, before,
+		if (!diags_drop_error(&r->o.c->diags, before,
 				      "ResourceExistsException") &&
-		    !ops_drop_if_code(r->o.c, before,
+		    !diags_drop_error(&r->o.c->diags, before,
 				      "InvalidRequestException"))
 			return -1;
 		if (!(arn = reuse_secret(r, i, pw)))
@@ -863,7 +863,8 @@ static int delete_group(struct ru *r)
 
 		if (ec_delete_user_group(r->o.c, r->o.cl, &p, r->o.id) >= 0)
 			break;
-		if (!ops_drop_if_code(r->o.c, before, "InvalidUserGroupState"))
+		if (!diags_drop_error(&r->o.c->diags, before,
+				      "InvalidUserGroupState"))
 			return -1;
 		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting to delete the user group");
@@ -896,7 +897,7 @@ static int delete_user_list(struct ru *r, struct svc_strs ids)
 
 			if (ec_delete_user(r->o.c, r->o.cl, &p, ids.v[i]) >= 0)
 				break;
-			if (!ops_drop_if_code(r->o.c, before,
+			if (!diags_drop_error(&r->o.c->diags, before,
 					      "InvalidUserState"))
 				return -1;
 			if (ctx_sleep_ms(r->o.c, delay) < 0)
@@ -1024,7 +1025,8 @@ static int modify_group(struct ru *r, struct svc_strs add,
 					  "the update.", r->o.id);
 		if (rc == 0)
 			break;
-		if (!ops_drop_if_code(r->o.c, before, "InvalidUserGroupState"))
+		if (!diags_drop_error(&r->o.c->diags, before,
+				      "InvalidUserGroupState"))
 			return -1;
 		if (ctx_sleep_ms(r->o.c, delay) < 0)
 			return stopped(r, "waiting to modify the user group");

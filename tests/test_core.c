@@ -81,6 +81,16 @@ static void test_diags(void)
 	CHECK_STR(d.items[1].detail, "70000 is out of range");
 	CHECK(d.items[1].has_path);
 	CHECK_STR(path_string(a, d.items[1].path), "port");
+
+	/* an expected AWS error is taken back; anything else stays */
+	CHECK(!diags_drop_error(&d, 1, "SubnetInUse"));	/* "70000 ..." */
+	diag_error(&d, NULL, "ElastiCache failed", "SubnetInUse: in use");
+	CHECK(!diags_drop_error(&d, 1, "SubnetInUse"));	/* two since 1 */
+	CHECK(diags_drop_error(&d, 2, "SubnetInUse"));
+	CHECK_INT(d.len, 2);
+	CHECK_INT(d.errors, 1);
+	diag_warn(&d, NULL, "Note", "SubnetInUse");	/* not an error */
+	CHECK(!diags_drop_error(&d, 2, "SubnetInUse"));
 	arena_free(a);
 }
 
