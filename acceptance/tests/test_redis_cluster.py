@@ -955,3 +955,45 @@ def test_resharding_in_place(emu, tmp_path, test_binary):
         assert attrs["configuration_endpoint"] and attrs["primary_endpoint"] is None
     left = new_leftovers(emu, before)
     assert left == [], left
+
+
+def test_a_failed_set_after_recreating_the_secret_is_finished_by_the_next_apply(emu, tmp_path, test_binary):
+    """The secret deleted for good; the apply makes a new token and secret,
+    but ElastiCache refuses the SET (injected): the state still has no
+    secret, so the next apply finds the new secret and makes the token it
+    holds the only one.  Clients reading the secret end with a working
+    token, and the lost token stops working."""
+    seen = {}
+
+    def weaken(attrs, app_sg):
+        sm = botocore_client(emu, "secretsmanager")
+        seen["old"] = sm.get_secret_value(SecretId=attrs["auth_secret_arn"])["SecretString"]
+        sm.delete_secret(SecretId=attrs["auth_secret_arn"], ForceDeleteWithoutRecovery=True)
+        control(emu, "/_emulator/faults", {"service": "elasticache", "operation": "ModifyReplicationGroup",
+                                           "action": "error", "code": "InjectedFault", "message": "Injected fault",
+                                           "status": 400, "times": 1})
+
+    def between(attrs, app_sg):
+        seen["between_attrs"] = attrs
+        seen["between_tokens"] = list(emu.service("elasticache").valid_auth_tokens("acc-drift"))
+
+    def check(attrs, app_sg):
+        seen["attrs"] = attrs
+        seen["secret"] = botocore_client(emu, "secretsmanager").get_secret_value(
+            SecretId=attrs["auth_secret_arn"])["SecretString"]
+        seen["tokens"] = list(emu.service("elasticache").valid_auth_tokens("acc-drift"))
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_drift",
+        {"02-repair": weaken, "03-again": between, "destroy": check},
+        expect={"02-repair": {"plan": {TYPE + ".main": "update"}, "apply_error": "Injected fault",
+                              "after_no_change_plan": False}},
+        extra={"03-again": (lambda r: r, {"plan": {TYPE + ".main": "update"}, "after_no_change_plan": True})})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert ran == ["02-repair", "03-again", "destroy"]
+    assert seen["between_attrs"]["auth_secret_arn"] is None, "no secret recorded while the SET failed"
+    assert seen["between_tokens"] == [seen["old"]], "nothing changed in ElastiCache"
+    assert seen["tokens"] == [seen["secret"]] and seen["secret"] != seen["old"]
+    everything = "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
+    assert seen["secret"] not in everything and seen["old"] not in everything
+    assert new_leftovers(emu, before) == []
