@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "schema/timeouts.h"
 #include "resources/aws_validate.h"
 #include "resources/plan_common.h"
@@ -1175,6 +1177,16 @@ static int plan_auth(struct planner *pl, int64_t now_s)
 	return plan_rotation(pl, now_s);
 }
 
+/* A JSON true under `key` in the private state (refresh's findings). */
+static bool private_flag(struct bytes b, const char *key)
+{
+	json_t *o = b.ptr && b.len ? json_loadb(b.ptr, b.len, 0, NULL) : NULL;
+	bool on = json_is_true(json_object_get(o, key));
+
+	json_decref(o);
+	return on;
+}
+
 /* Sub-resources refresh found deleted or weakened outside Terraform come
  * back: their results become unknown and apply re-creates or restores
  * them (the log groups come back through plan_identity, the secret
@@ -1190,7 +1202,9 @@ static void plan_repair(struct planner *pl)
 		    value_bool(pl->c->arena, true));
 	if (!value_is_known(pl->op->prior))
 		return;
-	if (value_is_null(planned(pl, "security_group_id")))
+	if (value_is_null(planned(pl, "security_group_id")) ||
+	    private_flag(pl->op->prior_private,
+			 REDIS_CLUSTER_PRIVATE_SG_DRIFTED))
 		set_unknown(pl, "security_group_id");
 	if (value_is_null(planned(pl, "app_policy_arn")) ||
 	    value_is_null(planned(pl, "app_policy_json"))) {

@@ -39,6 +39,10 @@ extern const struct resource redis_cluster_resource;
 /* The tag every sub-resource carries (value: the replication group id), by
  * which import finds them.  Users may not set it themselves. */
 #define REDIS_CLUSTER_TAG_KEY "secure:redis-cluster"
+/* Private-state key (JSON true) that refresh sets when the replication
+ * group is not on its own security group alone; the plan then shows
+ * security_group_id as changing and the apply moves the group back. */
+#define REDIS_CLUSTER_PRIVATE_SG_DRIFTED "security_groups_drifted"
 
 /* auth_token_rotation_phase values: the token phase the last apply ran (in
  * state) or the next apply will run (in a plan that changes it). */

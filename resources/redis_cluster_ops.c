@@ -59,6 +59,11 @@ struct rc {
 	/* Update: the group ModifyReplicationGroup attaches (a custom group
 	 * or the family's default); NULL when it stays. */
 	const char *pg_target;
+	/* Refresh found the cluster not on its own security group alone
+	 * (detached, or another group added): the plan makes
+	 * security_group_id unknown and update puts the cluster back on it.
+	 * In the private state, rewritten by every refresh. */
+	bool sg_drifted;
 	char *token;			/* secret: create only, wiped */
 	struct ec_replication_group rg;
 	struct ec_cache_cluster cc;
@@ -248,6 +253,9 @@ static void save_private(struct rc *r)
 	if (r->retired.n)
 		json_object_set_new(o, "retired_parameter_groups",
 				    svc_json_strs(r->retired));
+	if (r->sg_drifted)
+		json_object_set_new(o, REDIS_CLUSTER_PRIVATE_SG_DRIFTED,
+				    json_true());
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (!s)
@@ -265,6 +273,7 @@ static void load_private(struct rc *r, struct bytes b)
 	size_t i;
 
 	r->param_group = NULL;
+	r->sg_drifted = false;
 	memset(&r->retired, 0, sizeof(r->retired));
 	if (!b.ptr || !b.len)
 		return;
@@ -272,6 +281,8 @@ static void load_private(struct rc *r, struct bytes b)
 	if (json_is_object(o) &&
 	    (s = json_string_value(json_object_get(o, "parameter_group"))))
 		r->param_group = arena_strdup(r->o.c->arena, s);
+	r->sg_drifted = json_is_true(json_object_get(
+		o, REDIS_CLUSTER_PRIVATE_SG_DRIFTED));
 	list = json_is_object(o) ?
 		json_object_get(o, "retired_parameter_groups") : NULL;
 	if (json_is_array(list) && json_array_size(list)) {
@@ -1273,9 +1284,12 @@ static void refresh_security_group(struct rc *r)
 		ops_put_null(&r->o, "security_group_id");
 		return;
 	}
-	if (r->cc.id && !attached)
-		ctx_log(r->o.c, LOG_WARN, "security group %s is no longer "
-			"attached to %s", sg, r->o.id);
+	if (r->cc.id && (!attached || r->cc.security_group_ids.n != 1)) {
+		ctx_log(r->o.c, LOG_WARN, "%s is not on its security group %s "
+			"alone (%zu attached): the next apply puts it back",
+			r->o.id, sg, r->cc.security_group_ids.n);
+		r->sg_drifted = true;
+	}
 	if (ec2_describe_security_group_rules(r->o.c, r->o.cl, &p, sg, &rules,
 					      &n))
 		return;
@@ -1542,10 +1556,13 @@ int redis_cluster_read(struct ctx *c, struct resource_op *op)
 	}
 	r.kms_arn = ops_get_str(op->prior, "kms_key_arn");
 	load_private(&r, op->prior_private);
+	r.sg_drifted = false;	/* refresh tells */
 	rc = refresh(&r);
 	if (rc < 0)
 		return -1;
 	op->new_state = rc == 1 ? NULL : known_only(c->arena, r.o.st);
+	if (rc == 0)
+		save_private(&r);
 	return 0;
 }
 
@@ -3124,34 +3141,42 @@ static int update_secret(struct rc *r, bool *unused)
 	return 0;
 }
 
-/* A security group deleted outside Terraform (AWS refuses while it is in
- * use, so it was detached first) comes back with the planned sources,
- * and the replication group moves onto it alone, dropping whatever group
- * took its place. */
+/* The cluster's own security group, deleted outside Terraform (AWS
+ * refuses while it is in use, so it was detached first), comes back with
+ * the planned sources; and the replication group moves onto it alone,
+ * also when refresh found it detached or sharing the cluster with another
+ * group (a failed earlier attempt included). */
 static int update_security_group(struct rc *r, bool *unused)
 {
 	struct path p = ops_path(&r->o, "security_group_id");
 	struct ec_rg_modify in = { 0 };
-	const char *sg;
+	const char *sg = ops_get_str(r->o.op->prior, "security_group_id");
 
 	(void)unused;
-	if (ops_get_str(r->o.op->prior, "security_group_id") ||
-	    !value_is_unknown(ops_get(r->o.op->planned, "security_group_id")))
+	if (!value_is_unknown(ops_get(r->o.op->planned, "security_group_id")))
 		return 0;
-	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: re-creating its "
-		"security group", r->o.id);
-	take(r, "allowed_security_group_ids");
-	take(r, "allowed_cidr_blocks");
-	if (step_subnets(r) || step_security_group(r))
-		return -1;
-	sg = ops_get_str(r->o.st, "security_group_id");
+	if (!sg) {
+		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: "
+			"re-creating its security group", r->o.id);
+		take(r, "allowed_security_group_ids");
+		take(r, "allowed_cidr_blocks");
+		if (step_subnets(r) || step_security_group(r))
+			return -1;
+		sg = ops_get_str(r->o.st, "security_group_id");
+	}
+	ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: back on its "
+		"security group %s alone", r->o.id, sg);
 	in.id = r->o.id;
 	in.security_group_ids = (struct svc_strs){ .v = &sg, .n = 1 };
 	in.apply_immediately = SVC_TRUE;
 	if (wait_available(r) ||
-	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0)
+	    ec_modify_replication_group(r->o.c, r->o.cl, &p, &in, NULL) < 0 ||
+	    wait_available(r))
 		return -1;
-	return wait_available(r);
+	ops_put_str(&r->o, "security_group_id", sg);
+	r->sg_drifted = false;
+	save_private(r);
+	return 0;
 }
 
 /* SSM parameters deleted, or changed (value, type, key) outside

@@ -638,6 +638,9 @@ static const struct value *proposed(const struct value *prior,
 	return p;
 }
 
+/* The prior private state plan_full passes (refresh's findings). */
+static const char *prior_private;
+
 static struct presult plan_full(const struct value *prior,
 				const struct value *cfg, int64_t now,
 				const struct resource_env *pc)
@@ -658,6 +661,9 @@ static struct presult plan_full(const struct value *prior,
 	op.prior = prior;
 	op.config = cfg;
 	op.proposed = proposed(prior, cfg);
+	if (prior_private)
+		op.prior_private = (struct bytes){ prior_private,
+						   strlen(prior_private) };
 	r.rc = plan_resource(A, B, prior, op.proposed, cfg, &pr, &c.diags);
 	if (r.rc == 0) {
 		op.planned = pr.planned;
@@ -907,6 +913,18 @@ static void test_plan_repairs_drift(void)
 	r = plan(with(st, "app_policy_json", value_null(A, &type_string)), cfg);
 	CHECK(punknown(&r, "app_policy_json"));
 	CHECK_INT(r.n_replace, 0);
+	/* refresh found the cluster off its own security group */
+	prior_private = "{\"" REDIS_CLUSTER_PRIVATE_SG_DRIFTED "\":true}";
+	r = plan(st, cfg);
+	CHECK(punknown(&r, "security_group_id"));
+	prior_private = "{\"" REDIS_CLUSTER_PRIVATE_SG_DRIFTED "\":false}";
+	r = plan(st, cfg);
+	CHECK(!punknown(&r, "security_group_id"));
+	prior_private = "not json";
+	r = plan(st, cfg);
+	CHECK_INT(r.rc, 0);
+	CHECK(!punknown(&r, "security_group_id"));
+	prior_private = NULL;
 
 	/* a key the user brings: its rotation setting is reported, not
 	 * planned */

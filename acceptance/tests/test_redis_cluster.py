@@ -997,3 +997,36 @@ def test_a_failed_set_after_recreating_the_secret_is_finished_by_the_next_apply(
     everything = "".join(sink.snapshots) + result.transcript + "\n".join(result.provider_stderr)
     assert seen["secret"] not in everything and seen["old"] not in everything
     assert new_leftovers(emu, before) == []
+
+
+@pytest.mark.parametrize("how", ["detached", "shared"])
+def test_the_cluster_is_put_back_on_its_own_security_group(emu, tmp_path, test_binary, how):
+    """Outside Terraform the cluster is moved to another security group
+    (detached) or given one more (shared, e.g. a permissive group): refresh
+    notices, the plan shows security_group_id changing, and the apply puts
+    the cluster back on its own group alone (the same group)."""
+    seen = {}
+
+    def attached(attrs):
+        cc = botocore_client(emu, "elasticache").describe_cache_clusters(
+            CacheClusterId=attrs["member_clusters"][0])["CacheClusters"][0]
+        return sorted(g["SecurityGroupId"] for g in cc["SecurityGroups"])
+
+    def weaken(attrs, app_sg):
+        groups = [app_sg] if how == "detached" else [attrs["security_group_id"], app_sg]
+        botocore_client(emu, "elasticache").modify_replication_group(
+            ReplicationGroupId="acc-drift", SecurityGroupIds=groups, ApplyImmediately=True)
+        seen["weakened"] = attached(attrs)
+        seen["sg"] = attrs["security_group_id"]
+
+    def check(attrs, app_sg):
+        seen["attached"] = attached(attrs)
+        seen["attrs"] = attrs
+
+    result, sink, before, ran = run_with_step_hooks(
+        emu, tmp_path, test_binary, "redis_cluster_drift", {"02-repair": weaken, "destroy": check})
+    assert result.ok, "\n".join(result.violations) + "\n\n" + result.transcript
+    assert result.steps[1].actions == {TYPE + ".main": "update"}
+    assert seen["weakened"] != [seen["sg"]]
+    assert seen["attached"] == [seen["sg"]] and seen["attrs"]["security_group_id"] == seen["sg"]
+    assert new_leftovers(emu, before) == []
