@@ -820,6 +820,28 @@ static void wipe_token(void *data)
 	OPENSSL_cleanse(data, REDIS_CLUSTER_TOKEN_LEN + 1);
 }
 
+/* A fresh AUTH token in r->token, wiped when the operation ends. */
+static int new_token(struct rc *r, const struct path *p)
+{
+	r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
+	arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
+	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
+		return diag_error(&r->o.c->diags, p, "No randomness",
+				  "OpenSSL's RAND_bytes failed: no AUTH token "
+				  "can be generated.");
+	return 0;
+}
+
+/* CreateSecret: the cluster's secret, holding r->token. */
+static int create_secret(struct rc *r, const struct path *p, const char **arn)
+{
+	return sm_create_secret(r->o.c, r->o.cl, p, secret_name(r),
+				arena_sprintf(r->o.c->arena, "AUTH token of "
+					      "ElastiCache replication group "
+					      "%s", r->o.id), r->kms_arn,
+				r->token, r->o.tags, r->o.n_tags, arn, NULL);
+}
+
 /* The secret's name is taken: a cluster of the same id destroyed within
  * the recovery window (a replacement does exactly that).  A secret of ours
  * (the tag) that is scheduled for deletion is restored and given the new
@@ -861,18 +883,10 @@ static int step_token(struct rc *r)
 
 	if (ops_get_str(r->o.st, "user_group_id"))
 		return 0;
-	r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-	arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
-	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
-		return diag_error(&r->o.c->diags, &p, "No randomness",
-				  "OpenSSL's RAND_bytes failed: no AUTH token "
-				  "can be generated.");
+	if (new_token(r, &p))
+		return -1;
 	before = r->o.c->diags.len;
-	if (sm_create_secret(r->o.c, r->o.cl, &p, secret_name(r),
-			     arena_sprintf(r->o.c->arena, "AUTH token of "
-					   "ElastiCache replication group %s",
-					   r->o.id), r->kms_arn, r->token,
-			     r->o.tags, r->o.n_tags, &arn, NULL) == 0) {
+	if (create_secret(r, &p, &arn) == 0) {
 		ops_put_str(&r->o, "auth_secret_arn", arn);
 		return 0;
 	}
@@ -2831,12 +2845,8 @@ static int rotate_token(struct rc *r, const char *secret)
 	struct tm tm;
 	int rc;
 
-	r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-	arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
-	if (redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN) < 0)
-		return diag_error(&r->o.c->diags, &p, "No randomness",
-				  "OpenSSL's RAND_bytes failed: no AUTH token "
-				  "can be generated.");
+	if (new_token(r, &p))
+		return -1;
 	ctx_log(r->o.c, LOG_INFO,
 		"secure_redis_cluster %s: AUTH token rotation "
 		"phase 1 (ROTATE: the previous token keeps working)", r->o.id);
@@ -2930,16 +2940,9 @@ static int rbac_to_token(struct rc *r, const char *was)
 	/* step_token makes a token only then */
 	ops_put_null(&r->o, "user_group_id");
 	if (secret) {
-		r->token = arena_alloc(r->o.c->arena, REDIS_CLUSTER_TOKEN_LEN + 1);
-		arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
-		rc = redis_cluster_gen_token(r->token, REDIS_CLUSTER_TOKEN_LEN);
-		if (rc < 0)
-			diag_error(&r->o.c->diags, &p, "No randomness", "OpenSSL's "
-				   "RAND_bytes failed: no AUTH token can be "
-				   "generated.");
-		else if (sm_put_secret_value(r->o.c, r->o.cl, &p, secret,
-					     r->token,
-					     NULL) < 0)
+		rc = new_token(r, &p);
+		if (!rc && sm_put_secret_value(r->o.c, r->o.cl, &p, secret,
+					       r->token, NULL) < 0)
 			rc = -1;
 	} else {
 		rc = step_token(r);
@@ -3101,20 +3104,7 @@ static int update_secret(struct rc *r, bool *unused)
 		ctx_log(r->o.c, LOG_INFO, "secure_redis_cluster %s: its AUTH "
 			"token secret was deleted for good; a new token "
 			"replaces the lost one", r->o.id);
-		r->token = arena_alloc(r->o.c->arena,
-				       REDIS_CLUSTER_TOKEN_LEN + 1);
-		arena_add_cleanup(r->o.c->arena, wipe_token, r->token);
-		if (redis_cluster_gen_token(r->token,
-					    REDIS_CLUSTER_TOKEN_LEN) < 0)
-			return diag_error(&r->o.c->diags, &p, "No randomness",
-					  "OpenSSL's RAND_bytes failed: no "
-					  "AUTH token can be generated.");
-		if (sm_create_secret(r->o.c, r->o.cl, &p, name,
-				     arena_sprintf(r->o.c->arena, "AUTH token "
-						   "of ElastiCache replication "
-						   "group %s", r->o.id),
-				     r->kms_arn, r->token, r->o.tags, r->o.n_tags,
-				     &arn, NULL))
+		if (new_token(r, &p) || create_secret(r, &p, &arn))
 			return -1;
 		token = r->token;
 	} else {
