@@ -1368,9 +1368,9 @@ static void refresh_logs(struct rc *r)
 {
 	const struct value *prior = ops_get(r->o.st, "log_group_names");
 	const char *names[N_LOG_TYPES] = { 0 };
-	const char *prefix = arena_sprintf(r->o.c->arena,
-					   "/aws/elasticache/%s/",
-					   r->o.id);
+	/* "/aws/elasticache/<id>/": both groups in one call */
+	const char *prefix = redis_cluster_log_group_name(r->o.c->arena,
+							  r->o.id, "");
 	struct path p = ops_path(&r->o, "log_group_names");
 	struct logs_group *all = NULL;
 	size_t n_all = 0, i, j;
@@ -1378,14 +1378,12 @@ static void refresh_logs(struct rc *r)
 
 	if (!prior || !value_is_known(prior))
 		return;
-	/* Both groups in one call: their names share the cluster's prefix. */
 	if (logs_describe_log_groups(r->o.c, r->o.cl, &p, prefix, &all, &n_all))
 		return;
 	for (i = 0; i < N_LOG_TYPES; i++) {
 		const struct value *v = value_map_get(prior, log_types[i]);
 		const struct ec_log_delivery *d = delivery_of(r, log_types[i]);
 		const struct logs_group *g = NULL;
-		struct logs_group one;
 		const char *n;
 
 		if (!v || !value_get_string(v, &n))
@@ -1393,9 +1391,6 @@ static void refresh_logs(struct rc *r)
 		for (j = 0; j < n_all && !g; j++)
 			if (all[j].name && !strcmp(all[j].name, n))
 				g = &all[j];
-		if (!g && strncmp(n, prefix, strlen(prefix)) &&
-		    logs_describe_log_group(r->o.c, r->o.cl, &p, n, &one) == 0)
-			g = &one;	/* a name from elsewhere (never ours) */
 		if (!g)
 			continue;
 		if (g->retention_days &&
