@@ -281,6 +281,8 @@ static const struct schema redis_schema = { .version = 0,
 
 /* ---- names ---- */
 
+const char *const redis_cluster_ssm_keys[2] = { "endpoint", "port" };
+
 const char *redis_cluster_subnet_group_name(struct arena *a, const char *id)
 {
 	return arena_sprintf(a, "%s-subnets", id);
@@ -1193,7 +1195,6 @@ static bool private_flag(struct bytes b, const char *key)
  * through plan_auth).  The key this resource made always rotates. */
 static void plan_repair(struct planner *pl)
 {
-	static const char *const ssm_keys[] = { "endpoint", "port" };
 	const struct value *ssm = planned(pl, "ssm_parameter_arns");
 	size_t i;
 
@@ -1212,7 +1213,8 @@ static void plan_repair(struct planner *pl)
 		set_unknown(pl, "app_policy_json");
 	}
 	for (i = 0; value_is_known(ssm) && i < 2; i++) {
-		const struct value *v = value_map_get(ssm, ssm_keys[i]);
+		const struct value *v = value_map_get(ssm,
+						      redis_cluster_ssm_keys[i]);
 
 		if (!v || value_is_null(v))
 			break;

@@ -39,6 +39,9 @@ extern const struct resource redis_cluster_resource;
 /* The tag every sub-resource carries (value: the replication group id), by
  * which import finds them.  Users may not set it themselves. */
 #define REDIS_CLUSTER_TAG_KEY "secure:redis-cluster"
+/* The keys of ssm_parameter_arns; each parameter is named
+ * /secure-redis/<id>/<key>. */
+extern const char *const redis_cluster_ssm_keys[2];
 /* Private-state key (JSON true) that refresh sets when the replication
  * group is not on its own security group alone; the plan then shows
  * security_group_id as changing and the apply moves the group back. */

@@ -1153,7 +1153,7 @@ static int put_ssm(struct rc *r, const char *key, const char *value,
 	return 0;
 }
 
-static const char *const ssm_keys[] = { "endpoint", "port" };
+static const char *const *const ssm_keys = redis_cluster_ssm_keys;
 
 static int step_ssm(struct rc *r)
 {
