@@ -67,49 +67,6 @@ static void parse_group(struct arena *a, json_t *g, struct logs_group *out)
 	}
 }
 
-/* Looks for the exact name in one page; returns 1 when found. */
-static int find_group(struct arena *a, json_t *resp, const char *name,
-		      struct logs_group *out)
-{
-	json_t *g;
-	size_t i;
-
-	json_array_foreach(json_object_get(resp, "logGroups"), i, g) {
-		const char *n = json_string_value(json_object_get(g, "logGroupName"));
-
-		if (n && strcmp(n, name) == 0) {
-			parse_group(a, g, out);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-int logs_describe_log_group(struct ctx *c, struct aws_client *cl,
-			    const struct path *p, const char *name,
-			    struct logs_group *out)
-{
-	const char *token = NULL;
-	int pages = 0;
-
-	if (svc_require(c, p, AWS_LOGS, "DescribeLogGroups",
-			"logGroupName", name) != 0)
-		return -1;
-	do {
-		json_t *req = json_pack("{s:s}", "logGroupNamePrefix", name), *resp;
-		int rc;
-
-		svc_json_str(req, "nextToken", token);
-		rc = call(c, cl, p, "DescribeLogGroups", true, req, &resp);
-		if (rc != 0)
-			return rc;
-		if (find_group(c->arena, resp, name, out))
-			return 0;
-		token = json_string_value(json_object_get(resp, "nextToken"));
-	} while (token && ++pages < 100);
-	return SVC_NOT_FOUND;
-}
-
 int logs_describe_log_groups(struct ctx *c, struct aws_client *cl,
 			     const struct path *p, const char *prefix,
 			     struct logs_group **out, size_t *n)
@@ -148,6 +105,29 @@ int logs_describe_log_groups(struct ctx *c, struct aws_client *cl,
 		token = json_string_value(json_object_get(resp, "nextToken"));
 	} while (token && ++pages < 100);
 	return 0;
+}
+
+/* The exact name among the groups its own name is a prefix of. */
+int logs_describe_log_group(struct ctx *c, struct aws_client *cl,
+			    const struct path *p, const char *name,
+			    struct logs_group *out)
+{
+	struct logs_group *all;
+	size_t n, i;
+	int rc;
+
+	if (svc_require(c, p, AWS_LOGS, "DescribeLogGroups",
+			"logGroupName", name) != 0)
+		return -1;
+	rc = logs_describe_log_groups(c, cl, p, name, &all, &n);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (all[i].name && strcmp(all[i].name, name) == 0) {
+			*out = all[i];
+			return 0;
+		}
+	return SVC_NOT_FOUND;
 }
 
 /* Calls op with {"logGroupName": name, ...extra} (extra stolen or NULL). */
