@@ -1,11 +1,11 @@
 # terraform-provider-secure - one Makefile, out-of-tree build/.
 #
 #   make            debug build: build/terraform-provider-secure (+ -test variant with fixtures)
-#   make test       C unit tests, then the Python acceptance suite (emulator, driver, scenarios)
+#   make test       C unit tests, the Python acceptance suite (emulator, driver, scenarios), then release-check
 #   make asan       the same suite under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       libFuzzer targets (clang), each run for FUZZ_RUNS iterations
 #   make bench      prints benchmark figures (release build)
-#   make release    self-contained binary linked against Debian's static libraries
+#   make release    one static executable (no shared libraries), from Debian's static libraries
 #   make install    into the user's plugin directory;  make dev-config  writes a dev_overrides CLI config
 #   make main       the README's main job: full plan/apply/no-change plan/destroy against the local emulator
 #   make docs       regenerate the "## Schema" sections of docs/ from the provider's schema
@@ -56,7 +56,7 @@ ALL_OBJS := $(LIB_OBJS) $(PROV_OBJS) $(GEN_OBJS)
 BIN := $(BUILD)/terraform-provider-secure
 TEST_BIN := $(BUILD)/terraform-provider-secure-test
 
-.PHONY: all test unit acceptance asan fuzz bench release install dev-config main clean pystubs
+.PHONY: all test unit acceptance asan fuzz bench release release-test release-check install dev-config main clean pystubs
 all: $(BIN) $(TEST_BIN) pystubs
 
 # ---- generated protocol code (never committed) ----
@@ -109,7 +109,7 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LINK_OBJS)
 	$(CC) $(CFLAGS_ALL) $(WARN) -MMD -MP -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
 
 # ---- tests ----
-test: unit acceptance
+test: unit acceptance release-check
 
 unit: $(TEST_BINS)
 	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $(VALGRIND) $$t; done
@@ -144,47 +144,75 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 	$(CC) $(CFLAGS_ALL) $(WARN) -fsanitize=fuzzer,address,undefined -o $@ $< $(TEST_LINK_OBJS) $(LDLIBS_ALL)
 
 # ---- release, bench, install ----
-# Release: gRPC, abseil, re2, upb, c-ares, protobuf-c, msgpack-c, jansson,
-# expat, OpenSSL, zlib, libstdc++ and libgcc are linked from Debian's static
-# archives; at start the binary needs only glibc (libc, libm, ld-linux).
-# libcurl is the exception: Debian's libcurl.a needs GSS-API (MIT Kerberos:
-# libkrb5-dev ships no static archives) and GnuTLS's p11-kit (no .a either),
-# so it cannot be static; provider/release/curl_lazy.c dlopens libcurl.so.4
-# on first use, and it brings its own shared OpenSSL (the binary exports no
-# OpenSSL symbols, so the two copies never mix).  See docs/performance.md.
+# Release: one static-pie executable, no shared library at all (glibc
+# included), so it runs on any linux_amd64 as a Go provider does.  gRPC,
+# abseil, re2, upb, c-ares, protobuf-c, msgpack-c, jansson, expat, OpenSSL,
+# zlib, libstdc++ and glibc come from Debian's static archives.  libcurl is
+# built by scripts/build-static-curl from Debian's curl source package (the
+# installed version, Debian's patches applied), because Debian's libcurl.a
+# needs GSS-API, LDAP and GnuTLS libraries that ship no static archives.
+# glibc's files and dns NSS modules are built into its static archive, so
+# name resolution works without any glibc on the target (other NSS modules
+# in /etc/nsswitch.conf are skipped).  DT_RELR packs the ~12,700 relative
+# relocations of the position-independent image.  See docs/performance.md.
+CURL_STATIC_DIR := build/release/curl
+CURL_STATIC_LIB := $(CURL_STATIC_DIR)/src/lib/.libs/libcurl.a
 STATIC_PKGS := grpc libprotobuf-c msgpack jansson expat
 RELEASE_STATIC_LIBS = $(shell pkg-config --static --libs-only-l $(STATIC_PKGS) 2>/dev/null | tr ' ' '\n' | \
 	grep -v -E '^-l(ssl|crypto|z|m|pthread|rt|dl|atomic)$$' | awk '!seen[$$0]++')
-# libcurl's 27 dependencies would cost ~2.5 ms and ~4 MB at every start.
-# Static OpenSSL: -1.4 ms and -1.4 MB at the handshake (no relocation of
-# libcrypto/libssl).  libstdc++ and libgcc are static too (-0.7 ms, -1.4 MB;
-# GCC runtime library exception).  DT_RELR packs the relative relocations
-# (-0.5 MB RSS; needs glibc >= 2.36, as bookworm has).
-RELEASE_CURL_OBJ = build/release/obj/provider/release/curl_lazy.o
-RELEASE_LDLIBS = -Wl,--gc-sections -Wl,-z,pack-relative-relocs $(RELEASE_CURL_OBJ) -Wl,-Bstatic $(RELEASE_STATIC_LIBS) -lstdc++ \
-	-lssl -lcrypto -lz -Wl,-Bdynamic -static-libgcc -latomic -lrt -lpthread -lm
+RELEASE_OPT = -O2 -DNDEBUG -ffunction-sections -fdata-sections
+RELEASE_LDLIBS = -static-pie -Wl,--gc-sections -Wl,-z,pack-relative-relocs $(abspath $(CURL_STATIC_LIB)) \
+	$(RELEASE_STATIC_LIBS) -lstdc++ -lssl -lcrypto -lz -latomic -lpthread -lm
 RELEASE_BINS = build/release/terraform-provider-secure build/release/terraform-provider-secure-test
-release:
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG -ffunction-sections -fdata-sections" $(RELEASE_CURL_OBJ)
-	@for b in $(RELEASE_BINS); do [ ! $(RELEASE_CURL_OBJ) -nt $$b ] || rm -f $$b; done
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG -ffunction-sections -fdata-sections" \
-		PKG_LIBS="$(RELEASE_LDLIBS)" build/release/terraform-provider-secure
-	@echo "release binary: build/release/terraform-provider-secure"; ldd build/release/terraform-provider-secure | wc -l | xargs echo "shared libraries:"
+
+$(CURL_STATIC_LIB): scripts/build-static-curl
+	scripts/build-static-curl $(CURL_STATIC_DIR)
+
+# Linking takes a second: always relink, so a binary linked by an earlier
+# recipe (other flags, another libcurl) never survives.
+release: $(CURL_STATIC_LIB)
+	@rm -f $(RELEASE_BINS)
+	@mkdir -p build/release
+	@$(MAKE) BUILD=build/release OPT="$(RELEASE_OPT)" PKG_LIBS="$(RELEASE_LDLIBS)" \
+		build/release/terraform-provider-secure > build/release/make.log 2>&1 || { cat build/release/make.log; exit 1; }
+	@grep -v -e 'requires at runtime the shared libraries' -e 'in function' build/release/make.log || true
+	@echo "release binary: build/release/terraform-provider-secure"
+	@readelf -d build/release/terraform-provider-secure | grep -c NEEDED | xargs echo "shared libraries needed:"
+
+# The release build with the test fixture (the bench and release-check drive it).
+release-test: release
+	@$(MAKE) BUILD=build/release OPT="$(RELEASE_OPT)" PKG_LIBS="$(RELEASE_LDLIBS)" \
+		build/release/terraform-provider-secure-test > build/release/make-test.log 2>&1 || \
+		{ cat build/release/make-test.log; exit 1; }
+
+# The release binary through what a user's machine does with it: the
+# handshake negative cases, the fixture lifecycle, the main job (also with
+# every shared library of the system hidden), the CA certificate choice.
+RELEASE_CHECK_TESTS := acceptance/tests/test_release_binary.py acceptance/driver/tests/test_handshake.py \
+	acceptance/tests/test_fixture_lifecycle.py acceptance/tests/test_main_job.py \
+	$(wildcard acceptance/tests/test_ca_bundle.py)
+release-check: release-test pystubs
+	AWS_EC2_METADATA_DISABLED=true PROVIDER_EXPECT_STATIC=1 \
+	PROVIDER_BIN=$(abspath build/release/terraform-provider-secure) \
+	PROVIDER_TEST_BIN=$(abspath build/release/terraform-provider-secure-test) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider $(RELEASE_CHECK_TESTS)
 
 BENCH_SRCS := $(wildcard tests/bench_*.c)
-bench: release pystubs
-	$(MAKE) BUILD=build/release OPT="-O2 -DNDEBUG -ffunction-sections -fdata-sections" \
-		PKG_LIBS="$(RELEASE_LDLIBS)" build/release/terraform-provider-secure-test \
-		$(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS))
-	@set -e; for b in $(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS)); do $$b; done
+BENCH_BINS := $(patsubst tests/%.c,build/release/tests/%,$(BENCH_SRCS))
+bench: release-test pystubs
+	@$(MAKE) BUILD=build/release OPT="$(RELEASE_OPT)" PKG_LIBS="$(RELEASE_LDLIBS)" $(BENCH_BINS) \
+		> build/release/make-bench.log 2>&1 || { cat build/release/make-bench.log; exit 1; }
+	@set -e; for b in $(BENCH_BINS); do $$b; done
 	PROVIDER_BIN=$(abspath build/release/terraform-provider-secure) \
 	PROVIDER_TEST_BIN=$(abspath build/release/terraform-provider-secure-test) \
 		$(PYTHON) -m acceptance.bench
 
 PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins/registry.terraform.io/secure-iac/secure/$(VERSION)/linux_amd64
-install: $(BIN)
+# Installs the release binary (static: it keeps working whatever the system
+# libraries become); dev-config points Terraform at the debug build instead.
+install: release
 	mkdir -p $(PLUGIN_DIR)
-	install -m 0755 $(BIN) $(PLUGIN_DIR)/terraform-provider-secure_v$(VERSION)
+	install -m 0755 build/release/terraform-provider-secure $(PLUGIN_DIR)/terraform-provider-secure_v$(VERSION)
 
 DEV_CONFIG ?= $(BUILD)/dev.tfrc
 dev-config: $(BIN)

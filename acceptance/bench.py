@@ -48,7 +48,7 @@ def handshake_ms(binary, runs=21):
 
 
 def version_ms(binary, runs=21):
-    """Median time (ms) of `binary -version`: exec, dynamic loading and
+    """Median time (ms) of `binary -version`: exec, loading (relocation) and
     library constructors, nothing of the provider's own start-up."""
     times = []
     for _ in range(runs):
@@ -364,15 +364,14 @@ def main():
     test_binary = os.environ.get("PROVIDER_TEST_BIN", "build/release/terraform-provider-secure-test")
     hs, hs_rss = handshake_ms(binary)
     print(f"provider: handshake (process start to handshake line): {hs:.2f} ms median of 21 (target <= 5 ms)")
-    print(f"provider: -version (exec + dynamic loading only): {version_ms(binary):.2f} ms median of 21")
+    print(f"provider: -version (exec + loading only): {version_ms(binary):.2f} ms median of 21")
     print(f"provider: RSS at the handshake (idle, no RPC yet): {hs_rss:.1f} MB median of 21")
     schema_ms, wall_us, cpu_us, n, rss = plan_figures(test_binary)
     print(f"provider: GetProviderSchema: {schema_ms:.2f} ms median of 50")
     print(f"provider: PlanResourceChange at 10-way concurrency: {wall_us:.0f} us per call as the "
           f"Python client sees it, {cpu_us:.0f} us provider CPU per call ({n} calls; target <= 200 us)")
-    print(f"provider: peak RSS: {rss:.1f} MB (target <= 10 MB; includes libcurl, its "
-          f"dependencies and its own shared OpenSSL, loaded by ConfigureProvider; "
-          f"see docs/performance.md)")
+    print(f"provider: peak RSS: {rss:.1f} MB after ConfigureProvider and the PlanResourceChange run "
+          f"(target <= 10 MB; see docs/performance.md)")
     aws_call_figures(test_binary)
     no_change_plan_of_many(test_binary)
     return 0
