@@ -16,6 +16,7 @@
  * 127.0.0.1 within PLUGIN_MIN_PORT..PLUGIN_MAX_PORT instead of a unix socket.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -323,6 +324,11 @@ int main(int argc, char **argv)
 	struct options opt;
 	int rc;
 
+	/* Two malloc arenas, not glibc's 8 per core: the workers are idle most
+	 * of the time, and each extra arena keeps what its thread freed.
+	 * Peak RSS -0.5 MB in make bench, Plan CPU per call unchanged
+	 * (docs/performance.md). */
+	mallopt(M_ARENA_MAX, 2);
 	install_fatal_handlers();
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &opt))
