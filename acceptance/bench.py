@@ -3,7 +3,10 @@
 - process start to handshake line (ms, median of 21 starts, AutoMTLS on),
   with the provider's RSS right after the handshake (idle, before any RPC),
 - process start to exit for `-version` (ms, median of 21): the cost of
-  loading the binary and its shared libraries, which every start pays,
+  loading the binary, which every start pays,
+- instructions from exec to the handshake line and exit (valgrind's
+  callgrind, when installed): the same work counted, whatever else the
+  machine is doing (the timings move by 10-20 % on a busy VM),
 - GetProviderSchema (ms, median of 50 calls),
 - PlanResourceChange at 10-way concurrency: client-observed time per call and
   the provider's own CPU time per call (µs), over a fixture resource,
@@ -14,9 +17,12 @@ Run by the Makefile with PROVIDER_BIN (release build) and PROVIDER_TEST_BIN
 """
 
 import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +62,32 @@ def version_ms(binary, runs=21):
         subprocess.run([binary, "-version"], stdout=subprocess.DEVNULL, check=True)
         times.append((time.perf_counter() - t0) * 1000.0)
     return statistics.median(times)
+
+
+def handshake_instructions(binary):
+    """Instructions (millions) the provider executes from exec to its exit
+    after the handshake line (SIGTERM as soon as the line is read; the
+    graceful stop is about 1 % of it), counted by callgrind.  None without
+    valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    cert = certs.generate_client_cert()
+    env = plugin.plugin_environment(client_cert_pem=cert.cert_pem)
+    env.pop("TF_LOG", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        p = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        line = p.stdout.readline()
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=60)
+        if not line.startswith(b"1|6|"):
+            raise SystemExit(f"bad handshake line under valgrind: {line!r}")
+        with open(out) as f:
+            for text in f:
+                if text.startswith("totals:"):
+                    return int(text.split()[1]) / 1e6
+    return None
 
 
 def cpu_seconds(pid):
@@ -366,6 +398,10 @@ def main():
     print(f"provider: handshake (process start to handshake line): {hs:.2f} ms median of 21 (target <= 5 ms)")
     print(f"provider: -version (exec + loading only): {version_ms(binary):.2f} ms median of 21")
     print(f"provider: RSS at the handshake (idle, no RPC yet): {hs_rss:.1f} MB median of 21")
+    instructions = handshake_instructions(binary)
+    if instructions is not None:
+        print(f"provider: instructions from exec to the handshake line (and exit): {instructions:.1f} M "
+              f"(callgrind; independent of the machine's load)")
     schema_ms, wall_us, cpu_us, n, rss = plan_figures(test_binary)
     print(f"provider: GetProviderSchema: {schema_ms:.2f} ms median of 50")
     print(f"provider: PlanResourceChange at 10-way concurrency: {wall_us:.0f} us per call as the "
