@@ -222,9 +222,12 @@ static void set_tls(const struct curl_transport *ct, CURL *h)
 	if (!ct->set_ca)
 		return;
 	/* NULL clears libcurl's built-in location too, so AWS_CA_BUNDLE is
-	 * the only trust, as in the AWS SDKs. */
+	 * the only trust, as in the AWS SDKs.  An https:// proxy is verified
+	 * with the same certificates. */
 	curl_easy_setopt(h, CURLOPT_CAINFO, ct->ca_file);
 	curl_easy_setopt(h, CURLOPT_CAPATH, ct->ca_dir);
+	curl_easy_setopt(h, CURLOPT_PROXY_CAINFO, ct->ca_file);
+	curl_easy_setopt(h, CURLOPT_PROXY_CAPATH, ct->ca_dir);
 }
 
 static int ct_send(struct http_transport *base, struct arena *a,
