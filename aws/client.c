@@ -9,6 +9,7 @@
  */
 #include "client.h"
 
+#include "aws/cabundle.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
 #include "core/arena.h"
@@ -101,6 +102,29 @@ static char *url_host(const char *url)
 	return out;
 }
 
+/* The libcurl transport with the trust store of the environment
+ * (cabundle.h).  -1 with *err naming the variable when one is unusable. */
+static int new_curl_transport(struct arena *a, aws_getenv_fn *ge,
+			      struct http_transport **out, const char **err)
+{
+	struct cabundle ca;
+
+	if (cabundle_choose(a, ge, NULL, &ca, err) != 0)
+		return -1;
+	if (ca.source == CABUNDLE_LIBCURL_DEFAULT)
+		log_write(LOG_WARN, NULL, 0, "no CA certificates found "
+			  "(AWS_CA_BUNDLE, SSL_CERT_FILE and SSL_CERT_DIR are "
+			  "unset, and no system bundle exists, such as %s); "
+			  "using libcurl's built-in default, which a static "
+			  "build does not have: set AWS_CA_BUNDLE",
+			  CABUNDLE_SYSTEM_FILES[0]);
+	else
+		log_write(LOG_DEBUG, NULL, 0, "CA certificates: %s",
+			  cabundle_describe(a, &ca));
+	*out = http_curl_new("terraform-provider-secure/" PROVIDER_VERSION, &ca);
+	return 0;
+}
+
 struct aws_client *aws_client_new(struct arena *a,
 				  const struct aws_client_options *opts,
 				  const char **err)
@@ -153,8 +177,11 @@ struct aws_client *aws_client_new(struct arena *a,
 	}
 	if (cl->max_attempts <= 0)
 		cl->max_attempts = RETRY_DEFAULT_ATTEMPTS;
-	cl->http = opts->http ? opts->http
-			      : http_curl_new("terraform-provider-secure/" PROVIDER_VERSION);
+	cl->http = opts->http;
+	if (!cl->http && new_curl_transport(a, ge, &cl->http, err) != 0) {
+		aws_client_free(cl);
+		return NULL;
+	}
 	if (!cl->http) {
 		*err = "cannot initialise libcurl";
 		aws_client_free(cl);

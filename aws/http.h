@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 struct arena;
+struct cabundle;
 
 struct http_header {
 	const char *name;
@@ -67,9 +68,13 @@ struct http_transport {
 	long (*connections)(struct http_transport *t);
 };
 
-/* The libcurl transport.  user_agent is copied.  Returns NULL if libcurl
- * cannot be initialised. */
-struct http_transport *http_curl_new(const char *user_agent);
+/* The libcurl transport.  user_agent and ca's paths are copied.  ca is the
+ * trust store from cabundle_choose() (aws/cabundle.h), set on every easy
+ * handle; NULL or CABUNDLE_LIBCURL_DEFAULT keeps libcurl's built-in one.
+ * TLS errors (certificate, handshake) name the trust store in
+ * error_message.  Returns NULL if libcurl cannot be initialised. */
+struct http_transport *http_curl_new(const char *user_agent,
+				     const struct cabundle *ca);
 
 static inline int http_send(struct http_transport *t, struct arena *a,
 			    const struct http_request *req,

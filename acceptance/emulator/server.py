@@ -10,6 +10,7 @@ import importlib.util
 import json
 import random
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -51,12 +52,59 @@ def _utc(ts):
     return ts.strftime("%Y%m%dT%H%M%SZ")
 
 
+class _Server(ThreadingHTTPServer):
+    """The listening server; with an ssl_context, every accepted connection
+    is wrapped in TLS on its own handler thread, so a client that stalls or
+    fails the handshake never holds up the accept loop."""
+
+    daemon_threads = True
+    ssl_context = None
+    handshake_timeout_s = 10.0
+
+    def finish_request(self, request, client_address):
+        if self.ssl_context is None:
+            return super().finish_request(request, client_address)
+        request.settimeout(self.handshake_timeout_s)
+        try:
+            # wrap_socket detaches `request`; the TLS socket is closed here.
+            conn = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            # The client refused our certificate, spoke plain HTTP, or left:
+            # the client reports it; nothing to answer.
+            return
+        try:
+            conn.settimeout(None)
+            super().finish_request(conn, client_address)
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def tls_context(cert_file, key_file):
+    """A server TLS context (TLS 1.2 or later) with this PEM certificate
+    chain and key; raises OSError/ssl.SSLError when they cannot be loaded."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert_file, key_file)
+    return ctx
+
+
 class Emulator:
-    """In-process emulator. ``start()`` serves on a background thread."""
+    """In-process emulator. ``start()`` serves on a background thread.
+
+    tls_cert/tls_key (PEM file paths, both or neither): serve HTTPS instead
+    of plain HTTP; ``endpoint`` is then https://host:port."""
 
     def __init__(self, access_key=DEFAULT_ACCESS_KEY, secret_key=DEFAULT_SECRET_KEY,
                  region="us-east-1", settings=None, port=0, seed=1, host="127.0.0.1",
-                 account_id="123456789012", user_name="emulator", verbose=False):
+                 account_id="123456789012", user_name="emulator", verbose=False,
+                 tls_cert=None, tls_key=None):
+        if (tls_cert is None) != (tls_key is None):
+            raise ValueError("tls_cert and tls_key go together")
+        self.tls_cert = tls_cert
+        self.tls_key = tls_key
         self.region = region
         self.account_id = account_id
         self.partition = "aws"
@@ -249,15 +297,17 @@ class Emulator:
     # ---- server lifecycle -------------------------------------------
     @property
     def endpoint(self):
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls_cert else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     def start(self):
         # Load the models up front so the first request is not slow.
         for name in self._available:
             self.model(name)
         handler = type("BoundHandler", (_Handler,), {"emu": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        ctx = tls_context(self.tls_cert, self.tls_key) if self.tls_cert else None
+        self._server = _Server((self.host, self.port), handler)
+        self._server.ssl_context = ctx
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name="aws-emulator", daemon=True)
