@@ -285,7 +285,7 @@ static int serve(const struct options *opt, struct provider_state *ps)
 	so.socket_path = sock;
 	so.client_roots_pem = cfg.client_cert_pem;
 	so.cert_pem = id.cert_pem;
-	so.key_pem = id.key_pem;
+	so.grpc_key = id.grpc_key;
 	srv = server_start(&so, err, sizeof(err));
 	if (!srv) {
 		explain_listen_failure(&cfg, err, sizeof(err));

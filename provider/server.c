@@ -711,7 +711,7 @@ static grpc_server_credentials *make_creds(const struct server_options *o)
 
 	if (!o->client_roots_pem)
 		return grpc_insecure_server_credentials_create();
-	pair.private_key = o->key_pem;
+	pair.private_key = o->grpc_key;
 	pair.cert_chain = o->cert_pem;
 	/* The client's certificate is the only root: it is pinned.  gRPC's
 	 * SSL server credentials allow TLS 1.2 and 1.3 (1.3 preferred). */

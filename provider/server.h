@@ -32,7 +32,7 @@ struct server_options {
 	const char *socket_path;	/* unix socket path (when !tcp) */
 	const char *client_roots_pem;	/* pinned client cert; NULL = plaintext */
 	const char *cert_pem;		/* server identity (with client_roots) */
-	const char *key_pem;
+	const char *grpc_key;		/* its private key as gRPC takes it (tls.h) */
 	int workers;			/* 0 = SERVER_DEFAULT_WORKERS */
 	size_t queue_max;		/* 0 = SERVER_DEFAULT_QUEUE */
 };

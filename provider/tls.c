@@ -3,10 +3,11 @@
  * client certificate (go-plugin mtls.go generateCert; server.go reading
  * PLUGIN_CLIENT_CERT).  OpenSSL 3 does all the work.
  *
- * Does not configure gRPC: server.c hands these PEM strings to
- * grpc_ssl_server_credentials_create_with_options.
+ * Does not configure gRPC: server.c hands the certificate's PEM and
+ * grpc_key to grpc_ssl_server_credentials_create_with_options.
  */
-/* PEM_write_bio_ECPrivateKey: see write_key. */
+/* The ENGINE API and PEM_write_bio_ECPrivateKey: see key_engine_add and
+ * write_key. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "provider/tls.h"
 
@@ -15,6 +16,10 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ec.h>
+#ifndef OPENSSL_NO_ENGINE
+#include <openssl/engine.h>
+#include <openssl/rand.h>
+#endif
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -159,34 +164,187 @@ static X509 *make_cert(EVP_PKEY *key, time_t now)
 }
 
 /* The key as an "EC PRIVATE KEY" PEM block (RFC 5915), which gRPC reads
- * like PKCS#8.  PEM_write_bio_PrivateKey would build OpenSSL 3.0's encoder
- * context for it (3.6 M instructions, 12 % of a start); the EC_KEY writer
- * is a plain DER encoder.  Deprecated in 3.0, not removed. */
-static int write_key(BIO *b, EVP_PKEY *key)
+ * like PKCS#8: only where OpenSSL has no ENGINE support (see
+ * key_engine_add).  PEM_write_bio_PrivateKey would build OpenSSL 3.0's
+ * encoder context for it; the EC_KEY writer is a plain DER encoder.
+ * Deprecated in 3.0, not removed. */
+static char *key_pem(EVP_PKEY *key)
 {
+	BIO *b = BIO_new(BIO_s_mem());
 	EC_KEY *ec = EVP_PKEY_get1_EC_KEY(key);
-	int ok = ec && PEM_write_bio_ECPrivateKey(b, ec, NULL, NULL, 0, NULL,
-						  NULL);
+	char *out = NULL, *data;
+	long n;
 
+	if (b && ec && PEM_write_bio_ECPrivateKey(b, ec, NULL, NULL, 0, NULL,
+						  NULL))
+		out = bio_to_string(b);
 	EC_KEY_free(ec);
-	return ok ? 0 : -1;
+	if (b) {
+		n = BIO_get_mem_data(b, &data);
+		if (n > 0)
+			OPENSSL_cleanse(data, (size_t)n);
+		BIO_free(b);
+	}
+	return out;
 }
+
+#ifndef OPENSSL_NO_ENGINE
+/*
+ * The key handed to gRPC without encoding it.  gRPC 1.51's C API takes the
+ * server key as a PEM string and parses it back, which costs OpenSSL 3.0 a
+ * decoder context built from scratch (4.3 M instructions, a sixth of a
+ * start).  A private key written "engine:<engine id>:<key id>" makes gRPC
+ * ask that OpenSSL ENGINE for the key instead (its support for keys in
+ * hardware): this in-process engine, one per identity, hands over the
+ * EVP_PKEY just generated.  The key never exists as PEM or DER.
+ *
+ * gRPC falls back to loading an engine *from a shared object in the
+ * current directory* when ENGINE_by_id cannot find the id, so the engine
+ * stays registered for the life of the process: after release it answers
+ * every request with no key (fail closed).  gRPC takes a functional
+ * reference (ENGINE_init) and never gives it back; release does, when the
+ * engine's init/finish hooks say one is still held.
+ */
+#define TLS_ENGINE_KEY_ID "server"
+
+/* The engine's own data (ex_data index 0, OpenSSL's application-data
+ * slot), freed with the engine by its destroy hook: OpenSSL keeps the
+ * pointer ENGINE_set_id is given, so the id lives here. */
+struct key_engine {
+	EVP_PKEY *key;		/* NULL once released */
+	int initialised;	/* between the init and finish hooks */
+	char id[64];
+};
+
+static int key_engine_destroy(ENGINE *e)
+{
+	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
+
+	if (ke) {
+		EVP_PKEY_free(ke->key);
+		free(ke);
+		ENGINE_set_ex_data(e, 0, NULL);
+	}
+	return 1;
+}
+
+static int key_engine_init(ENGINE *e)
+{
+	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
+
+	if (ke)
+		ke->initialised = 1;
+	return 1;
+}
+
+static int key_engine_finish(ENGINE *e)
+{
+	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
+
+	if (ke)
+		ke->initialised = 0;
+	return 1;
+}
+
+static EVP_PKEY *key_engine_load(ENGINE *e, const char *key_id,
+				 UI_METHOD *ui, void *cb_data)
+{
+	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
+
+	(void)ui;
+	(void)cb_data;
+	if (!ke || !ke->key || !key_id || strcmp(key_id, TLS_ENGINE_KEY_ID))
+		return NULL;
+	return EVP_PKEY_up_ref(ke->key) ? ke->key : NULL;
+}
+
+/* Registers an engine holding key under a fresh random id; returns gRPC's
+ * private key string for it, or NULL. */
+static char *key_engine_add(struct tls_identity *id, EVP_PKEY *key)
+{
+	unsigned char rnd[8];
+	struct key_engine *ke;
+	char *ref = NULL;
+	ENGINE *e;
+	size_t n;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return NULL;
+	ke = calloc(1, sizeof(*ke));
+	e = ENGINE_new();
+	if (!ke || !e) {
+		free(ke);
+		ENGINE_free(e);
+		return NULL;
+	}
+	snprintf(ke->id, sizeof(ke->id),
+		 "terraform-provider-secure-%02x%02x%02x%02x%02x%02x%02x%02x",
+		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	/* From here the engine owns ke (destroy hook). */
+	if (!ENGINE_set_ex_data(e, 0, ke)) {
+		free(ke);
+		ENGINE_free(e);
+		return NULL;
+	}
+	if (!ENGINE_set_destroy_function(e, key_engine_destroy) ||
+	    !ENGINE_set_id(e, ke->id) ||
+	    !ENGINE_set_name(e, "terraform-provider-secure AutoMTLS key") ||
+	    !ENGINE_set_init_function(e, key_engine_init) ||
+	    !ENGINE_set_finish_function(e, key_engine_finish) ||
+	    !ENGINE_set_load_privkey_function(e, key_engine_load) ||
+	    !EVP_PKEY_up_ref(key))
+		goto fail;
+	ke->key = key;
+	n = strlen("engine:") + strlen(ke->id) + 1 + strlen(TLS_ENGINE_KEY_ID) + 1;
+	ref = malloc(n);
+	if (!ref || !ENGINE_add(e))
+		goto fail;
+	snprintf(ref, n, "engine:%s:%s", ke->id, TLS_ENGINE_KEY_ID);
+	id->engine = e;
+	return ref;
+fail:
+	free(ref);
+	ENGINE_free(e);		/* not listed: the destroy hook frees ke */
+	return NULL;
+}
+
+/* Drops the key; the engine stays listed (see above) and OpenSSL frees it,
+ * and with it ke, at exit. */
+static void key_engine_release(struct tls_identity *id)
+{
+	ENGINE *e = id->engine;
+	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
+
+	if (ke && ke->initialised)
+		ENGINE_finish(e);	/* gRPC's ENGINE_init */
+	if (ke) {
+		EVP_PKEY_free(ke->key);
+		ke->key = NULL;
+	}
+	ENGINE_free(e);		/* ours; OpenSSL's list keeps one */
+	id->engine = NULL;
+}
+#endif
 
 static int encode_identity(struct tls_identity *id, X509 *x, EVP_PKEY *key)
 {
-	BIO *cb = BIO_new(BIO_s_mem()), *kb = BIO_new(BIO_s_mem());
+	BIO *cb = BIO_new(BIO_s_mem());
 	unsigned char *der = NULL;
 	int len, rc = -1;
 
-	if (!cb || !kb || !PEM_write_bio_X509(cb, x) || write_key(kb, key))
+	if (!cb || !PEM_write_bio_X509(cb, x))
 		goto out;
 	len = i2d_X509(x, &der);
 	if (len <= 0)
 		goto out;
 	id->cert_der = malloc((size_t)len);
 	id->cert_pem = bio_to_string(cb);
-	id->key_pem = bio_to_string(kb);
-	if (!id->cert_der || !id->cert_pem || !id->key_pem)
+#ifndef OPENSSL_NO_ENGINE
+	id->grpc_key = key_engine_add(id, key);
+#endif
+	if (!id->grpc_key)
+		id->grpc_key = key_pem(key);
+	if (!id->cert_der || !id->cert_pem || !id->grpc_key)
 		goto out;
 	memcpy(id->cert_der, der, (size_t)len);
 	id->cert_der_len = (size_t)len;
@@ -194,14 +352,6 @@ static int encode_identity(struct tls_identity *id, X509 *x, EVP_PKEY *key)
 out:
 	OPENSSL_free(der);
 	BIO_free(cb);
-	if (kb) {
-		char *data;
-		long n = BIO_get_mem_data(kb, &data);
-
-		if (n > 0)
-			OPENSSL_cleanse(data, (size_t)n);
-		BIO_free(kb);
-	}
 	return rc;
 }
 
@@ -234,9 +384,13 @@ void tls_identity_release(struct tls_identity *id)
 {
 	if (!id)
 		return;
-	if (id->key_pem)
-		OPENSSL_cleanse(id->key_pem, strlen(id->key_pem));
-	free(id->key_pem);
+#ifndef OPENSSL_NO_ENGINE
+	if (id->engine)
+		key_engine_release(id);
+#endif
+	if (id->grpc_key)
+		OPENSSL_cleanse(id->grpc_key, strlen(id->grpc_key));
+	free(id->grpc_key);
 	free(id->cert_pem);
 	free(id->cert_der);
 	memset(id, 0, sizeof(*id));

@@ -19,13 +19,18 @@
 #include <stddef.h>
 #include <time.h>
 
-/* A generated identity.  All buffers are heap memory owned by the struct;
- * key_pem is wiped on release. */
+/* A generated identity.  All buffers are heap memory owned by the struct.
+ * grpc_key is the private key as gRPC's pem_key_cert_pair takes it: where
+ * OpenSSL has ENGINE support (Debian's does), "engine:<id>:server", naming
+ * an in-process engine that hands gRPC the key itself, so the key is never
+ * encoded (tls.c explains); otherwise an EC PRIVATE KEY PEM block, wiped
+ * on release.  After release the engine answers with no key. */
 struct tls_identity {
 	char *cert_pem;			/* NUL-terminated */
-	char *key_pem;			/* NUL-terminated, secret */
+	char *grpc_key;			/* NUL-terminated */
 	unsigned char *cert_der;
 	size_t cert_der_len;
+	void *engine;			/* OpenSSL ENGINE, or NULL */
 };
 
 /* Generates a key and a certificate valid from now-30s.  On failure returns

@@ -7,6 +7,11 @@
  */
 #include "tests/check.h"
 
+/* The ENGINE API (deprecated in OpenSSL 3.0): provider/tls.c hands gRPC
+ * its key through an engine. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/engine.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -279,6 +284,84 @@ static void check_times(X509 *x, time_t now)
 	CHECK_INT((long long)days * 86400 + secs, 262980LL * 3600 + 30);
 }
 
+/* The private key gRPC gets for id: through the engine grpc_key names
+ * ("engine:<id>:<key id>"), or from the PEM block.  The engine gets an
+ * init/finish pair, as a well-behaved caller would. */
+static EVP_PKEY *identity_key(const struct tls_identity *id)
+{
+	char eid[128], *colon;
+	EVP_PKEY *key = NULL;
+	ENGINE *e;
+	BIO *b;
+
+	if (strncmp(id->grpc_key, "engine:", 7)) {
+		b = BIO_new_mem_buf(id->grpc_key, -1);
+		key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		BIO_free(b);
+		return key;
+	}
+	snprintf(eid, sizeof(eid), "%s", id->grpc_key + 7);
+	colon = strchr(eid, ':');
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	e = ENGINE_by_id(eid);
+	if (!e)
+		return NULL;
+	if (ENGINE_init(e)) {
+		key = ENGINE_load_private_key(e, colon + 1, NULL, NULL);
+		ENGINE_finish(e);
+	}
+	ENGINE_free(e);
+	return key;
+}
+
+static void test_identity_key_engine(void)
+{
+	struct tls_identity id;
+	char err[256], eid[128], *colon;
+	EVP_PKEY *key;
+	ENGINE *e;
+
+	CHECK_INT(tls_identity_generate(&id, time(NULL), err, sizeof(err)), 0);
+	CHECK(strncmp(id.grpc_key, "engine:terraform-provider-secure-", 33) == 0);
+	snprintf(eid, sizeof(eid), "%s", id.grpc_key + 7);
+	colon = strchr(eid, ':');
+	CHECK(colon && strcmp(colon + 1, "server") == 0);
+	if (!colon)
+		goto out;
+	*colon = '\0';
+	/* another key id: nothing */
+	e = ENGINE_by_id(eid);
+	CHECK(e != NULL);
+	if (e && ENGINE_init(e)) {
+		CHECK(ENGINE_load_private_key(e, "client", NULL, NULL) == NULL);
+		key = ENGINE_load_private_key(e, "server", NULL, NULL);
+		CHECK(key != NULL);
+		EVP_PKEY_free(key);
+		ENGINE_finish(e);
+	}
+	ENGINE_free(e);
+	/* gRPC's way: an ENGINE_init it never finishes; release balances it */
+	e = ENGINE_by_id(eid);
+	CHECK(e && ENGINE_init(e));
+	ENGINE_free(e);
+	tls_identity_release(&id);
+	/* after release the engine is still found (so gRPC never goes looking
+	 * for a shared object of that name) and has no key any more */
+	e = ENGINE_by_id(eid);
+	CHECK(e != NULL);
+	if (e && ENGINE_init(e)) {
+		CHECK(ENGINE_load_private_key(e, "server", NULL, NULL) == NULL);
+		ENGINE_finish(e);
+	}
+	ENGINE_free(e);
+	ERR_clear_error();
+	return;
+out:
+	tls_identity_release(&id);
+}
+
 static void test_identity(void)
 {
 	struct tls_identity id;
@@ -292,7 +375,7 @@ static void test_identity(void)
 
 	CHECK_INT(tls_identity_generate(&id, now, err, sizeof(err)), 0);
 	CHECK(id.cert_pem && strstr(id.cert_pem, "BEGIN CERTIFICATE"));
-	CHECK(id.key_pem && strstr(id.key_pem, "-----BEGIN EC PRIVATE KEY-----"));
+	CHECK(id.grpc_key != NULL);
 	p = id.cert_der;
 	x = d2i_X509(NULL, &p, (long)id.cert_der_len);
 	CHECK(x != NULL);
@@ -318,29 +401,32 @@ static void test_identity(void)
 	serial = X509_get0_serialNumber(x);
 	CHECK(serial->type == V_ASN1_INTEGER && serial->length <= 17);
 
-	/* the key matches the certificate */
-	b = BIO_new_mem_buf(id.key_pem, -1);
-	key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	/* the key gRPC gets matches the certificate */
+	key = identity_key(&id);
 	CHECK(key && X509_check_private_key(x, key) == 1);
 	EVP_PKEY_free(key);
-	BIO_free(b);
 	X509_free(x);
 out:
 	tls_identity_release(&id);
-	CHECK(id.key_pem == NULL && id.cert_der == NULL);
+	CHECK(id.grpc_key == NULL && id.cert_der == NULL && id.engine == NULL);
 	tls_identity_release(NULL);
 }
 
 static void test_identities_differ(void)
 {
 	struct tls_identity a, b;
+	EVP_PKEY *ka, *kb;
 	char err[256];
 
 	CHECK_INT(tls_identity_generate(&a, time(NULL), err, sizeof(err)), 0);
 	CHECK_INT(tls_identity_generate(&b, time(NULL), err, sizeof(err)), 0);
 	CHECK(a.cert_der_len != b.cert_der_len ||
 	      memcmp(a.cert_der, b.cert_der, a.cert_der_len) != 0);
-	CHECK(strcmp(a.key_pem, b.key_pem) != 0);
+	ka = identity_key(&a);
+	kb = identity_key(&b);
+	CHECK(ka && kb && EVP_PKEY_eq(ka, kb) != 1);
+	EVP_PKEY_free(ka);
+	EVP_PKEY_free(kb);
 	tls_identity_release(&a);
 	tls_identity_release(&b);
 }
@@ -348,8 +434,10 @@ static void test_identities_differ(void)
 static void test_client_roots(void)
 {
 	struct tls_identity id;
-	char err[256], *roots, *mixed;
+	char err[256], *roots, *mixed, *pem;
+	EVP_PKEY *key;
 	size_t n;
+	BIO *b;
 
 	CHECK_INT(tls_identity_generate(&id, time(NULL), err, sizeof(err)), 0);
 
@@ -359,9 +447,15 @@ static void test_client_roots(void)
 	free(roots);
 
 	/* other PEM blocks are skipped, like Go's AppendCertsFromPEM */
-	n = strlen(id.key_pem) + strlen(id.cert_pem) + 1;
-	mixed = malloc(n);
-	snprintf(mixed, n, "%s%s", id.key_pem, id.cert_pem);
+	key = identity_key(&id);
+	b = BIO_new(BIO_s_mem());
+	CHECK(key && b && PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL));
+	n = (size_t)BIO_get_mem_data(b, &pem);
+	mixed = malloc(n + strlen(id.cert_pem) + 1);
+	memcpy(mixed, pem, n);
+	strcpy(mixed + n, id.cert_pem);
+	BIO_free(b);
+	EVP_PKEY_free(key);
 	roots = tls_client_roots(mixed, err, sizeof(err));
 	CHECK(roots != NULL);
 	CHECK_STR(roots, id.cert_pem);
@@ -432,6 +526,7 @@ int main(void)
 	RUN(test_socket_path);
 	RUN(test_format_line);
 	RUN(test_identity);
+	RUN(test_identity_key_engine);
 	RUN(test_identities_differ);
 	RUN(test_client_roots);
 	RUN(test_reattach);
