@@ -315,8 +315,11 @@ static void key_engine_release(struct tls_identity *id)
 	ENGINE *e = id->engine;
 	struct key_engine *ke = ENGINE_get_ex_data(e, 0);
 
-	if (ke && ke->initialised)
-		ENGINE_finish(e);	/* gRPC's ENGINE_init */
+	/* gRPC's ENGINE_init, one per listener it tried (TCP may try
+	 * several ports); the finish hook clears the flag at the last one. */
+	while (ke && ke->initialised)
+		if (!ENGINE_finish(e))
+			break;
 	if (ke) {
 		EVP_PKEY_free(ke->key);
 		ke->key = NULL;
