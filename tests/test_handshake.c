@@ -373,6 +373,9 @@ static void test_identity(void)
 	EVP_PKEY *pub, *key;
 	X509 *x;
 	const ASN1_INTEGER *serial;
+	const ASN1_OCTET_STRING *ski;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
 
 	CHECK_INT(tls_identity_generate(&id, now, err, sizeof(err)), 0);
 	CHECK(id.cert_pem && strstr(id.cert_pem, "BEGIN CERTIFICATE"));
@@ -399,6 +402,11 @@ static void test_identity(void)
 	CHECK(has_eku(x, NID_server_auth) && has_eku(x, NID_client_auth));
 	check_san(x);
 	check_times(x, now);
+	/* subjectKeyIdentifier: SHA-1 of the public key bits */
+	ski = X509_get0_subject_key_id(x);
+	CHECK(ski && X509_pubkey_digest(x, EVP_sha1(), md, &mdlen) &&
+	      (unsigned int)ski->length == mdlen &&
+	      memcmp(ski->data, md, mdlen) == 0);
 	serial = X509_get0_serialNumber(x);
 	CHECK(serial->type == V_ASN1_INTEGER && serial->length <= 17);
 
