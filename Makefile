@@ -118,11 +118,13 @@ acceptance: $(BIN) $(TEST_BIN) pystubs
 	AWS_EC2_METADATA_DISABLED=true PROVIDER_BIN=$(abspath $(BIN)) PROVIDER_TEST_BIN=$(abspath $(TEST_BIN)) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider acceptance policies
 
+# The C unit tests and the acceptance suite (not release-check: the release
+# binary is static, which AddressSanitizer cannot be).
 ASAN_BUILD ?= build/asan
 asan:
 	$(MAKE) BUILD=$(ASAN_BUILD) OPT=-O1 \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		EXTRA_LDLIBS="-fsanitize=address,undefined" test
+		EXTRA_LDLIBS="-fsanitize=address,undefined" unit acceptance
 
 FUZZ_BUILD ?= build/fuzz-obj
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
@@ -172,7 +174,7 @@ SYMBOL_ORDER := build/release/symbol-order.txt
 RELEASE_ORDERED_LDLIBS = $(RELEASE_LDLIBS) -Wl,--symbol-ordering-file=$(abspath $(SYMBOL_ORDER)) \
 	-Wl,--no-warn-symbol-ordering
 RELEASE_BINS = build/release/terraform-provider-secure build/release/terraform-provider-secure-test
-RELEASE_MAKE = $(MAKE) BUILD=build/release OPT="$(RELEASE_OPT)"
+RELEASE_MAKE = $(MAKE) BUILD=build/release OPT="$(RELEASE_OPT)" EXTRA_CFLAGS= EXTRA_LDLIBS=
 
 $(CURL_STATIC_LIB): scripts/build-static-curl
 	scripts/build-static-curl $(CURL_STATIC_DIR)
