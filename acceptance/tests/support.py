@@ -122,6 +122,26 @@ class StateWatcher:
         pass
 
 
+def configure_request(pb, schema, region, endpoint, **attrs):
+    """A ConfigureProvider request like the scenarios' provider block: the
+    region, every service's endpoint at `endpoint`, and any other provider
+    attributes given as cty values (the rest null)."""
+    block = objchange.block_from_proto(schema.provider.block)
+    ty = block.implied_type()
+    vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
+    for n, nb in block.block_types.items():
+        vals[n] = objchange.empty_block_value(nb)
+    vals["region"] = cty.StringVal(region)
+    ety = ty.attribute_type("endpoints")
+    ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
+    ev.update({s: cty.StringVal(endpoint) for s in harness.SERVICES})
+    vals["endpoints"] = cty.ObjectVal(ev)
+    vals.update(attrs)
+    return pb.ConfigureProvider.Request(
+        terraform_version="1.15.0",
+        config=pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty)))
+
+
 class Configured:
     """A provider process configured against the emulator like the
     scenarios' provider block, with type_name's resource schema at hand."""
@@ -131,20 +151,9 @@ class Configured:
         self.h = plugin.start_provider(binary, env=account.env())
         self.pb, self.stub = self.h.pb, self.h.stub
         schema = self.stub.GetProviderSchema(self.pb.GetProviderSchema.Request())
-        block = objchange.block_from_proto(schema.provider.block)
-        ty = block.implied_type()
-        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
-        for n, nb in block.block_types.items():
-            vals[n] = objchange.empty_block_value(nb)
-        vals["region"] = cty.StringVal(account.region)
-        vals["default_tags"] = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
-        ety = ty.attribute_type("endpoints")
-        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
-        ev.update({s: cty.StringVal(emu.endpoint) for s in harness.SERVICES})
-        vals["endpoints"] = cty.ObjectVal(ev)
-        resp = self.stub.ConfigureProvider(self.pb.ConfigureProvider.Request(
-            terraform_version="1.15.0",
-            config=self.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
+        tags = cty.ObjectVal({"tags": cty.MapVal({"owner": cty.StringVal("acceptance")})})
+        resp = self.stub.ConfigureProvider(configure_request(self.pb, schema, account.region, emu.endpoint,
+                                                             default_tags=tags))
         assert not [d for d in resp.diagnostics if d.severity == 1], resp.diagnostics
         self.rblock = objchange.block_from_proto(schema.resource_schemas[type_name].block)
         self.rty = self.rblock.implied_type()

@@ -13,8 +13,7 @@ import subprocess
 
 import pytest
 
-from acceptance import harness
-from acceptance.driver import cty, objchange, plugin
+from acceptance.driver import cty, plugin
 from acceptance.emulator.server import Emulator
 from acceptance.emulator.testpki import make_ca, make_server_cert, pem, write_server
 from acceptance.tests import support
@@ -93,20 +92,9 @@ def configure(binary, endpoint, env, skip_validation=False):
     p = plugin.start_provider(binary, env=env)
     try:
         schema = p.stub.GetProviderSchema(p.pb.GetProviderSchema.Request())
-        block = objchange.block_from_proto(schema.provider.block)
-        ty = block.implied_type()
-        vals = {n: cty.NullVal(a.implied_type()) for n, a in block.attributes.items()}
-        for n, nb in block.block_types.items():
-            vals[n] = objchange.empty_block_value(nb)
-        vals["region"] = cty.StringVal(ACCOUNT.region)
-        ety = ty.attribute_type("endpoints")
-        ev = {n: cty.NullVal(t) for n, t in ety.attrs.items()}
-        ev.update({s: cty.StringVal(endpoint) for s in harness.SERVICES})
-        vals["endpoints"] = cty.ObjectVal(ev)
-        vals["skip_credentials_validation"] = cty.BoolVal(skip_validation)
-        resp = p.stub.ConfigureProvider(p.pb.ConfigureProvider.Request(
-            terraform_version="1.15.0",
-            config=p.pb.DynamicValue(msgpack=cty.msgpack_marshal(cty.ObjectVal(vals), ty))))
+        resp = p.stub.ConfigureProvider(support.configure_request(
+            p.pb, schema, ACCOUNT.region, endpoint,
+            skip_credentials_validation=cty.BoolVal(skip_validation)))
         rc = p.shutdown()
     except BaseException:
         p.kill()
