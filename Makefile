@@ -157,7 +157,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 # name resolution works without any glibc on the target (other NSS modules
 # in /etc/nsswitch.conf are skipped).  DT_RELR packs the ~12,700 relative
 # relocations of the position-independent image.  See docs/performance.md.
-CURL_STATIC_DIR := build/release/curl
+# One folder per Debian version of curl, so that a security update of
+# libcurl4-openssl-dev builds the static libcurl again.
+CURL_DEB_VERSION := $(shell dpkg-query -W -f='$${source:Version}' libcurl4-openssl-dev 2>/dev/null | tr ':~' '__')
+CURL_STATIC_DIR := build/release/curl-$(or $(CURL_DEB_VERSION),unknown)
 CURL_STATIC_LIB := $(CURL_STATIC_DIR)/src/lib/.libs/libcurl.a
 STATIC_PKGS := grpc libprotobuf-c msgpack jansson expat
 RELEASE_STATIC_LIBS = $(shell pkg-config --static --libs-only-l $(STATIC_PKGS) 2>/dev/null | tr ' ' '\n' | \
