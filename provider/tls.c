@@ -281,13 +281,13 @@ static char *key_engine_add(struct tls_identity *id, EVP_PKEY *key)
 		 "terraform-provider-secure-%02x%02x%02x%02x%02x%02x%02x%02x",
 		 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	/* From here the engine owns ke (destroy hook). */
-	if (!ENGINE_set_ex_data(e, 0, ke)) {
+	if (!ENGINE_set_destroy_function(e, key_engine_destroy) ||
+	    !ENGINE_set_ex_data(e, 0, ke)) {
 		free(ke);
 		ENGINE_free(e);
 		return NULL;
 	}
-	if (!ENGINE_set_destroy_function(e, key_engine_destroy) ||
-	    !ENGINE_set_id(e, ke->id) ||
+	if (!ENGINE_set_id(e, ke->id) ||
 	    !ENGINE_set_name(e, "terraform-provider-secure AutoMTLS key") ||
 	    !ENGINE_set_init_function(e, key_engine_init) ||
 	    !ENGINE_set_finish_function(e, key_engine_finish) ||
