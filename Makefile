@@ -19,7 +19,9 @@ PROTOC ?= protoc
 PROTOC_C ?= protoc-c
 FUZZ_RUNS ?= 200000
 
-PKGS := grpc libprotobuf-c msgpack jansson libcurl expat openssl
+# msgpack-c 6 (trixie) names its pkg-config module msgpack-c; 4 (bookworm) msgpack.
+MSGPACK_PC := $(shell pkg-config --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS := grpc libprotobuf-c $(MSGPACK_PC) jansson libcurl expat openssl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -162,7 +164,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_LINK_OBJS)
 CURL_DEB_VERSION := $(shell dpkg-query -W -f='$${source:Version}' libcurl4-openssl-dev 2>/dev/null | tr ':~' '__')
 CURL_STATIC_DIR := build/release/curl-$(or $(CURL_DEB_VERSION),unknown)
 CURL_STATIC_LIB := $(CURL_STATIC_DIR)/src/lib/.libs/libcurl.a
-STATIC_PKGS := grpc libprotobuf-c msgpack jansson expat
+STATIC_PKGS := grpc libprotobuf-c $(MSGPACK_PC) jansson expat
 RELEASE_STATIC_LIBS = $(shell pkg-config --static --libs-only-l $(STATIC_PKGS) 2>/dev/null | tr ' ' '\n' | \
 	grep -v -E '^-l(ssl|crypto|z|m|pthread|rt|dl|atomic)$$' | awk '!seen[$$0]++')
 RELEASE_OPT = -O2 -DNDEBUG -ffunction-sections -fdata-sections
