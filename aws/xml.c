@@ -12,6 +12,17 @@
 #include <limits.h>
 #include <string.h>
 
+/* The parser's current line: expat 2.9 (trixie) deprecates
+ * XML_GetCurrentLineNumber for its 64-bit twin, which 2.5 (bookworm) lacks. */
+static unsigned long xml_line(XML_Parser p)
+{
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 9)
+	return (unsigned long)XML_GetCurrentLineNumber64(p);
+#else
+	return (unsigned long)XML_GetCurrentLineNumber(p);
+#endif
+}
+
 struct xml_state {
 	struct arena *arena;
 	struct xml_node *root;
@@ -155,7 +166,7 @@ struct xml_node *xml_parse(struct arena *a, const char *buf, size_t len,
 	st = XML_Parse(s.parser, buf, (int)len, XML_TRUE);
 	if (st != XML_STATUS_OK && !s.err)
 		s.err = arena_sprintf(a, "malformed XML at line %lu: %s",
-				      (unsigned long)XML_GetCurrentLineNumber(s.parser),
+				      (unsigned long)xml_line(s.parser),
 				      XML_ErrorString(XML_GetErrorCode(s.parser)));
 	if (!s.err && !s.root)
 		s.err = "empty XML document";
