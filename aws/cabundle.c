@@ -17,7 +17,6 @@
 #include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,11 +36,6 @@ const char *const CABUNDLE_SYSTEM_DIRS[] = {
 	"/etc/pki/tls/certs",		/* Fedora, RHEL */
 	NULL,
 };
-
-static const char *env_getenv(const char *name)
-{
-	return getenv(name);
-}
 
 static const char *nonempty(aws_getenv_fn *ge, const char *name)
 {
@@ -161,11 +155,10 @@ static const char *system_dirs(struct arena *a, cabundle_probe_fn *probe)
 	return joined;
 }
 
-int cabundle_choose(struct arena *a, aws_getenv_fn *getenv_fn,
+int cabundle_choose(struct arena *a, aws_getenv_fn *ge,
 		    cabundle_probe_fn *probe, struct cabundle *out,
 		    const char **err)
 {
-	aws_getenv_fn *ge = getenv_fn ? getenv_fn : env_getenv;
 	const char *aws, *file, *dirs, *dir_list = NULL;
 
 	if (!probe)

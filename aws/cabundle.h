@@ -67,12 +67,13 @@ typedef enum cabundle_probe cabundle_probe_fn(const char *path);
 extern const char *const CABUNDLE_SYSTEM_FILES[];
 extern const char *const CABUNDLE_SYSTEM_DIRS[];
 
-/* Chooses the trust store as described above.  getenv_fn and probe may be
- * NULL (getenv, cabundle_probe_path).  Returns 0 with *out filled (strings
+/* Chooses the trust store as described above, reading the environment
+ * through ge (aws_client_new's, so tests can fake it); probe may be NULL
+ * (cabundle_probe_path).  Returns 0 with *out filled (strings
  * borrowed from the environment or the lists, or in a's memory), or -1 with
  * *err (a's memory) naming the variable and the path, fit for a
  * diagnostic's detail. */
-int cabundle_choose(struct arena *a, aws_getenv_fn *getenv_fn,
+int cabundle_choose(struct arena *a, aws_getenv_fn *ge,
 		    cabundle_probe_fn *probe, struct cabundle *out,
 		    const char **err);
 
