@@ -10,27 +10,21 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "resources/ops_common.h"
 #include "resources/redis_rbac_users.h"
 #include "resources/redis_rbac_users_ops.h"
 #include "schema/schema.h"
 #include "tests/check.h"
 
-/* An object of the resource type with every attribute null but name/id. */
+/* An object of the resource type with every attribute null but name, id
+ * and arn. */
 static const struct value *state(struct arena *a)
 {
-	const struct type *t = schema_block_type(
-		a, redis_rbac_users_resource.schema->block);
-	const struct value **items = arena_calloc(a, t->n + 1, sizeof(*items));
-	const struct value *v;
-	size_t i;
+	const struct value *v = ops_empty_state(a, &redis_rbac_users_resource,
+						"orders-users");
 
-	for (i = 0; i < t->n; i++)
-		items[i] = value_null(a, t->types[i]);
-	v = value_object(a, t, items);
-	v = value_with_attr(a, v, "name", value_string(a, "orders-users"));
-	v = value_with_attr(a, v, "arn", value_string(a, "arn:aws:elasticache:"
-			    "us-east-1:123456789012:usergroup:orders-users"));
-	return value_with_attr(a, v, "id", value_string(a, "orders-users"));
+	return value_with_attr(a, v, "arn", value_string(a, "arn:aws:elasticache:"
+			       "us-east-1:123456789012:usergroup:orders-users"));
 }
 
 static void expect_unconfigured(struct ctx *c, int rc)
