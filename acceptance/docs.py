@@ -286,22 +286,13 @@ GROUPS = (("### Required", "Required:"), ("### Optional", "Optional:"),
 REQUIRED, OPTIONAL, READ_ONLY = 0, 1, 2
 
 
-def _attribute_group(att: Attribute) -> int | None:
-    if att.required:
+def _group(item: Attribute | BlockType) -> int | None:
+    """The section an attribute or a nested block is listed under."""
+    if item.required:
         return REQUIRED
-    if att.optional:
+    if item.optional:
         return OPTIONAL
-    if att.read_only:
-        return READ_ONLY
-    return None
-
-
-def _block_group(bt: BlockType) -> int | None:
-    if bt.required:
-        return REQUIRED
-    if bt.optional:
-        return OPTIONAL
-    if bt.read_only:
+    if item.read_only:
         return READ_ONLY
     return None
 
@@ -328,14 +319,14 @@ def _write_block_children(out: list[str], parents: list[str], block: Block, root
     groups: dict[int, list[str]] = {}
     for name in list(block.attributes) + list(block.blocks):
         if name in block.blocks:
-            g = _block_group(block.blocks[name])
+            g = _group(block.blocks[name])
         else:
             att = block.attributes[name]
             if name.lower() == "id" and not parents and not att.description:
                 att.description = "The ID of this resource."
                 g = READ_ONLY
             else:
-                g = _attribute_group(att)
+                g = _group(att)
         if g is None:
             raise DocsError(
                 f"no match for {'.'.join(parents + [name])!r}: neither required, optional nor "
@@ -401,7 +392,7 @@ def _write_nested_attribute_children(out: list[str], parents: list[str], nt: Nes
                                      group: int) -> None:
     groups: dict[int, list[str]] = {}
     for name in sorted(nt.attributes):
-        g = _attribute_group(nt.attributes[name])
+        g = _group(nt.attributes[name])
         if g is not None:
             groups.setdefault(g, []).append(name)
     nested: list[_Nested] = []
