@@ -123,20 +123,14 @@ def main_job_peak_rss_mb(binary):
     """The largest peak RSS (MB) of the provider processes of the README's
     main job (each terraform command starts one; they make the real AWS
     calls through libcurl), each watched by RSS_WRAPPER."""
-    import contextlib
-    import io
     from acceptance import main as main_job
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "maxrss")
-        wrapper = os.path.join(tmp, "provider")
-        with open(wrapper, "w") as f:
-            f.write(RSS_WRAPPER.format(python=sys.executable, binary=os.path.abspath(binary), out=out))
-        os.chmod(wrapper, 0o755)
-        with contextlib.redirect_stdout(io.StringIO()) as transcript:
-            rc = main_job.main(["--provider", wrapper])
-        if rc != 0:
-            raise SystemExit("main job failed:\n" + transcript.getvalue())
+        wrapper = harness.write_executable(
+            os.path.join(tmp, "provider"),
+            RSS_WRAPPER.format(python=sys.executable, binary=os.path.abspath(binary), out=out))
+        main_job.run_quietly(wrapper, "peak RSS")
         with open(out) as f:
             peaks = [int(line) for line in f if line.strip()]
     return max(peaks) / 1024.0, len(peaks)

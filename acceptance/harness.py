@@ -8,13 +8,24 @@ the emulator still holds afterwards."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import urllib.request
 from pathlib import Path
 
 # Every AWS service the provider calls; the scenarios' `endpoints` block points
 # each of them at the emulator.
 SERVICES = ("elasticache", "ec2", "kms", "secretsmanager", "logs", "ssm", "iam", "sts")
+
+
+def write_executable(path, text) -> str:
+    """Writes a script to path and makes it executable; returns the path
+    as a string (a provider "binary" the driver can start)."""
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, os.stat(path).st_mode | stat.S_IXUSR)
+    return str(path)
 
 
 def control(emu, route, body=None, method=None):

@@ -82,5 +82,19 @@ def main(argv=None):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def run_quietly(provider, what):
+    """The main job with `provider` (often a script that watches the real
+    binary: callgrind, VmHWM) and its transcript kept; SystemExit with the
+    transcript, naming `what` was measured, if the job fails."""
+    import contextlib
+    import io
+
+    transcript = io.StringIO()
+    with contextlib.redirect_stdout(transcript):
+        rc = main(["--provider", provider])
+    if rc != 0:
+        raise SystemExit(f"{what}: the main job failed (exit {rc}):\n{transcript.getvalue()}")
+
+
 if __name__ == "__main__":
     sys.exit(main())

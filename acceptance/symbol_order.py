@@ -19,16 +19,14 @@ lags behind the code costs memory, never correctness.
 """
 
 import argparse
-import contextlib
 import glob
-import io
 import os
 import re
 import shutil
-import stat
 import sys
 import tempfile
 
+from acceptance import harness
 from acceptance import main as main_job
 
 FN_LINE = re.compile(r"^c?fn=\((\d+)\)(?: (.+))?$")
@@ -53,18 +51,12 @@ def functions_in(profile):
 def profile_main_job(provider, workdir):
     """Runs the main job with every provider process under callgrind; returns
     the profiles written, oldest first."""
-    wrapper = os.path.join(workdir, "provider-under-callgrind")
-    with open(wrapper, "w") as f:
-        f.write("#!/bin/sh\n"
-                f"exec valgrind -q --tool=callgrind --demangle=no --dump-instr=no "
-                f"--callgrind-out-file={workdir}/callgrind.%p {provider} \"$@\"\n")
-    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        rc = main_job.main(["--provider", wrapper])
-    if rc != 0:
-        sys.stderr.write(out.getvalue())
-        raise SystemExit(f"symbol_order: the main job failed under callgrind (exit {rc})")
+    wrapper = harness.write_executable(
+        os.path.join(workdir, "provider-under-callgrind"),
+        "#!/bin/sh\n"
+        f"exec valgrind -q --tool=callgrind --demangle=no --dump-instr=no "
+        f"--callgrind-out-file={workdir}/callgrind.%p {provider} \"$@\"\n")
+    main_job.run_quietly(wrapper, "symbol_order (providers under callgrind)")
     profiles = glob.glob(os.path.join(workdir, "callgrind.*"))
     return sorted(profiles, key=os.path.getmtime)
 

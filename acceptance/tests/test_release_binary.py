@@ -16,11 +16,11 @@ refreshed and destroyed) runs against it."""
 
 import os
 import shutil
-import stat
 import subprocess
 
 import pytest
 
+from acceptance import harness
 from acceptance import main as main_job
 from acceptance.tests import support
 
@@ -47,12 +47,11 @@ def no_libraries_wrapper(tmp_path, target):
     """A script that runs `target` with the system's shared libraries hidden."""
     if os.geteuid() != 0 or shutil.which("unshare") is None or not os.path.isdir(LIB_DIR):
         pytest.skip(f"hiding {LIB_DIR} needs root, unshare(1) and that folder")
-    script = tmp_path / f"no-libs-{os.path.basename(target)}"
-    script.write_text("#!/bin/sh\n"
-                      "exec unshare --mount --propagation private /bin/sh -c "
-                      f"'mount -t tmpfs none {LIB_DIR} && exec \"$0\" \"$@\"' {target} \"$@\"\n")
-    script.chmod(script.stat().st_mode | stat.S_IXUSR)
-    return str(script)
+    return harness.write_executable(
+        tmp_path / f"no-libs-{os.path.basename(target)}",
+        "#!/bin/sh\n"
+        "exec unshare --mount --propagation private /bin/sh -c "
+        f"'mount -t tmpfs none {LIB_DIR} && exec \"$0\" \"$@\"' {target} \"$@\"\n")
 
 
 def require_sandbox(tmp_path):
